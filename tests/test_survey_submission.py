@@ -1,0 +1,129 @@
+"""A visitor answers a survey on the website."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import form_data, make_campaign, make_officer, make_procedure
+from wagtail_satisfaction.models import Answer, Comment, Response
+
+pytestmark = pytest.mark.django_db
+
+
+def survey_url(campaign):
+    return reverse("wagtail_satisfaction:survey", args=[campaign.slug])
+
+
+def test_form_shows_a_fieldset_per_factor_with_labelled_radios(client, campaign):
+    html = client.get(survey_url(campaign)).content.decode()
+    assert html.count('class="satisfaction-factor"') == campaign.questionnaire.factors.count()
+    question = campaign.questionnaire.questions().first()
+    assert f'id="id_q_{question.pk}_0"' in html
+    assert f'for="id_q_{question.pk}_0"' in html
+
+
+def test_valid_submission_stores_response_answers_and_comment(client, campaign):
+    procedure = make_procedure(campaign.unit)
+    officer = make_officer(campaign.unit)
+    data = form_data(campaign, procedure=procedure.pk, officer=officer.pk,
+                     dossier_code=" ab-123 ", email="dan@example.vn",
+                     comment="Cán bộ hướng dẫn hồ sơ rất tận tình.")
+    response = client.post(survey_url(campaign), data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtail_satisfaction:thanks", args=[campaign.slug])
+    stored = Response.objects.get()
+    assert stored.channel == "website"
+    assert stored.dossier_code == "AB-123"
+    assert stored.procedure == procedure and stored.officer == officer
+    assert stored.answers.count() == campaign.questionnaire.questions().count()
+    assert Comment.objects.get().text == "Cán bộ hướng dẫn hồ sơ rất tận tình."
+
+
+def test_not_applicable_is_stored_as_null(client, campaign):
+    client.post(survey_url(campaign), form_data(campaign, value="na"))
+    satisfaction = Answer.objects.filter(question__scale="satisfaction5")
+    assert satisfaction.count() == 19
+    assert set(satisfaction.values_list("value", flat=True)) == {None}
+
+
+def test_missing_answer_stores_nothing_and_keeps_the_rest(client, campaign):
+    data = form_data(campaign, comment="Giữ lại ý kiến này")
+    first = campaign.questionnaire.questions().first()
+    del data[f"q_{first.pk}"]
+    response = client.post(survey_url(campaign), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert Response.objects.count() == 0
+    assert "Please choose an answer to this question." in html or "Vui lòng" in html
+    assert "Giữ lại ý kiến này" in html
+    second = campaign.questionnaire.questions()[1]
+    assert f'value="4" id="id_q_{second.pk}_3" checked' in html or 'checked' in html
+
+
+@pytest.mark.parametrize("value", ["6", "0", "abc", "-1"])
+def test_forged_value_is_refused(client, campaign, value):
+    data = form_data(campaign)
+    first = campaign.questionnaire.questions().first()
+    data[f"q_{first.pk}"] = value
+    response = client.post(survey_url(campaign), data)
+    assert response.status_code == 400
+    assert Response.objects.count() == 0
+
+
+def test_invalid_email_is_refused(client, campaign):
+    response = client.post(survey_url(campaign), form_data(campaign, email="not-an-email"))
+    assert response.status_code == 400
+    assert Response.objects.count() == 0
+    assert 'value="not-an-email"' in response.content.decode()
+
+
+def test_unknown_campaign_is_404(client, campaign):
+    response = client.post(reverse("wagtail_satisfaction:survey", args=["no-such"]),
+                           form_data(campaign))
+    assert response.status_code == 404
+    assert Response.objects.count() == 0
+
+
+def test_closed_campaign_says_so_and_refuses(client):
+    today = datetime.date.today()
+    closed = make_campaign(opens_on=today - datetime.timedelta(days=60),
+                           closes_on=today - datetime.timedelta(days=1))
+    page = client.get(survey_url(closed)).content.decode()
+    assert "satisfaction-closed" in page
+    response = client.post(survey_url(closed), form_data(closed))
+    assert response.status_code == 403
+    assert Response.objects.count() == 0
+
+
+def test_second_response_for_same_dossier_is_refused(client, campaign):
+    assert client.post(survey_url(campaign),
+                       form_data(campaign, dossier_code="HS-1")).status_code == 302
+    response = client.post(survey_url(campaign), form_data(campaign, dossier_code="hs-1"))
+    assert response.status_code == 409
+    assert Response.objects.count() == 1
+    assert "HS-1" in response.content.decode()
+
+
+def test_honeypot_stores_nothing(client, campaign):
+    response = client.post(survey_url(campaign), form_data(campaign, website="http://spam"))
+    assert response.status_code == 400
+    assert Response.objects.count() == 0
+
+
+def test_rate_limit(client, campaign, settings):
+    settings.WAGTAIL_SATISFACTION_RATE_LIMIT = 2
+    for _ in range(2):
+        assert client.post(survey_url(campaign), form_data(campaign)).status_code == 302
+    response = client.post(survey_url(campaign), form_data(campaign, comment="giữ nguyên"))
+    assert response.status_code == 429
+    assert Response.objects.count() == 2
+    assert "giữ nguyên" in response.content.decode()
+
+
+def test_csrf_is_enforced(campaign):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(survey_url(campaign), form_data(campaign))
+    assert response.status_code == 403
+    assert Response.objects.count() == 0

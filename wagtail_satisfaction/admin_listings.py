@@ -1,0 +1,58 @@
+"""Our small layer over wagtail-modeladmin for read-only admin listings.
+
+wagtail-modeladmin is in maintenance mode. Everything else in the app talks to
+``ReadOnlyListing`` (model, columns, filters, search, the permission that opens it), so a
+later move to Wagtail's ``ModelViewSet`` only has to re-implement this module.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail_modeladmin.helpers import PermissionHelper
+from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+
+
+class ReadOnlyPermissionHelper(PermissionHelper):
+    """Nobody adds, edits or deletes through a listing; one permission opens it."""
+
+    required_permission = None  # "app_label.codename"
+
+    def user_can_list(self, user):
+        return user.is_active and user.has_perm(self.required_permission)
+
+    def user_can_inspect_obj(self, user, obj):
+        return self.inspect_view_enabled and self.user_can_list(user)
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+
+class ReadOnlyListing(ModelAdmin):
+    """A filterable, searchable, read-only list with an inspect view per row."""
+
+    required_permission = None
+    inspect_view_enabled = True
+    list_per_page = 50
+
+    def __init__(self, parent=None):
+        permission = self.required_permission
+        self.permission_helper_class = type(
+            f"{self.__class__.__name__}PermissionHelper", (ReadOnlyPermissionHelper,),
+            {"required_permission": permission},
+        )
+        super().__init__(parent)
+
+
+class ListingGroup(ModelAdminGroup):
+    menu_label = _("Satisfaction")
+    menu_icon = "form"
+    menu_order = 250
+
+
+def register_listings(group_class):
+    """Register a group of listings in the admin menu."""
+    return modeladmin_register(group_class)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WagtailSatisfactionConfig(AppConfig):
+    name = "wagtail_satisfaction"
+    label = "wagtail_satisfaction"
+    verbose_name = _("Satisfaction surveys")
+    default_auto_field = "django.db.models.BigAutoField"

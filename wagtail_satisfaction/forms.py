@@ -1,0 +1,112 @@
+"""The survey form, built from a campaign's questionnaire.
+
+The same form serves the website, the survey page, the kiosk and staff entry of paper forms;
+only the ``channel`` and the fields a context pre-fills differ.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .conf import get_setting
+from .models import EmailPolicy
+from .scales import NOT_APPLICABLE
+
+
+def question_field_name(question):
+    return f"q_{question.pk}"
+
+
+class SurveyForm(forms.Form):
+    """Answers to every question of a campaign, plus who and what is rated."""
+
+    procedure = forms.ModelChoiceField(
+        label=_("Procedure you carried out"), queryset=None, required=False,
+        empty_label=_("— Choose a procedure —"),
+    )
+    officer = forms.ModelChoiceField(
+        label=_("Officer who received your dossier"), queryset=None, required=False,
+        empty_label=_("— Choose an officer —"),
+    )
+    dossier_code = forms.CharField(
+        label=_("Dossier code"), max_length=64, required=False,
+        help_text=_("As printed on your receipt; each dossier can be rated once."),
+    )
+    email = forms.EmailField(label=_("Email"), required=False, max_length=254)
+    comment = forms.CharField(
+        label=_("Other comments on how your procedure was handled"), required=False,
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, campaign, fixed=None, **kwargs):
+        """``fixed`` holds values decided by the context (e.g. a dossier link), not asked."""
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fixed = fixed or {}
+        self.questions = list(
+            campaign.questionnaire.questions().order_by("factor__sort_order", "sort_order")
+        )
+        self.fields["procedure"].queryset = campaign.procedures()
+        self.fields["officer"].queryset = campaign.officers()
+        for name, asked in (("procedure", campaign.ask_procedure),
+                            ("officer", campaign.ask_officer),
+                            ("dossier_code", campaign.ask_dossier_code)):
+            if not asked or name in self.fixed:
+                del self.fields[name]
+        if campaign.email_policy == EmailPolicy.HIDDEN or "email" in self.fixed:
+            del self.fields["email"]
+        else:
+            self.fields["email"].required = campaign.email_policy == EmailPolicy.REQUIRED
+        for question in self.questions:
+            self.fields[question_field_name(question)] = forms.ChoiceField(
+                label=question.text, help_text=question.help_text,
+                choices=question.choices(), required=question.required,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Please choose an answer to this question.")},
+            )
+        # Honeypot: hidden from people by CSS and aria-hidden; bots fill it in.
+        self.fields[get_setting("HONEYPOT_FIELD")] = forms.CharField(
+            required=False, label=_("Leave this field empty"),
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+
+    @property
+    def honeypot(self):
+        return self[get_setting("HONEYPOT_FIELD")]
+
+    def is_bot(self):
+        return bool(self.data.get(get_setting("HONEYPOT_FIELD"), "").strip())
+
+    def factor_groups(self):
+        """[(factor, [bound field, ...]), ...] in questionnaire order, for fieldsets."""
+        groups = []
+        for question in self.questions:
+            if not groups or groups[-1][0].pk != question.factor_id:
+                groups.append((question.factor, []))
+            groups[-1][1].append(self[question_field_name(question)])
+        return groups
+
+    def clean_dossier_code(self):
+        return self.cleaned_data["dossier_code"].strip().upper()
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip()
+
+    def answers(self):
+        """{question: value or None (not applicable)} from cleaned data."""
+        result = {}
+        for question in self.questions:
+            raw = self.cleaned_data.get(question_field_name(question))
+            if raw in (None, "", NOT_APPLICABLE):
+                result[question] = None
+            else:
+                result[question] = int(raw)
+        return result
+
+    def response_data(self):
+        """Keyword arguments for :func:`services.submit_response`."""
+        data = {name: self.cleaned_data.get(name) for name in
+                ("procedure", "officer", "dossier_code", "email", "comment")}
+        data = {key: value for key, value in data.items() if value not in (None, "")}
+        data.update(self.fixed)
+        data["answers"] = self.answers()
+        return data

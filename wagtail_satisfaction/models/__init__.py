@@ -1,0 +1,15 @@
+"""The data model, one module per idea; everything is importable from here."""
+
+from .banners import Banner, SatisfactionSettings
+from .campaigns import Aggregation, Campaign, EmailPolicy, Round
+from .pages import SurveyPage
+from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
+from .responses import Answer, Channel, Comment, ModerationState, Response
+from .units import Officer, Procedure, Sector, Unit, UnitKind
+
+__all__ = [
+    "Aggregation", "Answer", "Banner", "Campaign", "Channel", "Comment", "EmailPolicy",
+    "Factor", "ModerationState", "Officer", "Procedure", "Question", "Questionnaire",
+    "QuestionnaireKind", "Response", "Round", "SatisfactionSettings", "Sector", "SurveyPage",
+    "Unit", "UnitKind",
+]

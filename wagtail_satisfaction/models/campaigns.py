@@ -1,0 +1,148 @@
+"""Survey campaigns: who is surveyed, with which questionnaire, when, and the targets."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
+
+from ..conf import get_setting
+
+
+class EmailPolicy(models.TextChoices):
+    HIDDEN = "hidden", _("Not asked")
+    OPTIONAL = "optional", _("Optional")
+    REQUIRED = "required", _("Required")
+
+
+class Aggregation(models.TextChoices):
+    MEAN_OF_ITEMS = "mean_of_items", _("Factor = mean of its items' % satisfied")
+    POOLED = "pooled", _("Factor = satisfied answers / applicable answers of all its items")
+
+
+class Campaign(ClusterableModel):
+    """A survey run by a unit with one questionnaire over a period."""
+
+    title = models.CharField(_("title"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    unit = models.ForeignKey("wagtail_satisfaction.Unit", verbose_name=_("unit"),
+                             on_delete=models.PROTECT, related_name="campaigns")
+    questionnaire = models.ForeignKey(
+        "wagtail_satisfaction.Questionnaire", verbose_name=_("questionnaire"),
+        on_delete=models.PROTECT, related_name="campaigns",
+    )
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"), help_text=_("Last day answers are accepted."))
+    intro = models.TextField(_("introduction"), blank=True)
+    thank_you = models.TextField(
+        _("thank-you message"), blank=True,
+        default=_("Thank you. Your evaluation has been recorded."),
+    )
+    email_policy = models.CharField(_("contact email"), max_length=10,
+                                    choices=EmailPolicy.choices, default=EmailPolicy.OPTIONAL)
+    one_response_per_email = models.BooleanField(
+        _("one response per email"), default=False,
+        help_text=_("Refuse a second response with the same email in this campaign."),
+    )
+    ask_procedure = models.BooleanField(_("ask which procedure"), default=True)
+    ask_officer = models.BooleanField(_("ask which officer"), default=True)
+    ask_dossier_code = models.BooleanField(_("ask for the dossier code"), default=True)
+    aggregation = models.CharField(_("index aggregation"), max_length=20,
+                                   choices=Aggregation.choices, default=Aggregation.MEAN_OF_ITEMS)
+    target_responses = models.PositiveIntegerField(
+        _("minimum responses"), null=True, blank=True)
+    target_dossier_share = models.DecimalField(
+        _("minimum share of dossiers (%)"), max_digits=5, decimal_places=2, null=True,
+        blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)])
+    target_return_rate = models.DecimalField(
+        _("minimum share of forms returned (%)"), max_digits=5, decimal_places=2, null=True,
+        blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)])
+
+    panels = [
+        FieldPanel("title"), FieldPanel("slug"), FieldPanel("unit"),
+        FieldPanel("questionnaire"),
+        FieldRowPanel([FieldPanel("opens_on"), FieldPanel("closes_on")]),
+        FieldPanel("intro"), FieldPanel("thank_you"),
+        MultiFieldPanel([
+            FieldPanel("email_policy"), FieldPanel("one_response_per_email"),
+            FieldPanel("ask_procedure"), FieldPanel("ask_officer"),
+            FieldPanel("ask_dossier_code"),
+        ], heading=_("What the form asks")),
+        MultiFieldPanel([
+            FieldPanel("target_responses"), FieldPanel("target_dossier_share"),
+            FieldPanel("target_return_rate"), FieldPanel("aggregation"),
+        ], heading=_("Targets and reporting")),
+        InlinePanel("rounds", label=_("Rounds (đợt)")),
+    ]
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-opens_on", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": _("The campaign cannot close before it opens.")})
+
+    def local_today(self):
+        from zoneinfo import ZoneInfo
+
+        return timezone.now().astimezone(ZoneInfo(get_setting("REPORT_TIME_ZONE"))).date()
+
+    def status(self, today=None):
+        """"upcoming", "open" or "closed" on the given local date (default: today)."""
+        today = today or self.local_today()
+        if today < self.opens_on:
+            return "upcoming"
+        if today > self.closes_on:
+            return "closed"
+        return "open"
+
+    def is_open(self, today=None):
+        return self.status(today) == "open"
+
+    def procedures(self):
+        from .units import Procedure, Unit
+
+        return Procedure.objects.filter(
+            is_active=True, unit__in=Unit.objects.within(self.unit)
+        ).select_related("sector")
+
+    def officers(self):
+        from .units import Officer, Unit
+
+        return Officer.objects.filter(is_active=True, unit__in=Unit.objects.within(self.unit))
+
+
+class Round(Orderable):
+    """A named aggregation round ("Đợt 1") with its reporting deadline."""
+
+    campaign = ParentalKey(Campaign, on_delete=models.CASCADE, related_name="rounds")
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    report_deadline = models.DateField(_("report deadline"), null=True, blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on"),
+                       FieldPanel("report_deadline")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("A round cannot end before it starts.")})

@@ -1,0 +1,163 @@
+"""What visitors submit: a response, its answers, and its comment.
+
+Answers are one row per question with a small integer value, so that every figure of a
+report is a single SQL aggregate (``COUNT``/``FILTER``/``GROUP BY``) over this table.
+Responses are never edited after they are stored.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..scales import NOT_APPLICABLE_LABEL
+
+
+class Channel(models.TextChoices):
+    WEBSITE = "website", _("Website")
+    KIOSK = "kiosk", _("Kiosk at the counter")
+    PAPER = "paper", _("Paper form")
+    EMAIL = "email", _("Email")
+    POST = "post", _("Post")
+    FAX = "fax", _("Fax")
+    ZALO = "zalo", _("Zalo")
+    PHONE = "phone", _("Phone")
+    DOSSIER_LINK = "dossier_link", _("Dossier link / QR code")
+
+
+class Response(models.Model):
+    """One person's completed survey."""
+
+    campaign = models.ForeignKey("wagtail_satisfaction.Campaign", verbose_name=_("campaign"),
+                                 on_delete=models.PROTECT, related_name="responses")
+    questionnaire = models.ForeignKey(
+        "wagtail_satisfaction.Questionnaire", verbose_name=_("questionnaire"),
+        on_delete=models.PROTECT, related_name="responses",
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices,
+                               default=Channel.WEBSITE)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    unit = models.ForeignKey("wagtail_satisfaction.Unit", verbose_name=_("unit"),
+                             on_delete=models.PROTECT, related_name="responses")
+    procedure = models.ForeignKey("wagtail_satisfaction.Procedure",
+                                  verbose_name=_("procedure"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="responses")
+    officer = models.ForeignKey("wagtail_satisfaction.Officer", verbose_name=_("officer"),
+                                null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="responses")
+    dossier_code = models.CharField(_("dossier code"), max_length=64, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    # Normalised email, set only when the campaign allows one response per email, so the
+    # database's unique constraint enforces that rule without a racy "exists?" query.
+    email_key = models.CharField(max_length=254, blank=True, editable=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+        help_text=_("Staff member who typed in a paper, phone or post response."),
+    )
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["-submitted_at"]
+        permissions = [
+            ("export_response", _("Can export results")),
+            ("view_personal_data", _("Can see respondents' personal data")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "dossier_code"], condition=~Q(dossier_code=""),
+                name="satisfaction_one_response_per_dossier",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "email_key"], condition=~Q(email_key=""),
+                name="satisfaction_one_response_per_email",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "submitted_at"]),
+            models.Index(fields=["unit", "submitted_at"]),
+            models.Index(fields=["channel"]),
+        ]
+
+    def __str__(self):
+        return _("Response #%(id)s") % {"id": self.pk}
+
+    def answer_rows(self):
+        """Answers in questionnaire order, each with a ``label`` for display."""
+        answers = self.answers.select_related("question__factor").order_by(
+            "question__factor__sort_order", "question__sort_order")
+        for answer in answers:
+            labels = dict(answer.question.choices())
+            answer.label = (NOT_APPLICABLE_LABEL if answer.value is None
+                            else labels.get(str(answer.value), answer.value))
+        return answers
+
+
+class Answer(models.Model):
+    """The value given to one question; NULL means "not applicable / no answer"."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey("wagtail_satisfaction.Question", on_delete=models.PROTECT,
+                                 related_name="answers")
+    value = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"],
+                                    name="satisfaction_one_answer_per_question"),
+        ]
+        indexes = [models.Index(fields=["question", "value"])]
+
+    def __str__(self):
+        return f"{self.question_id}={self.value}"
+
+
+class ModerationState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RELEVANT = "relevant", _("Relevant (about procedure handling)")
+    OFF_TOPIC = "off_topic", _("Off-topic")
+    SPAM = "spam", _("Spam")
+
+
+class Comment(models.Model):
+    """The free-text comment of a response, with its moderation state.
+
+    Only comments moderated as relevant count in reports; the text itself never changes.
+    ``campaign`` and ``submitted_at`` are copied from the response so the moderation queue
+    is served by one index.
+    """
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE,
+                                    related_name="comment")
+    campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.PROTECT,
+                                 related_name="comments", verbose_name=_("campaign"))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    text = models.TextField(_("comment"))
+    state = models.CharField(_("state"), max_length=10, choices=ModerationState.choices,
+                             default=ModerationState.PENDING)
+    score = models.FloatField(_("relevance score"), null=True, blank=True)
+    suggested_state = models.CharField(_("suggested state"), max_length=10, blank=True,
+                                       choices=ModerationState.choices)
+    matched_terms = models.JSONField(_("matched words"), default=list, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["-submitted_at"]
+        permissions = [("moderate_comment", _("Can moderate comments"))]
+        indexes = [
+            models.Index(fields=["state", "campaign", "-submitted_at"],
+                         name="satisfaction_comment_queue"),
+        ]
+
+    def __str__(self):
+        return self.text[:60]

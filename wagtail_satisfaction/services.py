@@ -1,0 +1,109 @@
+"""Rules for storing a response, shared by every channel (web, kiosk, paper, import)."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Answer, Channel, Comment, Response
+
+
+class DuplicateResponse(ValidationError):
+    """The campaign already holds a response for this dossier code or email."""
+
+
+class CampaignNotOpen(ValidationError):
+    """The campaign does not accept responses today."""
+
+
+def campaign_closed_message(campaign, status=None):
+    status = status or campaign.status()
+    if status == "upcoming":
+        return _("This survey opens on %(date)s.") % {
+            "date": campaign.opens_on.strftime("%d/%m/%Y")}
+    return _("This survey closed on %(date)s. Thank you for your interest.") % {
+        "date": campaign.closes_on.strftime("%d/%m/%Y")}
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def validate_answers(questionnaire, answers):
+    """Check that answers belong to the questionnaire and fit each question's scale."""
+    questions = {q.pk: q for q in questionnaire.questions()}
+    errors = []
+    for question, value in answers.items():
+        own = questions.get(question.pk)
+        if own is None:
+            errors.append(_("Question %(code)s is not part of this questionnaire.")
+                          % {"code": question.code})
+        elif value is None:
+            if own.required and not own.spec.allows_not_applicable:
+                errors.append(_("Question %(code)s needs an answer.") % {"code": own.code})
+        elif value not in own.spec.values:
+            errors.append(_("%(value)s is not a possible answer to question %(code)s.")
+                          % {"value": value, "code": own.code})
+    missing = [q for pk, q in questions.items()
+               if q.required and pk not in {question.pk for question in answers}]
+    for question in missing:
+        errors.append(_("Question %(code)s needs an answer.") % {"code": question.code})
+    if errors:
+        raise ValidationError(errors)
+
+
+def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, procedure=None,
+                    officer=None, dossier_code="", email="", comment="", entered_by=None,
+                    submitted_at=None, check_open=True):
+    """Store a response with all its answers and its comment in one transaction.
+
+    Raises ``CampaignNotOpen``, ``ValidationError`` or ``DuplicateResponse``; in every
+    such case nothing is stored. The duplicate guards are the database's unique
+    constraints, so two racing submissions cannot both succeed.
+    """
+    if check_open and not campaign.is_open():
+        raise CampaignNotOpen(campaign_closed_message(campaign))
+    validate_answers(campaign.questionnaire, answers)
+    email = (email or "").strip()
+    dossier_code = (dossier_code or "").strip().upper()
+    comment = (comment or "").strip()
+    response = Response(
+        campaign=campaign, questionnaire=campaign.questionnaire, channel=channel,
+        submitted_at=submitted_at or timezone.now(),
+        unit=unit or (procedure.unit if procedure and procedure.unit_id else None)
+        or (officer.unit if officer else None) or campaign.unit,
+        procedure=procedure, officer=officer, dossier_code=dossier_code, email=email,
+        email_key=normalise_email(email) if campaign.one_response_per_email else "",
+        entered_by=entered_by,
+    )
+    try:
+        with transaction.atomic():
+            response.save()
+            Answer.objects.bulk_create(
+                Answer(response=response, question=question, value=value)
+                for question, value in answers.items()
+            )
+            if comment:
+                store_comment(response, comment)
+    except IntegrityError as error:
+        if dossier_code and Response.objects.filter(
+                campaign=campaign, dossier_code=dossier_code).exists():
+            raise DuplicateResponse(
+                _("Dossier %(code)s has already been rated in this survey. "
+                  "Each dossier can be rated once.") % {"code": dossier_code},
+                code="duplicate_dossier") from error
+        if response.email_key and Response.objects.filter(
+                campaign=campaign, email_key=response.email_key).exists():
+            raise DuplicateResponse(
+                _("A response with this email has already been recorded in this survey."),
+                code="duplicate_email") from error
+        raise
+    return response
+
+
+def store_comment(response, text):
+    """Create the comment of a response; moderation sorts it afterwards."""
+    return Comment.objects.create(
+        response=response, campaign=response.campaign, submitted_at=response.submitted_at,
+        text=text,
+    )

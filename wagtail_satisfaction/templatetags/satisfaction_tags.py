@@ -1,0 +1,15 @@
+from django import template
+
+from ..models import SatisfactionSettings
+
+register = template.Library()
+
+
+@register.inclusion_tag("wagtail_satisfaction/includes/banner.html", takes_context=True)
+def satisfaction_banner(context, banner=None):
+    """Render ``banner``, or the site's banner setting, while it is live."""
+    request = context.get("request")
+    if banner is None and request is not None:
+        banner = SatisfactionSettings.for_request(request).site_banner
+    return {"banner": banner if banner is not None and banner.is_live() else None,
+            "request": request}

@@ -14,7 +14,9 @@ from wagtail_satisfaction.models import (
     Sector,
     Unit,
 )
-from wagtail_satisfaction.standard_questionnaires import SIPAS_CODE, TTHC_CODE
+from wagtail_satisfaction.standard_questionnaires import (
+    SIPAS_CODE, TTHC_CODE, install_standard_questionnaires,
+)
 
 _seq = itertools.count(1)
 
@@ -39,10 +41,13 @@ def make_officer(unit, name=None, **kwargs):
 
 
 def sipas():
+    # Transactional tests flush the tables the data migration filled: install again.
+    install_standard_questionnaires()
     return Questionnaire.objects.get(code=SIPAS_CODE, version=1)
 
 
 def tthc():
+    install_standard_questionnaires()
     return Questionnaire.objects.get(code=TTHC_CODE, version=1)
 
 

@@ -15,7 +15,9 @@ from wagtail_satisfaction.models import (
     Unit,
 )
 from wagtail_satisfaction.standard_questionnaires import (
-    SIPAS_CODE, TTHC_CODE, install_standard_questionnaires,
+    SIPAS_CODE,
+    TTHC_CODE,
+    install_standard_questionnaires,
 )
 
 _seq = itertools.count(1)

@@ -127,3 +127,18 @@ def test_csrf_is_enforced(campaign):
     response = Client(enforce_csrf_checks=True).post(survey_url(campaign), form_data(campaign))
     assert response.status_code == 403
     assert Response.objects.count() == 0
+
+
+def test_visitor_sees_vietnamese_by_default(client, campaign):
+    html = client.get(survey_url(campaign)).content.decode()
+    assert ">Gửi</button>" in html
+    assert "Rất hài lòng" in html and "Không áp dụng / không trả lời" in html
+    data = form_data(campaign)
+    del data[f"q_{campaign.questionnaire.questions().first().pk}"]
+    html = client.post(survey_url(campaign), data).content.decode()
+    assert "Vui lòng chọn một câu trả lời cho câu hỏi này." in html
+
+
+def test_english_visitor_gets_english(client, campaign):
+    html = client.get(survey_url(campaign), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">Send</button>" in html

@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('ask_procedure', models.BooleanField(default=True, verbose_name='ask which procedure')),
                 ('ask_officer', models.BooleanField(default=True, verbose_name='ask which officer')),
                 ('ask_dossier_code', models.BooleanField(default=True, verbose_name='ask for the dossier code')),
-                ('aggregation', models.CharField(choices=[('mean_of_items', "Factor = mean of its items' % satisfied"), ('pooled', 'Factor = satisfied answers / applicable answers of all its items')], default='mean_of_items', max_length=20, verbose_name='index aggregation')),
+                ('aggregation', models.CharField(choices=[('mean_of_items', "Factor = mean of its items' satisfaction rates"), ('pooled', 'Factor = satisfied answers / applicable answers of all its items')], default='mean_of_items', max_length=20, verbose_name='index aggregation')),
                 ('target_responses', models.PositiveIntegerField(blank=True, null=True, verbose_name='minimum responses')),
                 ('target_dossier_share', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='minimum share of dossiers (%)')),
                 ('target_return_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='minimum share of forms returned (%)')),

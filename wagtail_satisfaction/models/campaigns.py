@@ -20,7 +20,7 @@ class EmailPolicy(models.TextChoices):
 
 
 class Aggregation(models.TextChoices):
-    MEAN_OF_ITEMS = "mean_of_items", _("Factor = mean of its items' % satisfied")
+    MEAN_OF_ITEMS = "mean_of_items", _("Factor = mean of its items' satisfaction rates")
     POOLED = "pooled", _("Factor = satisfied answers / applicable answers of all its items")
 
 

@@ -1,4 +1,5 @@
 from django import template
+from wagtail.models import Site
 
 from ..models import SatisfactionSettings
 
@@ -7,9 +8,13 @@ register = template.Library()
 
 @register.inclusion_tag("wagtail_satisfaction/includes/banner.html", takes_context=True)
 def satisfaction_banner(context, banner=None):
-    """Render ``banner``, or the site's banner setting, while it is live."""
+    """Render ``banner``, or the site's banner setting, while it is live.
+
+    Renders nothing when the request matches no Wagtail site (a page must never fail
+    because of its banner).
+    """
     request = context.get("request")
-    if banner is None and request is not None:
+    if banner is None and request is not None and Site.find_for_request(request) is not None:
         banner = SatisfactionSettings.for_request(request).site_banner
     return {"banner": banner if banner is not None and banner.is_live() else None,
             "request": request}

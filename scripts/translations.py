@@ -1,0 +1,52 @@
+"""Refresh the Vietnamese catalogue: extract strings, fill them from i18n/*.vi.po, compile.
+
+Usage: python scripts/translations.py   (needs GNU gettext and polib; a developer tool)
+
+``i18n/*.vi.po`` hold the translations, one file per area of the app, so that parallel work
+does not collide in one big catalogue; ``locale/vi/LC_MESSAGES/django.po`` is generated.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "wagtail_satisfaction"
+CATALOGUE = APP / "locale/vi/LC_MESSAGES/django.po"
+
+
+def main():
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "makemessages", "-l", "vi",
+                    "--no-obsolete", "--no-location"], cwd=APP, check=True)
+    known = {}
+    for fragment in sorted((ROOT / "i18n").glob("*.vi.po")):
+        for entry in polib.pofile(str(fragment)):
+            if entry.msgstr:
+                known[(entry.msgctxt, entry.msgid)] = entry.msgstr
+    catalogue = polib.pofile(str(CATALOGUE))
+    catalogue.metadata.update({"Language": "vi", "Content-Type": "text/plain; charset=UTF-8",
+                               "Plural-Forms": "nplurals=1; plural=0;"})
+    missing = []
+    for entry in catalogue:
+        text = known.get((entry.msgctxt, entry.msgid))
+        if text:
+            entry.msgstr = text
+            if entry.msgid_plural:
+                entry.msgstr_plural = {0: text}
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+        elif not entry.msgstr:
+            missing.append(entry.msgid)
+    catalogue.save()
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "compilemessages", "-l", "vi"],
+                   cwd=APP, check=True)
+    for msgid in missing:
+        print(f"untranslated: {msgid!r}")
+    print(f"{len(catalogue) - len(missing)} translated, {len(missing)} missing")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

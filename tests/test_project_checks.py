@@ -1,0 +1,40 @@
+"""The repository stays releasable: system checks, migrations and lint."""
+
+import shutil
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_system_checks_pass():
+    call_command("check", fail_level="WARNING")
+
+
+@pytest.mark.django_db
+def test_migrations_are_in_step_with_models():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_ruff_is_clean():
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    result = subprocess.run([ruff, "check", str(ROOT)], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compiled_vietnamese_translations_are_current():
+    po = ROOT / "wagtail_satisfaction/locale/vi/LC_MESSAGES/django.po"
+    mo = po.with_suffix(".mo")
+    assert mo.exists() and mo.stat().st_size > 0
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)],
+                            capture_output=True, text=True, check=False) \
+        if shutil.which("msgfmt") else None
+    assert result is None or result.returncode == 0, result.stderr

@@ -57,3 +57,26 @@ def test_option_labels_must_use_scale_values():
     question.option_labels = "7|Bảy"
     with pytest.raises(ValidationError):
         question.clean()
+
+
+def test_admin_new_version_action(client):
+    from tests.factories import make_user
+
+    campaign = make_campaign()
+    submit_response(campaign, answers=full_answers(campaign))
+    url = f"/admin/satisfaction/questionnaires/{campaign.questionnaire.pk}/new-version/"
+    editor = make_user("editor", is_staff=True)
+    client.force_login(editor)
+    assert client.post(url).status_code in (302, 403)
+    assert campaign.questionnaire.__class__.objects.filter(
+        code=campaign.questionnaire.code).count() == 1
+
+    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+    listing = client.get("/admin/snippets/wagtail_satisfaction/questionnaire/").content.decode()
+    assert url in listing
+    assert client.get(url).status_code == 200
+    response = client.post(url)
+    assert response.status_code == 302
+    copy = campaign.questionnaire.__class__.objects.get(code=campaign.questionnaire.code,
+                                                        version=2)
+    assert response["Location"].endswith(f"/edit/{copy.pk}/")

@@ -1,8 +1,13 @@
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.snippets.models import register_snippet
 
+from . import admin_urls
 from .admin_listings import register_listings
 from .listings import SatisfactionListings
+from .models import Questionnaire
 from .viewsets import SurveySetupGroup
 
 register_snippet(SurveySetupGroup)
@@ -18,3 +23,16 @@ def register_permissions():
         codename__in=["view_response", "export_response", "view_personal_data",
                       "moderate_comment", "view_comment"],
     )
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [path("satisfaction/", include(admin_urls))]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def questionnaire_listing_buttons(snippet, user, next_url=None):
+    if isinstance(snippet, Questionnaire) and user.has_perm(
+            "wagtail_satisfaction.add_questionnaire"):
+        url = reverse("wagtail_satisfaction_admin:questionnaire_new_version", args=[snippet.pk])
+        yield MenuItem(_("New version"), url, icon_name="copy", priority=90)

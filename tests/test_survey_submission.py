@@ -142,3 +142,40 @@ def test_visitor_sees_vietnamese_by_default(client, campaign):
 def test_english_visitor_gets_english(client, campaign):
     html = client.get(survey_url(campaign), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert ">Send</button>" in html
+
+
+def test_procedure_of_another_unit_is_refused(client, campaign):
+    from tests.factories import make_unit
+
+    foreign = make_procedure(make_unit("Sở Xây dựng"))
+    response = client.post(survey_url(campaign), form_data(campaign, procedure=foreign.pk))
+    assert response.status_code == 400
+    assert Response.objects.count() == 0
+
+
+def test_failure_while_storing_leaves_nothing_half_written(campaign, monkeypatch):
+    from django.db import DatabaseError
+
+    from tests.factories import full_answers
+    from wagtail_satisfaction import services
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(services, "store_comment", broken)
+    with pytest.raises(DatabaseError):
+        services.submit_response(campaign, answers=full_answers(campaign), comment="x")
+    assert Response.objects.count() == 0
+    assert Answer.objects.count() == 0
+
+
+def test_required_email_policy(client):
+    campaign = make_campaign(email_policy="required", one_response_per_email=True)
+    response = client.post(survey_url(campaign), form_data(campaign))
+    assert response.status_code == 400
+    assert client.post(survey_url(campaign),
+                       form_data(campaign, email="Dan@Example.vn")).status_code == 302
+    again = client.post(survey_url(campaign), form_data(campaign, email="dan@example.vn"))
+    assert again.status_code == 409
+    assert Response.objects.count() == 1
+    assert Response.objects.get().email == "Dan@Example.vn"  # stored as typed

@@ -338,6 +338,7 @@ class Command(BaseCommand):
         if survey_page is None:
             survey_page = SurveyPage(
                 title="Khảo sát mức độ hài lòng", slug="khao-sat-hai-long", campaign=sipas,
+                show_in_menus=True,
                 intro=rich("Mời Ông/Bà đánh giá việc giải quyết thủ tục hành chính tại Sở. "
                            "Các câu có dấu * là bắt buộc; nếu nội dung nào không áp dụng với "
                            "hồ sơ của mình, Ông/Bà chọn “Không áp dụng”."))
@@ -345,8 +346,8 @@ class Command(BaseCommand):
             survey_page.save_revision().publish()
         if not ContentPage.objects.filter(slug="danh-gia-giai-quyet-tthc").exists():
             page = ContentPage(
-                title="Đánh giá giải quyết thủ tục hành chính tại phường",
-                slug="danh-gia-giai-quyet-tthc",
+                title="Đánh giá giải quyết TTHC tại phường",
+                slug="danh-gia-giai-quyet-tthc", show_in_menus=True,
                 body=json.dumps([
                     {"type": "paragraph", "value": rich(
                         "Theo Nghị định 61/2018/NĐ-CP, mỗi hồ sơ thủ tục hành chính được "
@@ -359,7 +360,7 @@ class Command(BaseCommand):
             page.save_revision().publish()
         if not ContentPage.objects.filter(slug="gioi-thieu").exists():
             page = ContentPage(
-                title="Giới thiệu", slug="gioi-thieu",
+                title="Giới thiệu", slug="gioi-thieu", show_in_menus=True,
                 body=json.dumps([{"type": "paragraph", "value": rich(
                     "Sở Khoa học và Công nghệ là cơ quan chuyên môn thuộc UBND tỉnh, tham "
                     "mưu về khoa học, công nghệ và đổi mới sáng tạo.",

@@ -91,6 +91,7 @@ def test_home_page_shows_the_site_banner_leading_to_the_survey_page(client):
     survey = client.get(survey_page.url)
     assert survey.status_code == 200
     assert b'name="q_' in survey.content
+    assert b"satisfaction-banner" not in survey.content  # no banner leading to itself
 
 
 def test_synthetic_responses_span_months_channels_and_kinds_of_answer():

@@ -329,10 +329,12 @@ class Command(BaseCommand):
             site.root_page = home
             site.site_name = "Sở Khoa học và Công nghệ tỉnh Lâm Đồng"
             site.save()
-        # Wagtail's "Welcome to your new Wagtail site!" page, now replaced by the home page.
+        # Wagtail's empty "Welcome to your new Wagtail site!" page, now replaced by the home
+        # page; never a page with children or one that is still a site's root.
         Page.objects.filter(
-            depth=2, content_type=ContentType.objects.get_for_model(Page),
-        ).exclude(pk=home.pk).delete()
+            depth=2, slug="home", numchild=0,
+            content_type=ContentType.objects.get_for_model(Page),
+        ).exclude(pk=home.pk).exclude(sites_rooted_here__isnull=False).delete()
 
         survey_page = SurveyPage.objects.filter(campaign=sipas).first()
         if survey_page is None:

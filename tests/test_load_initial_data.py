@@ -134,3 +134,11 @@ def test_running_again_changes_nothing_and_the_data_is_reproducible():
     Response.objects.all().delete()
     load(responses=60)
     assert figures() == first
+
+
+def test_unknown_address_shows_the_sites_own_not_found_page(client, settings):
+    settings.DEBUG = False
+    load(responses=0)
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()

@@ -158,6 +158,7 @@ def test_survey_works_without_javascript(browser, live_server, demo):
         page.fill("textarea[name=comment]", "Khong co y kien")
         page.locator("button.satisfaction-submit").click()
         expect(page.locator(".satisfaction-error-summary")).to_be_visible()
+        page.screenshot(path=str(SCREENSHOTS / "demo-survey-error-phone.png"))
         expect(page.locator(f"fieldset#id_{first_name} .satisfaction-field-error")).to_be_visible()
         _question, second_name = questions[1]
         expect(page.locator(f"input[name={second_name}]:checked")).to_have_value(

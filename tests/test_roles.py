@@ -32,6 +32,8 @@ def urls(db):
         "add banner": "/admin/snippets/wagtail_satisfaction/banner/add/",
         "edit home page": f"/admin/pages/{home.pk}/edit/",
         "add page": f"/admin/pages/add/home/contentpage/{home.pk}/",
+        "site banner setting": "/admin/settings/wagtail_satisfaction/satisfactionsettings/"
+                               f"{Site.objects.get(is_default_site=True).pk}/",
     }
 
 
@@ -51,10 +53,12 @@ EXPECTED = {
         "responses": DENIED, "response": DENIED, "comments": DENIED,
         "edit campaign": DENIED, "add campaign": DENIED, "choose campaign": OPENS,
         "add unit": DENIED, "add banner": OPENS, "edit home page": OPENS, "add page": OPENS,
+        "site banner setting": OPENS,
     },
     roles.IT_MODERATOR: {
         "responses": DENIED, "response": DENIED, "comments": OPENS,
         "edit campaign": DENIED, "add banner": DENIED, "edit home page": DENIED,
+        "site banner setting": DENIED,
     },
     roles.ISO_SECRETARY: {
         "responses": OPENS, "response": OPENS, "comments": DENIED,

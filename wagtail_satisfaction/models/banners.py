@@ -67,11 +67,15 @@ class Banner(PreviewableMixin, models.Model):
 
     @property
     def url(self):
+        """Where the banner leads: its page while published, else the campaign's survey."""
         from django.urls import reverse
 
-        if self.target_page_id:
+        # An unpublished page still has a URL, but visitors following it would get a 404.
+        if self.target_page_id and self.target_page.live:
             return self.target_page.url
-        return reverse("wagtail_satisfaction:survey", args=[self.campaign.slug])
+        if self.campaign_id:
+            return reverse("wagtail_satisfaction:survey", args=[self.campaign.slug])
+        return None
 
     def get_preview_template(self, request, mode_name):
         return "wagtail_satisfaction/previews/banner.html"

@@ -16,5 +16,6 @@ def satisfaction_banner(context, banner=None):
     request = context.get("request")
     if banner is None and request is not None and Site.find_for_request(request) is not None:
         banner = SatisfactionSettings.for_request(request).site_banner
-    return {"banner": banner if banner is not None and banner.is_live() else None,
+    shown = banner is not None and banner.is_live() and banner.url is not None
+    return {"banner": banner if shown else None,
             "request": request}

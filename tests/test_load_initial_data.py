@@ -1,0 +1,144 @@
+"""The demo data the README promises: built by one command, again and again, identically."""
+
+import io
+import re
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from wagtail.models import Page, Site
+
+from example_site.home.models import HomePage
+from wagtail_satisfaction import roles
+from wagtail_satisfaction.models import (
+    Answer,
+    Campaign,
+    Comment,
+    Officer,
+    Procedure,
+    Response,
+    SatisfactionSettings,
+    SurveyPage,
+    Unit,
+)
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = {
+    "admin": ("admin123", None),
+    "bientap": ("demo12345", roles.EDITOR),
+    "cntt": ("demo12345", roles.IT_MODERATOR),
+    "thuky": ("demo12345", roles.ISO_SECRETARY),
+    "quanly": ("demo12345", roles.CAMPAIGN_MANAGER),
+}
+
+
+def load(**options):
+    out = io.StringIO()
+    call_command("load_initial_data", stdout=out, **options)
+    return out.getvalue()
+
+
+def figures():
+    """What a report would show: answers per question and value, who answered how."""
+    return (
+        set(Answer.objects.values_list("question__code", "value")
+            .annotate(n=Count("id")).order_by()),
+        set(Response.objects.values_list("channel", "dossier_code", "email").order_by()),
+        Comment.objects.count(),
+    )
+
+
+def test_builds_a_believable_agency():
+    output = load()
+    assert "admin / admin123" in output
+
+    department = Unit.objects.get(code="so-khcn")
+    assert department.name == "Sở Khoa học và Công nghệ tỉnh Lâm Đồng"
+    offices = Unit.objects.within(department).exclude(pk=department.pk)
+    names = set(offices.values_list("name", flat=True))
+    assert {"Văn phòng Sở", "Phòng Quản lý chuyên ngành"} <= names
+    assert set(Unit.objects.values_list("kind", flat=True)) >= {
+        "province", "department", "office", "centre", "commune"}
+    assert Procedure.objects.count() >= 15
+    assert Procedure.objects.values("sector").distinct().count() >= 5
+    assert all(re.fullmatch(r"[12]\.\d{6}\.000\.00\.00\.H36", code)
+               for code in Procedure.objects.values_list("code", flat=True))
+    assert Officer.objects.exclude(title="").count() >= 8
+
+    sipas = Campaign.objects.get(slug="hai-long-2026")
+    assert sipas.is_open() and sipas.questionnaire.kind == "sipas"
+    assert [r.name for r in sipas.rounds.order_by("sort_order")] == ["Đợt 1", "Đợt 2"]
+    assert (sipas.target_responses, sipas.target_dossier_share) == (200, 30)
+    assert Campaign.objects.filter(questionnaire__kind="tthc").exists()
+
+
+def test_home_page_shows_the_site_banner_leading_to_the_survey_page(client):
+    load(responses=0)
+    site = Site.objects.get(is_default_site=True)
+    home = site.root_page.specific
+    assert isinstance(home, HomePage)
+    # Wagtail's "Welcome to your new Wagtail site!" page is gone.
+    assert not Page.objects.filter(depth=2).exclude(pk=home.pk).exists()
+    survey_page = SurveyPage.objects.child_of(home).live().get()
+    banner = SatisfactionSettings.for_site(site).site_banner
+    assert banner.target_page_id == survey_page.pk and banner.is_live()
+
+    page = client.get("/").content.decode()
+    assert banner.title in page and f'href="{survey_page.url}"' in page
+    survey = client.get(survey_page.url)
+    assert survey.status_code == 200
+    assert b'name="q_' in survey.content
+    assert b"satisfaction-banner" not in survey.content  # no banner leading to itself
+
+
+def test_synthetic_responses_span_months_channels_and_kinds_of_answer():
+    load()
+    assert Response.objects.count() >= 300
+    months = Response.objects.annotate(month=TruncMonth("submitted_at")).values("month")
+    assert months.distinct().count() >= 4
+    assert Response.objects.values("channel").distinct().count() >= 5
+    assert Answer.objects.filter(value__isnull=True).exists()  # "not applicable"
+    satisfied = Answer.objects.filter(question__scale="satisfaction5", value__gte=4).count()
+    rated = Answer.objects.filter(question__scale="satisfaction5", value__isnull=False).count()
+    assert 0.6 < satisfied / rated < 0.95
+    texts = list(Comment.objects.values_list("text", flat=True))
+    assert any(text.isascii() for text in texts)  # typed without diacritics
+    assert any("ướ" in text or "ệ" in text for text in texts)
+
+
+def test_accounts_log_in_with_the_documented_passwords():
+    load(responses=0)
+    for username, (password, group) in ACCOUNTS.items():
+        user = authenticate(username=username, password=password)
+        assert user is not None, username
+        if group is None:
+            assert user.is_superuser
+        else:
+            assert [g.name for g in user.groups.all()] == [group]
+            assert not user.is_superuser
+
+
+def test_running_again_changes_nothing_and_the_data_is_reproducible():
+    load(responses=60)
+    first = figures()
+    counts = (Unit.objects.count(), Procedure.objects.count(), Officer.objects.count(),
+              Campaign.objects.count(), Page.objects.count(), Response.objects.count())
+    load(responses=60)
+    assert figures() == first
+    assert (Unit.objects.count(), Procedure.objects.count(), Officer.objects.count(),
+            Campaign.objects.count(), Page.objects.count(), Response.objects.count()) == counts
+
+    Response.objects.all().delete()
+    load(responses=60)
+    assert figures() == first
+
+
+def test_unknown_address_shows_the_sites_own_not_found_page(client, settings):
+    settings.DEBUG = False
+    load(responses=0)
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()

@@ -1,0 +1,93 @@
+"""The role groups of an agency site, with the permissions each role needs.
+
+``ensure_role_groups()`` creates the groups or brings their permissions back to this
+definition; it is safe to run again (the ``satisfaction_roles`` command and the demo's
+``load_initial_data`` both call it). Group names are in Vietnamese, as agencies name them.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+EDITOR = "Biên tập viên"
+IT_MODERATOR = "Tổ CNTT"
+ISO_SECRETARY = "Thư ký ISO"
+CAMPAIGN_MANAGER = "Quản lý khảo sát"
+
+ADMIN_ACCESS = "wagtailadmin.access_admin"
+
+# Model permissions per role, as "app_label.codename".
+ROLE_PERMISSIONS = {
+    # Web editor: places the banner and the survey on pages; chooses (views) campaigns.
+    EDITOR: [
+        ADMIN_ACCESS,
+        "wagtail_satisfaction.add_banner",
+        "wagtail_satisfaction.change_banner",
+        "wagtail_satisfaction.view_banner",
+        "wagtail_satisfaction.view_campaign",
+        "wagtail_satisfaction.change_satisfactionsettings",
+        "wagtailimages.add_image",
+        "wagtailimages.choose_image",
+    ],
+    # IT team: reads website comments and keeps only those about TTHC/DVC handling.
+    IT_MODERATOR: [
+        ADMIN_ACCESS,
+        "wagtail_satisfaction.view_comment",
+        "wagtail_satisfaction.moderate_comment",
+    ],
+    # ISO secretary: gathers and downloads the results, writes the reports.
+    ISO_SECRETARY: [
+        ADMIN_ACCESS,
+        "wagtail_satisfaction.view_response",
+        "wagtail_satisfaction.export_response",
+        "wagtail_satisfaction.view_personal_data",
+        "wagtail_satisfaction.view_comment",
+        "wagtail_satisfaction.view_campaign",
+    ],
+    # Campaign manager: sets up campaigns, questionnaires and who can be rated.
+    CAMPAIGN_MANAGER: [ADMIN_ACCESS] + [
+        f"wagtail_satisfaction.{action}_{model}"
+        for model in ("campaign", "questionnaire", "unit", "procedure", "officer", "sector",
+                      "banner")
+        for action in ("add", "change", "view")
+    ],
+}
+
+# Page permissions (on the site's root page and its descendants) per role.
+ROLE_PAGE_PERMISSIONS = {
+    EDITOR: ["add_page", "change_page", "publish_page"],
+}
+
+
+def _permission(dotted):
+    app_label, codename = dotted.split(".", 1)
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def _site_roots():
+    from wagtail.models import Page, Site
+
+    roots = [site.root_page for site in Site.objects.select_related("root_page")]
+    # Before a site exists the tree's first real page stands in for it.
+    return roots or list(Page.objects.filter(depth=2)[:1])
+
+
+@transaction.atomic
+def ensure_role_groups():
+    """Create or update the four role groups; return ``{name: Group}``.
+
+    Each group's model permissions are set to exactly those listed here, so a rerun
+    removes anything that drifted; page permissions are added on every site root.
+    """
+    from wagtail.models import GroupPagePermission
+
+    groups = {}
+    for name, permissions in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set([_permission(dotted) for dotted in permissions])
+        for codename in ROLE_PAGE_PERMISSIONS.get(name, []):
+            permission = _permission(f"wagtailcore.{codename}")
+            for root in _site_roots():
+                GroupPagePermission.objects.get_or_create(group=group, page=root,
+                                                          permission=permission)
+        groups[name] = group
+    return groups

@@ -100,3 +100,11 @@ def test_banner_tag_renders_nothing_when_no_site_matches():
     html = Template("{% load satisfaction_tags %}{% satisfaction_banner %}").render(
         Context({"request": request}))
     assert html.strip() == ""
+
+
+def test_banner_of_a_closed_campaign_is_hidden():
+    today = datetime.date.today()
+    closed = make_campaign(opens_on=today - datetime.timedelta(days=40),
+                           closes_on=today - datetime.timedelta(days=1))
+    assert not Banner.objects.create(title="Hết hạn", campaign=closed).is_live()
+    assert Banner.objects.create(title="Đang mở", campaign=make_campaign()).is_live()

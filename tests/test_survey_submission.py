@@ -179,3 +179,13 @@ def test_required_email_policy(client):
     assert again.status_code == 409
     assert Response.objects.count() == 1
     assert Response.objects.get().email == "Dan@Example.vn"  # stored as typed
+
+
+def test_corrected_mistakes_do_not_use_up_the_rate_limit(client, campaign, settings):
+    settings.WAGTAIL_SATISFACTION_RATE_LIMIT = 1
+    for _ in range(3):
+        assert client.post(survey_url(campaign),
+                           form_data(campaign, email="sai@")).status_code == 400
+    assert client.post(survey_url(campaign), form_data(campaign)).status_code == 302
+    assert client.post(survey_url(campaign), form_data(campaign)).status_code == 429
+    assert Response.objects.count() == 1

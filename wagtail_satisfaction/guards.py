@@ -1,4 +1,8 @@
-"""Abuse guards for public submissions: per-client rate limit through Django's cache."""
+"""Abuse guards for public submissions: per-client rate limit through Django's cache.
+
+Only stored submissions count, so a person who corrects a few mistakes is not locked out;
+a client over the limit is refused before anything is stored.
+"""
 
 import hashlib
 
@@ -15,23 +19,31 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
-def rate_limit_exceeded(request, scope="survey"):
-    """Count this submission for the client; True once it is over the limit.
+def _key(request, scope):
+    # A hash of the address: no addresses are kept in clear in the cache.
+    digest = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    return f"wagtail_satisfaction:rl:{scope}:{digest}"
 
-    A fixed window keyed by a hash of the address (no addresses are stored in clear).
-    """
+
+def rate_limit_exceeded(request, scope="survey"):
+    """True when this client already made the allowed number of submissions in the window."""
     limit = get_setting("RATE_LIMIT")
     if not limit:
         return False
     cache = caches[get_setting("RATE_LIMIT_CACHE")]
-    digest = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
-    key = f"wagtail_satisfaction:rl:{scope}:{digest}"
+    return (cache.get(_key(request, scope)) or 0) >= limit
+
+
+def count_submission(request, scope="survey"):
+    """Count one stored submission for this client (a fixed window from the first one)."""
+    if not get_setting("RATE_LIMIT"):
+        return
+    cache = caches[get_setting("RATE_LIMIT_CACHE")]
+    key = _key(request, scope)
     window = get_setting("RATE_LIMIT_WINDOW")
     if cache.add(key, 1, timeout=window):
-        return False
+        return
     try:
-        count = cache.incr(key)
+        cache.incr(key)
     except ValueError:  # expired between add() and incr()
         cache.add(key, 1, timeout=window)
-        return False
-    return count > limit

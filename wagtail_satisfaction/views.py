@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
 from .forms import SurveyForm
-from .guards import rate_limit_exceeded
+from .guards import count_submission, rate_limit_exceeded
 from .models import Campaign, Channel
 from .services import CampaignNotOpen, campaign_closed_message, submit_response
 
@@ -50,13 +50,12 @@ def handle_survey(request, campaign, *, template=SURVEY_TEMPLATE, extra_context=
         form.is_valid()  # keep what was typed
         return again(_("Your answers could not be accepted. Please leave the last field "
                        "empty and send again."))
-    if rate_limit_exceeded(request):
-        form.is_valid()
-        return again(_("Too many evaluations were sent from your connection. Please wait a "
-                       "few minutes and send again; your answers are kept below."), status=429)
     if not form.is_valid():
         return again(_("Some answers need your attention. Please check the highlighted "
                        "questions below."))
+    if rate_limit_exceeded(request):
+        return again(_("Too many evaluations were sent from your connection. Please wait a "
+                       "few minutes and send again; your answers are kept below."), status=429)
     try:
         submit_response(campaign, channel=channel, **form.response_data())
     except CampaignNotOpen as error:
@@ -67,6 +66,7 @@ def handle_survey(request, campaign, *, template=SURVEY_TEMPLATE, extra_context=
         if field and field in form.fields:
             form.add_error(field, error)
         return again(" ".join(error.messages), status=409 if field else 400)
+    count_submission(request)
     return redirect("wagtail_satisfaction:thanks", slug=campaign.slug)
 
 

@@ -5,6 +5,7 @@ keyboard), and the admin then sees the response with every answer; an editor pla
 survey block on a page in the Wagtail editor, publishes it, and the survey works there.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -18,6 +19,12 @@ from wagtail_satisfaction.models import Campaign, Officer, Procedure, Response
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def snap(target, name, **kwargs):
+    """Refresh the README's screenshots only when asked (SATISFACTION_SCREENSHOTS=1)."""
+    if os.environ.get("SATISFACTION_SCREENSHOTS") == "1":
+        target.screenshot(path=str(SCREENSHOTS / name), **kwargs)
 SIPAS_SLUG = "hai-long-2026"
 
 
@@ -54,7 +61,7 @@ def test_visitor_follows_banner_answers_and_admin_sees_every_answer(page, demo):
     banner = page.locator(".satisfaction-banner")
     expect(banner).to_contain_text("Khảo sát mức độ hài lòng")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "demo-home.png"))
+    snap(page, "demo-home.png")
 
     banner.get_by_role("link").click()
     page.wait_for_url("**/khao-sat-hai-long/")
@@ -79,9 +86,8 @@ def test_visitor_follows_banner_answers_and_admin_sees_every_answer(page, demo):
     page.fill("input[name=email]", "nguoidan@example.com")
     page.fill("textarea[name=comment]", "Cán bộ hướng dẫn <b>rất</b> tận tình.")
     page.locator("h1").scroll_into_view_if_needed()
-    page.screenshot(path=str(SCREENSHOTS / "demo-survey.png"))
-    page.locator(".satisfaction-factor").first.screenshot(
-        path=str(SCREENSHOTS / "demo-survey-factor.png"))
+    snap(page, "demo-survey.png")
+    snap(page.locator(".satisfaction-factor").first, "demo-survey-factor.png")
     page.get_by_role("button", name=re.compile("Send|Gửi")).click()
 
     page.wait_for_url(f"**/khao-sat/{SIPAS_SLUG}/thanks/")
@@ -104,7 +110,7 @@ def test_visitor_follows_banner_answers_and_admin_sees_every_answer(page, demo):
         expect(page.locator("table[data-answers]")).to_contain_text(question.text)
     # The comment is shown as text, never as markup.
     expect(page.locator("body")).to_contain_text("Cán bộ hướng dẫn <b>rất</b> tận tình.")
-    page.screenshot(path=str(SCREENSHOTS / "admin-response.png"), full_page=True)
+    snap(page, "admin-response.png", full_page=True)
 
 
 def publish(page):
@@ -158,7 +164,7 @@ def test_survey_works_without_javascript(browser, live_server, demo):
         page.fill("textarea[name=comment]", "Khong co y kien")
         page.locator("button.satisfaction-submit").click()
         expect(page.locator(".satisfaction-error-summary")).to_be_visible()
-        page.screenshot(path=str(SCREENSHOTS / "demo-survey-error-phone.png"))
+        snap(page, "demo-survey-error-phone.png")
         expect(page.locator(f"fieldset#id_{first_name} .satisfaction-field-error")).to_be_visible()
         _question, second_name = questions[1]
         expect(page.locator(f"input[name={second_name}]:checked")).to_have_value(

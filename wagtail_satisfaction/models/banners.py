@@ -61,9 +61,11 @@ class Banner(PreviewableMixin, models.Model):
             raise ValidationError({"shows_until": _("The banner must stop after it starts.")})
 
     def is_live(self, now=None):
+        """Inside its display window, and its campaign (if any) has not closed."""
         now = now or timezone.now()
         return ((self.shows_from is None or self.shows_from <= now)
-                and (self.shows_until is None or now < self.shows_until))
+                and (self.shows_until is None or now < self.shows_until)
+                and (self.campaign_id is None or self.campaign.status() != "closed"))
 
     @property
     def url(self):

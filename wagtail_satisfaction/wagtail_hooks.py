@@ -3,6 +3,7 @@ from wagtail.snippets.models import register_snippet
 
 from .admin_listings import register_listings
 from .listings import SatisfactionListings
+from .moderation import hooks as moderation_hooks  # noqa: F401  (registers its hooks)
 from .viewsets import SurveySetupGroup
 
 register_snippet(SurveySetupGroup)

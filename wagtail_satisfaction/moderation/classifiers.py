@@ -228,9 +228,8 @@ class LexiconClassifier(BaseCommentClassifier):
             signals.append({"term": "repeated characters", "kind": "spam", "weight": 1.0})
         if PHONE.search(text):
             signals.append({"term": "phone number", "kind": "spam", "weight": 0.5})
-        letters = [ch for ch in text if ch.isalpha()]
-        if len(letters) >= 12 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8:
-            signals.append({"term": "capitals", "kind": "spam", "weight": 0.5})
+        # No "all capitals" signal: scoring is case-insensitive by design, and older people
+        # often type in capitals.
         words = folded.split()
         if words and not any(set(word) & set("aeiouy") for word in words):
             signals.append({"term": "no words", "kind": "spam", "weight": 1.0})

@@ -90,8 +90,9 @@ def test_off_topic_words_lower_the_score():
 
 def test_lexicon_is_configurable():
     classifier = LexiconClassifier({"EXTRA_TERMS": {"phúc tra": 1.5}})
-    assert classifier.classify("xin phuc tra lai danh gia", CONTEXT).suggested_state == "relevant"
-    assert LexiconClassifier().classify("xin phuc tra lai danh gia", CONTEXT).suggested_state != "relevant"
+    text = "xin phuc tra lai danh gia"
+    assert classifier.classify(text, CONTEXT).suggested_state == "relevant"
+    assert LexiconClassifier().classify(text, CONTEXT).suggested_state != "relevant"
 
 
 class AlwaysSpam(BaseCommentClassifier):
@@ -115,7 +116,8 @@ def test_classifier_is_pluggable_through_the_setting(settings):
     ("CMND số 025123456", "CMND số •••••••56"),
     ("email nguyen.van.a@gmail.com", "email n•••@gmail.com"),
     # Numbers people need to read stay: fees, days, dates, short codes.
-    ("Lệ phí 50.000 đồng, hẹn 15 ngày, nộp 12/03/2024", "Lệ phí 50.000 đồng, hẹn 15 ngày, nộp 12/03/2024"),
+    ("Lệ phí 50.000 đồng, hẹn 15 ngày, nộp 12/03/2024",
+     "Lệ phí 50.000 đồng, hẹn 15 ngày, nộp 12/03/2024"),
 ])
 def test_mask_personal_data(text, expected):
     assert mask_personal_data(text) == expected

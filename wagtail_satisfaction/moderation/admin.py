@@ -6,6 +6,8 @@ comment page shows the ratings, procedure, channel and the comment's history. Th
 are thin: the rules are in :mod:`.decisions`.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.admin import SimpleListFilter
 from django.contrib.admin.views.main import IncorrectLookupParameters
@@ -177,6 +179,13 @@ def decision_buttons():
 class CommentInspectView(InspectView):
     """The comment with its ratings, procedure, channel, decisions and history."""
 
+    def get_page_subtitle(self):
+        # Never the visitor's words in the header: they may hold personal data.
+        return _("Comment #%(id)s") % {"id": self.instance.pk}
+
+    def get_meta_title(self):
+        return self.get_page_subtitle()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         comment = self.instance
@@ -258,6 +267,22 @@ def moderate_view(request, model_admin):
     }, status=400 if error else 200)
 
 
+def refuse_with_403(view):
+    """A user without the permission gets a real 403 page (Wagtail's own handler would
+    redirect to the dashboard), so the URL plainly refuses."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            return TemplateResponse(
+                request, "wagtail_satisfaction/admin/moderation_forbidden.html",
+                {"page_title": _("Permission needed")}, status=403)
+
+    return wrapped
+
+
 class CommentListing(ReadOnlyListing):
     """The moderation queue ("Kiểm duyệt ý kiến") of the IT team."""
 
@@ -283,8 +308,10 @@ class CommentListing(ReadOnlyListing):
         return {"user": request.user}
 
     def get_admin_urls_for_registration(self):
-        return super().get_admin_urls_for_registration() + (
-            re_path(self.url_helper.get_action_url_pattern("moderate"),
+        urls = super().get_admin_urls_for_registration() + (
+            re_path(rf"^{self.url_helper.base_url_path}/moderate/$",
                     lambda request: moderate_view(request, self),
                     name=self.url_helper.get_action_url_name("moderate")),
         )
+        return tuple(re_path(url.pattern.regex.pattern, refuse_with_403(url.callback),
+                             name=url.name) for url in urls)

@@ -15,6 +15,19 @@ from django.utils.module_loading import import_string
 
 from .text import contains_phrase, fold
 
+
+def gettext_noop(message):
+    """Marks signal names for translation (makemessages reads the name) without needing
+    Django settings: the classifier also runs outside a Django project (benchmarks)."""
+    return message
+
+
+SIGNAL_LINK = gettext_noop("link")
+SIGNAL_REPEATED = gettext_noop("repeated characters")
+SIGNAL_PHONE = gettext_noop("phone number")
+SIGNAL_NO_WORDS = gettext_noop("no words")
+SIGNAL_GIBBERISH = gettext_noop("gibberish")
+
 RELEVANT = "relevant"
 OFF_TOPIC = "off_topic"
 SPAM = "spam"
@@ -222,20 +235,20 @@ class LexiconClassifier(BaseCommentClassifier):
     def _spam_signals(self, text, folded):
         signals = []
         if URL.search(text):
-            signals.append({"term": "link", "kind": "spam", "weight": 1.0})
+            signals.append({"term": SIGNAL_LINK, "kind": "spam", "weight": 1.0})
         if REPEATED_CHARS.search(text.replace(".", "").replace(" ", "")
                                  if len(text) < 20 else text):
-            signals.append({"term": "repeated characters", "kind": "spam", "weight": 1.0})
+            signals.append({"term": SIGNAL_REPEATED, "kind": "spam", "weight": 1.0})
         if PHONE.search(text):
-            signals.append({"term": "phone number", "kind": "spam", "weight": 0.5})
+            signals.append({"term": SIGNAL_PHONE, "kind": "spam", "weight": 0.5})
         # No "all capitals" signal: scoring is case-insensitive by design, and older people
         # often type in capitals.
         words = folded.split()
         if words and not any(set(word) & set("aeiouy") for word in words):
-            signals.append({"term": "no words", "kind": "spam", "weight": 1.0})
+            signals.append({"term": SIGNAL_NO_WORDS, "kind": "spam", "weight": 1.0})
         elif len(words) <= 2 and any(len(word) >= 8 and not word.isdigit() for word in words):
             # Vietnamese syllables have at most 7 letters: a lone long "word" is keyboard mash.
-            signals.append({"term": "gibberish", "kind": "spam", "weight": 1.0})
+            signals.append({"term": SIGNAL_GIBBERISH, "kind": "spam", "weight": 1.0})
         return sum(s["weight"] for s in signals), signals
 
     def classify(self, text, context=None):

@@ -110,7 +110,19 @@ def test_visitor_words_cannot_be_changed(campaign):
         Comment.objects.filter(pk=comment.pk).update(text="Sửa")
     with pytest.raises(CommentIsFinal):
         Comment.objects.filter(pk=comment.pk).update(text_folded="sua")
+    with pytest.raises(CommentIsFinal):
+        Comment(pk=comment.pk, response=comment.response, campaign=campaign,
+                submitted_at=comment.submitted_at, text="Thay thế").save()
     assert Comment.objects.get(pk=comment.pk).text == "Hồ sơ nhanh"
+
+
+def test_a_just_created_comment_is_final_too(campaign):
+    comment = make_comment(campaign, "Hồ sơ nhanh")
+    comment.state = "relevant"
+    comment.save()  # moderation fields may change
+    comment.text = "Sửa"
+    with pytest.raises(CommentIsFinal):
+        comment.save()
 
 
 def test_ratings_cannot_be_changed(campaign):

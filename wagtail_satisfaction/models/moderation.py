@@ -72,6 +72,9 @@ class FinalCommentMixin:
 
     def save(self, *args, **kwargs):
         if self._state.adding:
+            # A new instance given the id of a stored comment would overwrite it.
+            if self.pk is not None and type(self)._base_manager.filter(pk=self.pk).exists():
+                raise CommentIsFinal(_("A stored comment cannot be replaced."))
             self.text_folded = fold(self.text)
         else:
             update_fields = kwargs.get("update_fields")
@@ -80,12 +83,14 @@ class FinalCommentMixin:
             current = {"text": self.text, "response": self.response_id,
                        "campaign": self.campaign_id}
             refused |= {name for name, value in stored.items() if current[name] != value}
-            if refused or (update_fields is None and not stored):
+            if refused:
                 raise CommentIsFinal(
                     _("A comment's text cannot be changed; only its moderation can. "
                       "Refused fields: %(fields)s")
                     % {"fields": ", ".join(sorted(refused)) or "?"})
         super().save(*args, **kwargs)
+        self._stored = {"text": self.text, "response": self.response_id,
+                        "campaign": self.campaign_id}
 
 
 @receiver(pre_save, sender="wagtail_satisfaction.Answer")

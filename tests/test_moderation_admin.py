@@ -1,5 +1,7 @@
 """The moderation queue in the admin, as a moderator and as an editor see it."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
@@ -151,3 +153,16 @@ def test_no_edit_or_delete_views(moderator_client, campaign):
         assert moderator_client.post(url, {"text": "sửa"}).status_code == 403
     comment.refresh_from_db()
     assert comment.text == "Hồ sơ nhanh"
+
+
+def test_unit_filter_includes_sub_units_and_rows_show_ratings(moderator_client, campaign):
+    from tests.factories import make_unit
+
+    ward = make_unit("Phường 1", parent=campaign.unit)
+    elsewhere = make_unit("Sở khác")
+    in_ward = make_comment(campaign, "Hồ sơ ở phường", unit=ward)
+    make_comment(campaign, "Hồ sơ ở sở khác", unit=elsewhere)
+    page = moderator_client.get(reverse(QUEUE), {"unit": campaign.unit.pk}).content.decode()
+    assert in_ward.text in page and "Hồ sơ ở sở khác" not in page
+    # full_answers() rates every question 4: the row shows the mean.
+    assert re.search(r"4[.,]0/5", page)

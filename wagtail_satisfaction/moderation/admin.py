@@ -13,7 +13,7 @@ from django.contrib.admin import SimpleListFilter
 from django.contrib.admin.views.main import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage
-from django.db.models import Q
+from django.db.models import Avg, Q, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -26,7 +26,7 @@ from wagtail_modeladmin.views import IndexView, InspectView
 
 from ..admin_listings import ReadOnlyListing
 from ..conf import get_setting
-from ..models import Comment, ModerationState
+from ..models import Answer, Comment, ModerationState, Unit
 from .decisions import (
     DECIDED_STATES,
     MODERATE_PERMISSION,
@@ -110,6 +110,35 @@ class ScoreBandFilter(SimpleListFilter):
         return queryset.filter(condition)
 
 
+class UnitFilter(SimpleListFilter):
+    """A unit with its sub-units (matched by the unit tree, never by name)."""
+
+    title = gettext_lazy("unit")
+    parameter_name = "unit"
+
+    def lookups(self, request, model_admin):
+        return [(str(unit.pk), "\u2003" * (unit.depth - 1) + unit.name)
+                for unit in Unit.objects.only("pk", "name", "path")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        unit = Unit.objects.filter(pk=self.value()).first() if self.value().isdigit() else None
+        if unit is None:
+            raise IncorrectLookupParameters(self.value())
+        return queryset.filter(response__unit__path__startswith=unit.path)
+
+
+def rating_summaries(response_ids):
+    """{response id: {"satisfaction": mean of 1–5 answers, "points": sum of 0–2 points}}
+    for one page of comments, in one GROUP BY query."""
+    rows = (Answer.objects.filter(response_id__in=response_ids, value__isnull=False)
+            .values("response_id")
+            .annotate(satisfaction=Avg("value", filter=Q(question__scale="satisfaction5")),
+                      points=Sum("value", filter=Q(question__scale="points0_2"))))
+    return {row["response_id"]: row for row in rows}
+
+
 class FoldedTextSearchHandler(BaseSearchHandler):
     """Search on the stored folded text: "ho so" finds "Hồ sơ", inside the database.
 
@@ -141,7 +170,9 @@ class ModerationQueueView(IndexView):
         except InvalidPage:
             page_obj = paginator.page(1)
         rows = list(page_obj.object_list)
+        ratings = rating_summaries([comment.response_id for comment in rows])
         for comment in rows:
+            comment.ratings = ratings.get(comment.response_id)
             comment.shown_text = displayed_text(comment, user)
             comment.band = score_band(comment.score)
             comment.inspect_url = self.url_helper.get_action_url("inspect", comment.pk)
@@ -291,7 +322,7 @@ class CommentListing(ReadOnlyListing):
     menu_label = gettext_lazy("Comment moderation")
     menu_icon = "comment"
     list_display = ("submitted_at", "campaign", "text", "state", "score")
-    list_filter = (StateFilter, "campaign", "response__unit", "response__procedure",
+    list_filter = (StateFilter, "campaign", UnitFilter, "response__procedure",
                    "response__officer", "response__channel", "submitted_at", ScoreBandFilter)
     search_fields = ("text_folded",)
     search_handler_class = FoldedTextSearchHandler

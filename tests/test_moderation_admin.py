@@ -166,3 +166,16 @@ def test_unit_filter_includes_sub_units_and_rows_show_ratings(moderator_client, 
     assert in_ward.text in page and "Hồ sơ ở sở khác" not in page
     # full_answers() rates every question 4: the row shows the mean.
     assert re.search(r"4[.,]0/5", page)
+
+
+def test_a_decision_on_the_comment_page_leads_to_the_next_pending(moderator_client, campaign):
+    older = make_comment(campaign, "Hồ sơ cũ")
+    newer = make_comment(campaign, "Hồ sơ mới")
+    page = moderator_client.get(reverse(INSPECT, args=[newer.pk])).content.decode()
+    next_url = reverse(INSPECT, args=[older.pk])
+    assert f'name="next" value="{next_url}"' in page
+    done = moderator_client.post(reverse(MODERATE), {"comment": [newer.pk], "state": "relevant",
+                                                     "confirm": "1", "next": next_url})
+    assert done.url == next_url
+    last = moderator_client.get(reverse(INSPECT, args=[older.pk])).content.decode()
+    assert f'name="next" value="{reverse(QUEUE)}"' in last

@@ -231,8 +231,20 @@ class CommentInspectView(InspectView):
             moderate_url=self.url_helper.get_action_url("moderate"),
             band=score_band(comment.score),
             personal_data_masked=not can_see_personal_data(user),
+            next_pending_url=self.next_pending_url(),
         )
         return context
+
+    def next_pending_url(self):
+        """The next pending comment in queue order, so a decision leads on to it."""
+        comment = self.instance
+        following = (Comment.objects.pending().exclude(pk=comment.pk)
+                     .filter(Q(submitted_at__lt=comment.submitted_at)
+                             | Q(submitted_at=comment.submitted_at, pk__lt=comment.pk))
+                     .order_by("-submitted_at", "-pk").values_list("pk", flat=True).first())
+        if following is None:
+            return self.url_helper.index_url
+        return self.url_helper.get_action_url("inspect", following)
 
 
 def _safe_next(request, fallback):

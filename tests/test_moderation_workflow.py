@@ -1,5 +1,7 @@
 """Comment moderation rules: first sort, decisions, history, final text, queryset."""
 
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
@@ -152,3 +154,48 @@ def test_accent_insensitive_search(campaign):
     assert list(Comment.objects.search("dang ky")) == [found]
     assert list(Comment.objects.search("Đăng Ký khai")) == [found]
     assert Comment.objects.search("").count() == 2
+
+
+def test_comments_typed_with_and_without_diacritics_are_stored_with_same_score(campaign):
+    make_procedure(campaign.unit, name="Cấp giấy phép xây dựng")
+    make_officer(campaign.unit, name="Trần Văn Hùng")
+    pairs = [
+        ("Giấy phép xây dựng trả trễ hẹn, anh Hùng không giải thích.",
+         "giay phep xay dung tra tre hen, anh hung khong giai thich."),
+        ("Xem bóng đá trực tiếp tại http://bongda.xyz",
+         "xem bong da truc tiep tai http://bongda.xyz"),
+    ]
+    for accented, plain in pairs:
+        a, b = make_comment(campaign, accented), make_comment(campaign, plain)
+        a.refresh_from_db()
+        b.refresh_from_db()
+        assert (a.score, a.suggested_state, a.matched_terms) == \
+            (b.score, b.suggested_state, b.matched_terms)
+        assert a.text_folded == b.text_folded
+
+
+def test_sort_comments_command_rescores_pending_comments(campaign, settings):
+    from django.core.management import call_command
+
+    comment = make_comment(campaign, "phuc tra ket qua danh gia")
+    before = Comment.objects.get(pk=comment.pk).score
+    settings.WAGTAIL_SATISFACTION_COMMENT_CLASSIFIER = {
+        "CLASS": "wagtail_satisfaction.moderation.classifiers.LexiconClassifier",
+        "OPTIONS": {"EXTRA_TERMS": {"phúc tra": 2.0}}}
+    call_command("sort_comments", stdout=io.StringIO())
+    comment.refresh_from_db()
+    assert comment.score > before
+    assert comment.state == "pending"
+    assert "phúc tra" in [m["term"] for m in comment.matched_terms]
+
+
+def test_decisions_appear_in_wagtail_site_history(client, campaign):
+    from django.urls import reverse
+
+    moderator = make_moderator()
+    comment = make_comment(campaign, "Hồ sơ nhanh")
+    decide([comment.pk], "relevant", moderator)
+    client.force_login(make_user("admin", is_superuser=True))
+    page = client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
+    assert f"#{comment.pk}" in page
+    assert "Hồ sơ nhanh" not in page

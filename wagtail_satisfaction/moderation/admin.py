@@ -296,6 +296,9 @@ def moderate_view(request, model_admin):
                               % {"state": label})
             return HttpResponseRedirect(next_url)
     rows = list(comments)
+    if not rows:
+        messages.error(request, _("Tick at least one comment first."))
+        return HttpResponseRedirect(next_url)
     for comment in rows:
         comment.shown_text = displayed_text(comment, request.user)
     return TemplateResponse(request, "wagtail_satisfaction/admin/moderation_confirm.html", {

@@ -29,6 +29,15 @@ DEFAULTS = {
     "MIN_GROUP_SIZE": 5,
     # Time zone used for periods (months, quarters, rounds) in reports.
     "REPORT_TIME_ZONE": "Asia/Ho_Chi_Minh",
+    # --- Comment moderation ---
+    # The automatic first sort of new comments: {"CLASS": dotted path of a
+    # BaseCommentClassifier subclass, "OPTIONS": {...} passed to it}. See docs/moderation.md.
+    "COMMENT_CLASSIFIER": {
+        "CLASS": "wagtail_satisfaction.moderation.classifiers.LexiconClassifier",
+        "OPTIONS": {},
+    },
+    # Comments shown per page in the moderation queue.
+    "MODERATION_PAGE_SIZE": 50,
 }
 
 

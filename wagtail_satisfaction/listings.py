@@ -3,7 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from .admin_listings import ListingGroup, ReadOnlyListing
-from .models import Comment, Response
+from .models import Response
+from .moderation.admin import CommentListing
 
 
 class ResponseListing(ReadOnlyListing):
@@ -22,20 +23,6 @@ class ResponseListing(ReadOnlyListing):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(
             "campaign", "unit", "procedure", "officer")
-
-
-class CommentListing(ReadOnlyListing):
-    model = Comment
-    required_permission = "wagtail_satisfaction.moderate_comment"
-    menu_label = _("Comments")
-    menu_icon = "comment"
-    list_display = ("submitted_at", "campaign", "text", "state", "score")
-    list_filter = ("state", "campaign", "response__unit", "response__procedure",
-                   "response__officer", "response__channel", "submitted_at")
-    search_fields = ("text",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("campaign")
 
 
 class SatisfactionListings(ListingGroup):

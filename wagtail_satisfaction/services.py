@@ -101,9 +101,12 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
     return response
 
 
-def store_comment(response, text):
-    """Create the comment of a response; moderation sorts it afterwards."""
-    return Comment.objects.create(
+def store_comment(response, text, site=None):
+    """Create the comment of a response and give it its automatic first sort."""
+    from .moderation.decisions import sort_comment
+
+    comment = Comment.objects.create(
         response=response, campaign=response.campaign, submitted_at=response.submitted_at,
         text=text,
     )
+    return sort_comment(comment, site=site)

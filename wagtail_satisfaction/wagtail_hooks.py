@@ -8,6 +8,7 @@ from . import admin_urls
 from .admin_listings import register_listings
 from .listings import SatisfactionListings
 from .models import Questionnaire
+from .moderation import hooks as moderation_hooks  # noqa: F401  (registers its hooks)
 from .viewsets import SurveySetupGroup
 
 register_snippet(SurveySetupGroup)

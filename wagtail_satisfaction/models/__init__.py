@@ -2,6 +2,7 @@
 
 from .banners import Banner, SatisfactionSettings
 from .campaigns import Aggregation, Campaign, EmailPolicy, Round
+from .moderation import CommentIsFinal, ModerationSettings
 from .pages import SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
 from .responses import Answer, Channel, Comment, ModerationState, Response
@@ -13,3 +14,6 @@ __all__ = [
     "QuestionnaireKind", "Response", "Round", "SatisfactionSettings", "Sector", "SurveyPage",
     "Unit", "UnitKind",
 ]
+
+# Comment moderation
+__all__ += ["CommentIsFinal", "ModerationSettings"]

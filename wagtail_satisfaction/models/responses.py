@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..scales import NOT_APPLICABLE_LABEL
+from .moderation import CommentQuerySet, FinalCommentMixin
 
 
 class Channel(models.TextChoices):
@@ -123,7 +124,7 @@ class ModerationState(models.TextChoices):
     SPAM = "spam", _("Spam")
 
 
-class Comment(models.Model):
+class Comment(FinalCommentMixin, models.Model):
     """The free-text comment of a response, with its moderation state.
 
     Only comments moderated as relevant count in reports; the text itself never changes.
@@ -148,6 +149,11 @@ class Comment(models.Model):
                                    related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # Lower-case, accent-free copy of ``text`` (see moderation.text.fold), set once on
+    # creation, so the queue's search is accent-insensitive inside the database.
+    text_folded = models.TextField(editable=False, default="")
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("comment")

@@ -1,0 +1,363 @@
+"""The moderation queue in the Wagtail admin, on our ``ReadOnlyListing`` layer.
+
+The queue opens on pending comments; a moderator filters, searches (accent-insensitive),
+ticks comments and marks them relevant / off-topic / spam after a confirmation page. The
+comment page shows the ratings, procedure, channel and the comment's history. The views
+are thin: the rules are in :mod:`.decisions`.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.admin import SimpleListFilter
+from django.contrib.admin.views.main import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import InvalidPage
+from django.db.models import Avg, Q, Sum
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import re_path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from wagtail_modeladmin.helpers.search import BaseSearchHandler
+from wagtail_modeladmin.views import IndexView, InspectView
+
+from ..admin_listings import ReadOnlyListing
+from ..conf import get_setting
+from ..models import Answer, Comment, ModerationState, Unit
+from .decisions import (
+    DECIDED_STATES,
+    MODERATE_PERMISSION,
+    can_see_personal_data,
+    decide,
+    displayed_text,
+    history,
+)
+
+ALL = "all"
+
+# Score bands shown to moderators: (value, label, lowest score, highest score excluded).
+SCORE_BANDS = (
+    ("high", gettext_lazy("High (0.8 and above)"), 0.8, None),
+    ("medium", gettext_lazy("Medium (0.5 to 0.8)"), 0.5, 0.8),
+    ("low", gettext_lazy("Low (below 0.5)"), None, 0.5),
+    ("none", gettext_lazy("Not scored"), None, None),
+)
+
+
+def score_band(score):
+    if score is None:
+        return "none"
+    for value, _label, low, high in SCORE_BANDS[:3]:
+        if (low is None or score >= low) and (high is None or score < high):
+            return value
+    return "none"
+
+
+class StateFilter(SimpleListFilter):
+    """State, opening on "pending": the queue is the work still to do."""
+
+    title = gettext_lazy("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [*ModerationState.choices, (ALL, _("All states"))]
+
+    def value(self):
+        return super().value() or ModerationState.PENDING
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == ALL:
+            return queryset
+        if value not in ModerationState.values:
+            raise IncorrectLookupParameters(value)
+        return queryset.filter(state=value)
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+
+class ScoreBandFilter(SimpleListFilter):
+    title = gettext_lazy("relevance score")
+    parameter_name = "score_band"
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, label, _low, _high in SCORE_BANDS]
+
+    def queryset(self, request, queryset):
+        bands = {value: (low, high) for value, _label, low, high in SCORE_BANDS}
+        value = self.value()
+        if value is None:
+            return queryset
+        if value not in bands:
+            raise IncorrectLookupParameters(value)
+        if value == "none":
+            return queryset.filter(score__isnull=True)
+        low, high = bands[value]
+        condition = Q(score__isnull=False)
+        if low is not None:
+            condition &= Q(score__gte=low)
+        if high is not None:
+            condition &= Q(score__lt=high)
+        return queryset.filter(condition)
+
+
+class UnitFilter(SimpleListFilter):
+    """A unit with its sub-units (matched by the unit tree, never by name)."""
+
+    title = gettext_lazy("unit")
+    parameter_name = "unit"
+
+    def lookups(self, request, model_admin):
+        return [(str(unit.pk), "\u2003" * (unit.depth - 1) + unit.name)
+                for unit in Unit.objects.only("pk", "name", "path")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        unit = Unit.objects.filter(pk=self.value()).first() if self.value().isdigit() else None
+        if unit is None:
+            raise IncorrectLookupParameters(self.value())
+        return queryset.filter(response__unit__path__startswith=unit.path)
+
+
+def rating_summaries(response_ids):
+    """{response id: {"satisfaction": mean of 1–5 answers, "points": sum of 0–2 points}}
+    for one page of comments, in one GROUP BY query."""
+    rows = (Answer.objects.filter(response_id__in=response_ids, value__isnull=False)
+            .values("response_id")
+            .annotate(satisfaction=Avg("value", filter=Q(question__scale="satisfaction5")),
+                      points=Sum("value", filter=Q(question__scale="points0_2"))))
+    return {row["response_id"]: row for row in rows}
+
+
+class FoldedTextSearchHandler(BaseSearchHandler):
+    """Search on the stored folded text: "ho so" finds "Hồ sơ", inside the database.
+
+    For users who may not see personal data, words holding digits are ignored, so a
+    phone or ID number cannot be found by searching for it.
+    """
+
+    def search_queryset(self, queryset, search_term, user=None, **kwargs):
+        if not search_term:
+            return queryset
+        if user is not None and not can_see_personal_data(user):
+            search_term = " ".join(word for word in search_term.split()
+                                   if not any(ch.isdigit() for ch in word))
+        return queryset.search(search_term)
+
+
+class ModerationQueueView(IndexView):
+    """The queue: rows with checkboxes and the bulk action bar.
+
+    Unlike modeladmin's index it never counts the whole table (a million-row COUNT costs
+    more than the page): one COUNT of the filtered rows for the paginator, one page query.
+    """
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        paginator = self.paginator_class(self.queryset, self.items_per_page)
+        try:
+            page_obj = paginator.page(self.page_num)
+        except InvalidPage:
+            page_obj = paginator.page(1)
+        rows = list(page_obj.object_list)
+        ratings = rating_summaries([comment.response_id for comment in rows])
+        for comment in rows:
+            comment.ratings = ratings.get(comment.response_id)
+            comment.shown_text = displayed_text(comment, user)
+            comment.band = score_band(comment.score)
+            comment.inspect_url = self.url_helper.get_action_url("inspect", comment.pk)
+        context = {
+            "view": self,
+            "all_count": 1 if rows or Comment.objects.exists() else 0,
+            "result_count": paginator.count,
+            "paginator": paginator,
+            "page_obj": page_obj,
+            "elided_page_range": paginator.get_elided_page_range(page_obj.number),
+            "object_list": rows,
+            "user_can_create": False,
+            "show_search": True,
+            "decisions": decision_buttons(),
+            "moderate_url": self.url_helper.get_action_url("moderate"),
+            "current_url": self.request.get_full_path(),
+            "personal_data_masked": not can_see_personal_data(user),
+        }
+        context.update(kwargs)
+        # Skip IndexView's own context (it counts the whole table).
+        return super(IndexView, self).get_context_data(**context)
+
+    def get_base_queryset(self, request=None):
+        return super().get_base_queryset(request).select_related(
+            "campaign", "response__unit", "response__procedure", "response__officer")
+
+
+def decision_buttons():
+    """(state, label, access key) of the three decisions, in queue order."""
+    keys = {ModerationState.RELEVANT: "r", ModerationState.OFF_TOPIC: "o",
+            ModerationState.SPAM: "s"}
+    return [(state, ModerationState(state).label, keys[state]) for state in DECIDED_STATES]
+
+
+class CommentInspectView(InspectView):
+    """The comment with its ratings, procedure, channel, decisions and history."""
+
+    def get_page_subtitle(self):
+        # Never the visitor's words in the header: they may hold personal data.
+        return _("Comment #%(id)s") % {"id": self.instance.pk}
+
+    def get_meta_title(self):
+        return self.get_page_subtitle()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        comment = self.instance
+        user = self.request.user
+        context.update(
+            comment=comment,
+            response=comment.response,
+            shown_text=displayed_text(comment, user),
+            answers=comment.response.answer_rows(),
+            history=history(comment),
+            decisions=decision_buttons(),
+            moderate_url=self.url_helper.get_action_url("moderate"),
+            band=score_band(comment.score),
+            personal_data_masked=not can_see_personal_data(user),
+            next_pending_url=self.next_pending_url(),
+        )
+        return context
+
+    def next_pending_url(self):
+        """The next pending comment in queue order, so a decision leads on to it."""
+        comment = self.instance
+        following = (Comment.objects.pending().exclude(pk=comment.pk)
+                     .filter(Q(submitted_at__lt=comment.submitted_at)
+                             | Q(submitted_at=comment.submitted_at, pk__lt=comment.pk))
+                     .order_by("-submitted_at", "-pk").values_list("pk", flat=True).first())
+        if following is None:
+            return self.url_helper.index_url
+        return self.url_helper.get_action_url("inspect", following)
+
+
+def _safe_next(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def moderate_view(request, model_admin):
+    """POST ids + state → confirmation page; POST again with ``confirm`` → decision."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_perm(MODERATE_PERMISSION):
+        raise PermissionDenied
+    index_url = model_admin.url_helper.index_url
+    if request.method != "POST":
+        return redirect(index_url)
+    next_url = _safe_next(request, index_url)
+    state = request.POST.get("state", "")
+    ids = [value for value in request.POST.getlist("comment") if value.isdigit()]
+    if state not in DECIDED_STATES:
+        messages.error(request, _("Choose relevant, off-topic or spam."))
+        return HttpResponseRedirect(next_url)
+    if not ids:
+        messages.error(request, _("Tick at least one comment first."))
+        return HttpResponseRedirect(next_url)
+    comments = Comment.objects.filter(pk__in=ids).select_related(
+        "campaign", "response__procedure")
+    reason = request.POST.get("reason", "")
+    error = None
+    if request.POST.get("confirm") == "1":
+        try:
+            changed = decide(comments, state, request.user, reason)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            label = ModerationState(state).label
+            if changed:
+                messages.success(request, ngettext(
+                    "%(count)s comment marked as %(state)s.",
+                    "%(count)s comments marked as %(state)s.", changed,
+                ) % {"count": changed, "state": label})
+            else:
+                messages.info(request, _("Nothing changed: the comments were already %(state)s.")
+                              % {"state": label})
+            return HttpResponseRedirect(next_url)
+    rows = list(comments)
+    if not rows:
+        messages.error(request, _("Tick at least one comment first."))
+        return HttpResponseRedirect(next_url)
+    for comment in rows:
+        comment.shown_text = displayed_text(comment, request.user)
+    return TemplateResponse(request, "wagtail_satisfaction/admin/moderation_confirm.html", {
+        "comments": rows,
+        "state": state,
+        "state_label": ModerationState(state).label,
+        "reason": reason,
+        "error": error,
+        "next_url": next_url,
+        "moderate_url": model_admin.url_helper.get_action_url("moderate"),
+        "page_title": _("Confirm moderation"),
+    }, status=400 if error else 200)
+
+
+def refuse_with_403(view):
+    """A user without the permission gets a real 403 page (Wagtail's own handler would
+    redirect to the dashboard), so the URL plainly refuses."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            return TemplateResponse(
+                request, "wagtail_satisfaction/admin/moderation_forbidden.html",
+                {"page_title": _("Permission needed")}, status=403)
+
+    return wrapped
+
+
+class CommentListing(ReadOnlyListing):
+    """The moderation queue ("Kiểm duyệt ý kiến") of the IT team."""
+
+    model = Comment
+    required_permission = MODERATE_PERMISSION
+    menu_label = gettext_lazy("Comment moderation")
+    menu_icon = "comment"
+    list_display = ("submitted_at", "campaign", "text", "state", "score")
+    list_filter = (StateFilter, "campaign", UnitFilter, "response__procedure",
+                   "response__officer", "response__channel", "submitted_at", ScoreBandFilter)
+    search_fields = ("text_folded",)
+    search_handler_class = FoldedTextSearchHandler
+    index_view_class = ModerationQueueView
+    inspect_view_class = CommentInspectView
+    index_template_name = "wagtail_satisfaction/admin/moderation_queue.html"
+    inspect_template_name = "wagtail_satisfaction/admin/comment_inspect.html"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.list_per_page = get_setting("MODERATION_PAGE_SIZE")
+
+    def get_extra_search_kwargs(self, request, search_term):
+        return {"user": request.user}
+
+    def get_admin_urls_for_registration(self):
+        urls = super().get_admin_urls_for_registration() + (
+            re_path(rf"^{self.url_helper.base_url_path}/moderate/$",
+                    lambda request: moderate_view(request, self),
+                    name=self.url_helper.get_action_url_name("moderate")),
+        )
+        return tuple(re_path(url.pattern.regex.pattern, refuse_with_403(url.callback),
+                             name=url.name) for url in urls)

@@ -189,3 +189,12 @@ def test_corrected_mistakes_do_not_use_up_the_rate_limit(client, campaign, setti
     assert client.post(survey_url(campaign), form_data(campaign)).status_code == 302
     assert client.post(survey_url(campaign), form_data(campaign)).status_code == 429
     assert Response.objects.count() == 1
+
+
+def test_comment_title_never_shows_the_visitors_words(campaign):
+    from tests.factories import full_answers
+    from wagtail_satisfaction.services import submit_response
+
+    stored = submit_response(campaign, answers=full_answers(campaign),
+                             comment="Số điện thoại của tôi 0912345678")
+    assert "0912345678" not in str(stored.comment)

@@ -166,4 +166,6 @@ class Comment(FinalCommentMixin, models.Model):
         ]
 
     def __str__(self):
-        return self.text[:60]
+        # Never the visitor's words: titles, breadcrumbs and logs must not leak personal data
+        # to users who may not see it.
+        return _("Comment on response #%(id)s") % {"id": self.response_id}

@@ -2,6 +2,7 @@
 
 from .banners import Banner, SatisfactionSettings
 from .campaigns import Aggregation, Campaign, EmailPolicy, Round
+from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
 from .pages import SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
 from .responses import Answer, Channel, Comment, ModerationState, Response
@@ -12,4 +13,5 @@ __all__ = [
     "Factor", "ModerationState", "Officer", "Procedure", "Question", "Questionnaire",
     "QuestionnaireKind", "Response", "Round", "SatisfactionSettings", "Sector", "SurveyPage",
     "Unit", "UnitKind",
+    "CallOutcome", "Dossier", "KioskKey", "Reverification", "StaffEntry",
 ]

@@ -51,4 +51,23 @@ def xlsx_bytes(header, rows):
 
 
 __all__ = ["make_campaign", "make_dossier", "make_kiosk_key", "make_officer", "make_procedure",
+           "make_staff",
            "make_unit", "dossier_setup", "xlsx_bytes"]
+
+
+def make_staff(username, *perms, superuser=False):
+    """A user who can use the Wagtail admin, with the given app permissions."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    model = get_user_model()
+    if superuser:
+        return model.objects.create_superuser(username, f"{username}@example.org",
+                                              "pw-" + username)
+    user = model.objects.create_user(username, f"{username}@example.org", "pw-" + username)
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin",
+                                                     codename="access_admin"))
+    for perm in perms:
+        user.user_permissions.add(Permission.objects.get(
+            content_type__app_label="wagtail_satisfaction", codename=perm))
+    return user

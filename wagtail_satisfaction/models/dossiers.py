@@ -77,6 +77,7 @@ class Dossier(index.Indexed, models.Model):
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
         ordering = ["-received_on", "code"]
+        permissions = [("send_invitations", _("Can send survey invitations"))]
         indexes = [models.Index(fields=["unit", "returned_on"])]
 
     def __str__(self):

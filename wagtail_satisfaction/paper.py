@@ -48,7 +48,8 @@ def digit_hint(question):
 class StaffEntryForm(SurveyForm):
     """The survey form for staff: digits for answers, plus form number, batch, channel."""
 
-    form_number = forms.CharField(label=gettext_lazy("Form number"), max_length=32)
+    form_number = forms.CharField(label=gettext_lazy("Form number"), max_length=32,
+                                  widget=forms.TextInput(attrs={"autofocus": True}))
     batch = forms.CharField(label=gettext_lazy("Batch number"), max_length=32, required=False)
     channel = forms.ChoiceField(label=gettext_lazy("Received by"),
                                 choices=[(c.value, c.label) for c in STAFF_CHANNELS],

@@ -1,6 +1,7 @@
 """Staff import the list of dossiers from a spreadsheet: all or nothing, no duplicates."""
 
 import pytest
+from django.utils import translation
 
 from tests.channels_factories import (
     make_officer,
@@ -12,6 +13,13 @@ from wagtail_satisfaction.dossier_import import COLUMNS, import_dossiers, read_d
 from wagtail_satisfaction.models import Dossier
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -155,3 +155,12 @@ def test_opt_out_needs_a_post_and_a_valid_signature(client):
     assert dossier.opted_out
     bad = reverse("wagtail_satisfaction:dossier_opt_out", args=["1:forged:xx"])
     assert client.post(bad).status_code == 403
+
+
+def test_guessing_secret_codes_is_rate_limited(client, settings):
+    settings.WAGTAIL_SATISFACTION_RATE_LIMIT = 3
+    _campaign, dossier = dossier_setup()
+    for n in range(3):
+        client.post(LOOKUP, {"code": dossier.code, "secret": f"GUESS{n:03d}"})
+    right = client.post(LOOKUP, {"code": dossier.code, "secret": dossier.secret_code})
+    assert right.status_code == 400 and "Too many attempts" in right.content.decode()

@@ -122,3 +122,17 @@ def test_response_rates_per_unit_against_the_target():
         5, 4, "80.00", True)
     assert (sub["dossiers"], sub["answered"], str(sub["rate"]), sub["meets_target"]) == (
         4, 1, "25.00", False)
+
+
+def test_command_sends_now_or_queues(smtp_server, settings):  # noqa: F811
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    campaign = make_campaign()
+    many_dossiers(campaign, 3)
+    out = StringIO()
+    call_command("send_survey_invitations", campaign.slug, "--now", stdout=out)
+    assert "3 invitations sent in 1 batches" in out.getvalue()
+    call_command("send_survey_invitations", campaign.slug, stdout=out)
+    assert len(smtp_server.messages) == 3

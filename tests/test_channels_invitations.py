@@ -136,3 +136,23 @@ def test_command_sends_now_or_queues(smtp_server, settings):  # noqa: F811
     assert "3 invitations sent in 1 batches" in out.getvalue()
     call_command("send_survey_invitations", campaign.slug, stdout=out)
     assert len(smtp_server.messages) == 3
+
+
+def test_refused_address_is_reported_and_others_still_get_mail(smtp_server):  # noqa: F811
+    campaign = make_campaign()
+    make_dossier(campaign.unit, code="HS-1", email="refuse@example.vn")
+    make_dossier(campaign.unit, code="HS-2", email="ok@example.vn")
+    report = invitations.send(campaign)
+    assert report.failed == ["HS-1"] and report.sent == 1
+    assert smtp_server.recipients() == ["ok@example.vn"]
+
+
+def test_a_server_failure_releases_the_unsent_for_the_next_run(settings):
+    campaign = make_campaign()
+    many_dossiers(campaign, 3)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    with pytest.raises(OSError):
+        invitations.send(campaign)
+    assert not Dossier.objects.filter(invited_at__isnull=False).exists()
+    assert invitations.candidates(campaign).count() == 3

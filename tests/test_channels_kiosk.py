@@ -73,3 +73,14 @@ def test_inactive_or_unknown_key_shows_nothing_of_the_survey(client, kiosk):
         assert page.status_code == 404 and "not active" in page.content.decode()
     assert client.post(url(kiosk), form_data(kiosk.campaign)).status_code == 404
     assert Response.objects.count() == 0
+
+
+def test_officer_photo_is_shown_when_there_is_one(client, kiosk, settings, tmp_path):
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    kiosk.officer.photo = Image.objects.create(title="Ảnh", file=get_test_image_file())
+    kiosk.officer.save()
+    html = client.get(url(kiosk)).content.decode()
+    assert 'class="kiosk-photo"' in html and "<img" in html

@@ -1,9 +1,9 @@
 """Email invitations to rate a dossier: one invitation, at most one reminder, an opt-out.
 
 Sending runs as a background task (django-tasks), in batches of
-``WAGTAIL_SATISFACTION_INVITATION_BATCH_SIZE`` messages per SMTP connection. Each dossier
-is marked as soon as its batch is through, so a task that is stopped and run again never
-mails anyone twice. Opted-out dossiers are re-checked at every batch.
+``WAGTAIL_SATISFACTION_INVITATION_BATCH_SIZE`` messages per SMTP connection. A batch is
+claimed (stamped) before it is sent, so a task run again, or two at once, never mails anyone
+twice; what a failing server did not take is released. Opt-outs are re-checked per batch.
 """
 
 import datetime
@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -78,24 +79,42 @@ def send(campaign, kind=INVITATION, batch_size=None, now=None):
     ids = list(candidates(campaign, kind, now).values_list("pk", flat=True))
     stamp = "reminded_at" if kind == REMINDER else "invited_at"
     for start in range(0, len(ids), batch_size):
-        # Re-read the batch: someone may have opted out or answered meanwhile.
-        batch = list(candidates(campaign, kind, now).filter(pk__in=ids[start:start + batch_size])
-                     .select_related("unit", "procedure"))
-        if not batch:
+        claimed = claim(campaign, kind, now, ids[start:start + batch_size], stamp)
+        if not claimed:
             continue
-        sent_ids = []
-        with get_connection() as connection:
-            for dossier in batch:
-                try:
-                    connection.send_messages([build_message(dossier, campaign, kind)])
-                except SMTPRecipientsRefused:
-                    report.failed.append(dossier.code)
-                else:
-                    sent_ids.append(dossier.pk)
-        Dossier.objects.filter(pk__in=sent_ids).update(**{stamp: timezone.now()})
-        report.sent += len(sent_ids)
+        unsent = {dossier.pk for dossier in claimed}
+        try:
+            with get_connection() as connection:
+                for dossier in claimed:
+                    try:
+                        connection.send_messages([build_message(dossier, campaign, kind)])
+                    except SMTPRecipientsRefused:
+                        report.failed.append(dossier.code)
+                    else:
+                        report.sent += 1
+                    unsent.discard(dossier.pk)
+        finally:
+            # The server went away mid-batch: release what was not sent, for the next run.
+            if unsent:
+                Dossier.objects.filter(pk__in=unsent).update(**{stamp: None})
         report.batches += 1
     return report
+
+
+def claim(campaign, kind, now, ids, stamp):
+    """Stamp and return the dossiers of ``ids`` still to be mailed.
+
+    Re-reads the candidates (someone may have opted out or answered meanwhile); on
+    PostgreSQL rows another worker is claiming are skipped, so two tasks running at once
+    never mail the same person.
+    """
+    with transaction.atomic():
+        pks = list(candidates(campaign, kind, now).filter(pk__in=ids)
+                   .select_for_update(skip_locked=True, of=("self",))
+                   .values_list("pk", flat=True))
+        Dossier.objects.filter(pk__in=pks).update(**{stamp: timezone.now()})
+    return list(Dossier.objects.filter(pk__in=pks).select_related("unit", "procedure")
+                .order_by("pk"))
 
 
 @task()

@@ -122,6 +122,8 @@ def test_response_rates_per_unit_against_the_target():
         5, 4, "80.00", True)
     assert (sub["dossiers"], sub["answered"], str(sub["rate"]), sub["meets_target"]) == (
         4, 1, "25.00", False)
+    total = invitations.response_total(campaign)
+    assert (total["dossiers"], total["answered"], str(total["rate"])) == (9, 5, "55.56")
 
 
 def test_command_sends_now_or_queues(smtp_server, settings):  # noqa: F811

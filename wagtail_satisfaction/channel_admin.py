@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
@@ -121,7 +121,8 @@ class DossierViewSet(ModelViewSet):
     icon = "folder-open-inverse"
     menu_label = gettext_lazy("Dossiers")
     list_display = ["code", "applicant_name", "unit", "procedure", "received_on",
-                    "returned_on", "opted_out"]
+                    "returned_on", BooleanColumn("opted_out",
+                                                 label=gettext_lazy("opted out of emails"))]
     list_filter = ["unit", "returned_on", "opted_out"]
     search_fields = ["code", "applicant_name"]
     inspect_view_enabled = True
@@ -175,7 +176,8 @@ class KioskKeyViewSet(ModelViewSet):
     url_prefix = "satisfaction/kiosks"
     icon = "desktop"
     menu_label = gettext_lazy("Kiosk keys")
-    list_display = ["name", "campaign", "unit", "active",
+    list_display = ["name", "campaign", "unit", BooleanColumn("active",
+                                                              label=gettext_lazy("active")),
                     KioskLinkColumn("kiosk_url", label=gettext_lazy("Kiosk address"))]
     list_filter = ["campaign", "active"]
 
@@ -206,6 +208,7 @@ def invitations_campaign(request, pk):
     return admin_page(
         request, "invitations_campaign.html", campaign.title, icon="mail", campaign=campaign,
         rates=invitations.response_rates(campaign),
+        total=invitations.response_total(campaign),
         pending_invitations=invitations.candidates(campaign).count(),
         pending_reminders=invitations.candidates(campaign, invitations.REMINDER).count(),
         reminder_days=get_setting("REMINDER_AFTER_DAYS"))

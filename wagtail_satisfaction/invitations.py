@@ -141,25 +141,37 @@ def percent(part, whole):
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
+def _rate_counts(campaign):
+    answered = Exists(Response.objects.filter(campaign=campaign, dossier_code=OuterRef("code")))
+    return {"dossiers": Count("pk"),
+            "invited": Count("pk", filter=Q(invited_at__isnull=False)),
+            "reminded": Count("pk", filter=Q(reminded_at__isnull=False)),
+            "opted_out": Count("pk", filter=Q(opted_out=True)),
+            "answered": Count("pk", filter=Q(answered))}
+
+
+def _with_rate(row, target):
+    rate = percent(row["answered"], row["dossiers"])
+    return {**row, "rate": rate, "target": target,
+            "meets_target": rate is not None and rate >= target}
+
+
+def response_total(campaign):
+    """The same figures as :func:`response_rates` for the campaign's whole scope."""
+    row = (dossiers.ratable_dossiers(dossiers.dossiers_in_scope(campaign))
+           .aggregate(**_rate_counts(campaign)))
+    return _with_rate(row, target_rate(campaign))
+
+
 def response_rates(campaign):
     """Per unit: ratable dossiers, invited, reminded, answered, rate (%) and target met.
 
     One GROUP BY query; a dossier counts as answered when the campaign holds a response
     with its code, whatever the channel (kiosk, paper, link, email).
     """
-    answered = Exists(Response.objects.filter(campaign=campaign, dossier_code=OuterRef("code")))
     rows = (dossiers.ratable_dossiers(dossiers.dossiers_in_scope(campaign))
             .values("unit", "unit__name", "unit__path")
-            .annotate(dossiers=Count("pk"),
-                      invited=Count("pk", filter=Q(invited_at__isnull=False)),
-                      reminded=Count("pk", filter=Q(reminded_at__isnull=False)),
-                      opted_out=Count("pk", filter=Q(opted_out=True)),
-                      answered=Count("pk", filter=Q(answered)))
+            .annotate(**_rate_counts(campaign))
             .order_by("unit__path"))
     target = target_rate(campaign)
-    result = []
-    for row in rows:
-        rate = percent(row["answered"], row["dossiers"])
-        result.append({**row, "rate": rate, "target": target,
-                       "meets_target": rate is not None and rate >= target})
-    return result
+    return [_with_rate(row, target) for row in rows]

@@ -101,3 +101,15 @@ def test_invitation_screen_sends_and_shows_rates(client):
     assert [message.to for message in mail.outbox] == [[dossier.email]]
     page = client.get(url).content.decode()
     assert "0 dossiers are waiting" in page and "below 80%" in page
+
+
+def test_import_needs_add_and_change_permissions(client):
+    make_unit("Một cửa", code="mot-cua")
+    url = reverse("wagtail_satisfaction_dossiers:import")
+    client.force_login(make_staff("viewer", "view_dossier", "add_dossier"))
+    content = xlsx_bytes(COLUMNS, [dossier_row("A1")])
+    assert refused(client.post(url, {"file": upload(content)}))
+    assert Dossier.objects.count() == 0
+    client.force_login(make_staff("importer", "view_dossier", "add_dossier", "change_dossier"))
+    assert client.post(url, {"file": upload(content)}).status_code == 302
+    assert Dossier.objects.count() == 1

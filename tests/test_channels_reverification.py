@@ -76,3 +76,23 @@ def test_contact_details_need_the_personal_data_permission(client, campaign):
     response = client.get(reverse("wagtail_satisfaction_reverification:index"))
     assert response.status_code in (302, 403)
     assert "0900000" not in response.content.decode()
+
+
+def test_menu_shows_re_verification_only_with_the_personal_data_permission(client):
+    import json
+
+    from wagtail.admin.menu import admin_menu
+
+    def labels(user):
+        client.force_login(user)
+        request = client.get(reverse("wagtailadmin_home")).wsgi_request
+        request.user = user
+        return json.dumps([str(item.label)
+                           for item in admin_menu.menu_items_for_request(request)] + [
+            str(child.label) for item in admin_menu.menu_items_for_request(request)
+            if hasattr(item, "menu") for child in item.menu.menu_items_for_request(request)])
+
+    without = make_staff("clerk", "view_reverification", "change_reverification")
+    assert "Re-verification" not in labels(without)
+    with_data = make_staff("iso", "view_reverification", "view_personal_data")
+    assert json.loads(labels(with_data)).count("Re-verification") == 1

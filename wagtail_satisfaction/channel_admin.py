@@ -384,7 +384,6 @@ class ReverificationViewSet(ModelViewSet):
     url_prefix = "satisfaction/reverification"
     icon = "resubmit"
     menu_label = gettext_lazy("Re-verification")
-    add_to_admin_menu = False
     list_display = ["response", "campaign",
                     Column("channel", label=gettext_lazy("channel"),
                            accessor="response.get_channel_display"),
@@ -442,22 +441,9 @@ class ReverificationViewSet(ModelViewSet):
         return RecordOutcomeView
 
 
-class ReverificationMenuViewSet(ScreensViewSet):
-    """Menu entry for re-verification, shown only with the personal-data permission."""
-
-    name = "wagtail_satisfaction_reverification_menu"
-    icon = "resubmit"
-    menu_label = gettext_lazy("Re-verification")
-    perms = ("view_reverification", "view_personal_data")
-
-    @property
-    def menu_url(self):
-        return reverse("wagtail_satisfaction_reverification:index")
-
-
 class ChannelsGroup(ViewSetGroup):
     menu_label = gettext_lazy("Collection channels")
     menu_icon = "mail"
     menu_order = 245
     items = (DossierViewSet, KioskKeyViewSet, InvitationsViewSet, PaperViewSet,
-             ReverificationViewSet, ReverificationMenuViewSet)
+             ReverificationViewSet)

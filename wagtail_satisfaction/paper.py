@@ -131,13 +131,15 @@ def enter_response(form, user):
             entry = StaffEntry.objects.create(
                 response=response, campaign=campaign, form_number=data["form_number"],
                 batch=data.get("batch", ""), entered_by=user, entered_at=timezone.now())
+            # In the same transaction: an entry is never stored without its audit record.
+            log(instance=response, action=LOG_ACTION, user=user, data={
+                "campaign": campaign.pk, "form_number": entry.form_number,
+                "batch": entry.batch, "channel": response.channel,
+                "dossier_code": response.dossier_code,
+                "answers": {str(q.code): v for q, v in form.answers().items()},
+            })
     except IntegrityError as error:
         raise ValidationError(duplicate_form_message(data["form_number"])) from error
-    log(instance=response, action=LOG_ACTION, user=user, data={
-        "campaign": campaign.pk, "form_number": entry.form_number, "batch": entry.batch,
-        "channel": response.channel, "dossier_code": response.dossier_code,
-        "answers": {str(q.code): v for q, v in form.answers().items()},
-    })
     return response
 
 

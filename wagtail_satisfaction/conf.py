@@ -34,6 +34,8 @@ DEFAULTS = {
     "DOSSIER_SECRET_LENGTH": 8,
     # Let a dossier past its due date be rated even if its result was not returned.
     "RATE_OVERDUE_DOSSIERS": True,
+    # Wrong dossier code / secret code pairs one client may type per RATE_LIMIT_WINDOW.
+    "DOSSIER_CODE_ATTEMPTS": 10,
     # How long a signed dossier link (QR code, email) stays valid, in days.
     "DOSSIER_LINK_MAX_AGE_DAYS": 90,
     # How long a signed opt-out link stays valid, in days.

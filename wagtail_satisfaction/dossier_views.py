@@ -13,8 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from . import dossiers
+from .conf import get_setting
 from .forms import SurveyForm
-from .guards import rate_limit_exceeded
+from .guards import client_address
 from .services import CampaignNotOpen
 
 REFUSED_STATUS = {"already_rated": 409, "not_returned": 403, "no_campaign": 403,
@@ -33,6 +34,38 @@ class DossierCodesForm(forms.Form):
                                                            "autocapitalize": "characters"}))
 
 
+def _attempts_key(request):
+    import hashlib
+
+    digest = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    return f"wagtail_satisfaction:dossier-codes:{digest}"
+
+
+def too_many_wrong_codes(request):
+    """True once this client typed wrong codes DOSSIER_CODE_ATTEMPTS times in the window.
+
+    Only wrong codes count: a secret code of 8 characters cannot be guessed at that pace,
+    and a citizen who types the right codes is never held back.
+    """
+    from django.core.cache import caches
+
+    limit = get_setting("DOSSIER_CODE_ATTEMPTS")
+    cache = caches[get_setting("RATE_LIMIT_CACHE")]
+    return bool(limit) and (cache.get(_attempts_key(request)) or 0) >= limit
+
+
+def count_wrong_codes(request):
+    from django.core.cache import caches
+
+    cache = caches[get_setting("RATE_LIMIT_CACHE")]
+    key = _attempts_key(request)
+    if not cache.add(key, 1, timeout=get_setting("RATE_LIMIT_WINDOW")):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=get_setting("RATE_LIMIT_WINDOW"))
+
+
 def refused(request, error, status=None):
     return TemplateResponse(
         request, "wagtail_satisfaction/channels/refused.html",
@@ -47,7 +80,7 @@ def dossier_lookup(request):
     form = DossierCodesForm(request.POST or None)
     error = None
     if request.method == "POST":
-        if rate_limit_exceeded(request, scope="dossier"):
+        if too_many_wrong_codes(request):
             error = _("Too many attempts from your connection. Please wait a few minutes "
                       "and try again.")
         elif form.is_valid():
@@ -56,6 +89,8 @@ def dossier_lookup(request):
                                                  form.cleaned_data["secret"])
                 dossiers.check_can_rate(dossier)
             except dossiers.DossierRefused as refusal:
+                if refusal.code == "wrong_codes":
+                    count_wrong_codes(request)
                 error = " ".join(refusal.messages)
             else:
                 return redirect(dossiers.rating_path(dossier))

@@ -1,6 +1,7 @@
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
+from . import channel_hooks  # noqa: F401  (collection channels: admin menu, perms, log)
 from .admin_listings import register_listings
 from .listings import SatisfactionListings
 from .viewsets import SurveySetupGroup
@@ -18,34 +19,3 @@ def register_permissions():
         codename__in=["view_response", "export_response", "view_personal_data",
                       "moderate_comment", "view_comment"],
     )
-
-
-# --- Collection channels: dossiers, kiosk keys, invitations, paper, re-verification ---
-@hooks.register("register_admin_viewset")
-def register_channel_admin():
-    from wagtail.permissions import register_permission_policy
-
-    from .channel_admin import ChannelsGroup, PersonalDataPolicy
-    from .models import Reverification
-
-    register_permission_policy(Reverification, PersonalDataPolicy(Reverification))
-    return ChannelsGroup()
-
-
-@hooks.register("register_permissions")
-def register_channel_permissions():
-    from django.contrib.auth.models import Permission
-
-    return Permission.objects.filter(
-        content_type__app_label="wagtail_satisfaction",
-        content_type__model__in=["dossier", "kioskkey", "staffentry", "reverification"],
-    )
-
-
-@hooks.register("register_log_actions")
-def register_channel_log_actions(actions):
-    from django.utils.translation import gettext_lazy as _
-
-    from .paper import LOG_ACTION
-
-    actions.register_action(LOG_ACTION, _("Staff entry"), _("Typed in a paper form"))

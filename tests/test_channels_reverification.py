@@ -68,6 +68,10 @@ def test_draw_and_record_an_outcome_in_the_admin(client, campaign):
     target.refresh_from_db()
     assert target.outcome == "confirmed" and target.called_by.username == "iso"
     assert target.called_at is not None
+    (row,) = reverification.outcome_summary()
+    assert (row["drawn"], row["pending"], row["confirmed"]) == (4, 3, 1)
+    page = client.get(reverse("wagtail_satisfaction_reverification:draw")).content.decode()
+    assert 'id="reverification-summary"' in page
 
 
 def test_contact_details_need_the_personal_data_permission(client, campaign):

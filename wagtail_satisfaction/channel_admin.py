@@ -375,7 +375,7 @@ def reverification_draw(request):
                          % {"count": len(drawn)})
         return redirect("wagtail_satisfaction_reverification:index")
     return admin_page(request, "reverification_draw.html", _("Draw a re-verification sample"),
-                      icon="resubmit", form=form)
+                      icon="resubmit", form=form, summary=reverification.outcome_summary())
 
 
 class ReverificationViewSet(ModelViewSet):

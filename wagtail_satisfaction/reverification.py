@@ -6,7 +6,7 @@ response, or the phone / email of the dossier it rates.
 
 import math
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .conf import get_setting
@@ -54,3 +54,13 @@ def record_outcome(reverification, outcome, note, user):
     reverification.called_at = timezone.now()
     reverification.save(update_fields=["outcome", "note", "called_by", "called_at"])
     return reverification
+
+
+def outcome_summary():
+    """Per campaign: calls drawn and how many ended in each outcome (one GROUP BY)."""
+    from .models import CallOutcome
+
+    counts = {outcome.value: Count("pk", filter=Q(outcome=outcome.value))
+              for outcome in CallOutcome}
+    return (Reverification.objects.values("campaign", "campaign__title")
+            .annotate(drawn=Count("pk"), **counts).order_by("campaign__title"))

@@ -180,3 +180,20 @@ def test_staff_type_in_a_paper_form_with_the_keyboard_only(page):
     assert page.input_value("input[name=form_number]") == ""
     assert page.input_value("input[name=batch]") == "L7"
     assert page.evaluate("document.activeElement.name") == "form_number"
+
+
+def test_kiosk_clears_a_half_filled_form_after_the_idle_time(page, settings):
+    settings.WAGTAIL_SATISFACTION_KIOSK_IDLE_SECONDS = 2
+    campaign = make_campaign()
+    make_officer(campaign.unit, name="Trần Thị Hoa")
+    kiosk = make_kiosk_key(campaign)
+    page.goto(f"/khao-sat/kiosk/{kiosk.key}/")
+    page.click("label.kiosk-card:has-text('Trần Thị Hoa')")
+    page.fill("textarea[name=comment]", "Bỏ dở giữa chừng")
+    assert page.locator("input:checked").count() == 1
+    # Nobody touches the tablet: the start page comes back, empty.
+    page.wait_for_function("document.querySelectorAll('input:checked').length === 0",
+                           timeout=10_000)
+    page.wait_for_load_state()
+    nothing_filled(page)
+    assert Response.objects.count() == 0

@@ -113,3 +113,20 @@ def test_import_needs_add_and_change_permissions(client):
     client.force_login(make_staff("importer", "view_dossier", "add_dossier", "change_dossier"))
     assert client.post(url, {"file": upload(content)}).status_code == 302
     assert Dossier.objects.count() == 1
+
+
+def test_staff_add_a_dossier_in_the_admin_and_it_gets_a_secret_code(admin_client):
+    unit = make_unit("Một cửa", code="mot-cua")
+    response = admin_client.post(reverse("wagtail_satisfaction_dossiers:add"), {
+        "code": " hs-900 ", "unit": unit.pk, "applicant_name": "Lê Văn Dân",
+        "email": "dan@example.vn", "phone": "", "received_on": "2026-09-01",
+        "due_on": "", "returned_on": "2026-08-01"})
+    assert response.status_code == 200  # returned before received: refused, kept
+    assert "cannot be returned before" in response.content.decode()
+    assert Dossier.objects.count() == 0
+    admin_client.post(reverse("wagtail_satisfaction_dossiers:add"), {
+        "code": " hs-900 ", "unit": unit.pk, "applicant_name": "Lê Văn Dân",
+        "email": "dan@example.vn", "phone": "", "received_on": "2026-09-01",
+        "due_on": "", "returned_on": "2026-09-05"})
+    dossier = Dossier.objects.get()
+    assert dossier.code == "HS-900" and len(dossier.secret_code) == 8

@@ -38,6 +38,31 @@ DEFAULTS = {
     },
     # Comments shown per page in the moderation queue.
     "MODERATION_PAGE_SIZE": 50,
+    # --- Collection channels (dossiers, kiosk, paper, invitations, re-verification) ---
+    # Length of the secret code ("mã xác thực") generated for each dossier.
+    "DOSSIER_SECRET_LENGTH": 8,
+    # Let a dossier past its due date be rated even if its result was not returned.
+    "RATE_OVERDUE_DOSSIERS": True,
+    # Wrong dossier code / secret code pairs one client may type per RATE_LIMIT_WINDOW.
+    "DOSSIER_CODE_ATTEMPTS": 10,
+    # How long a signed dossier link (QR code, email) stays valid, in days.
+    "DOSSIER_LINK_MAX_AGE_DAYS": 90,
+    # How long a signed opt-out link stays valid, in days.
+    "OPT_OUT_LINK_MAX_AGE_DAYS": 365,
+    # Absolute base of links in emails and slips; None uses WAGTAILADMIN_BASE_URL.
+    "PUBLIC_BASE_URL": None,
+    # Invitations sent per SMTP connection (one batch = one connection).
+    "INVITATION_BATCH_SIZE": 100,
+    # Days to wait after the invitation before the single reminder.
+    "REMINDER_AFTER_DAYS": 7,
+    # Return-rate target (%) for per-unit response rates when the campaign sets none.
+    "RETURN_RATE_TARGET": 80,
+    # Seconds the kiosk thank-you screen shows before going back to the start.
+    "KIOSK_THANKS_SECONDS": 8,
+    # Seconds without a touch after which a half-filled kiosk form is cleared.
+    "KIOSK_IDLE_SECONDS": 120,
+    # Share of responses (%) drawn for re-verification calls ("phúc tra") by default.
+    "REVERIFICATION_SHARE": 25,
 }
 
 

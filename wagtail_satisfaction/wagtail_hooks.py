@@ -4,7 +4,10 @@ from wagtail import hooks
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.snippets.models import register_snippet
 
-from . import admin_urls
+from . import (
+    admin_urls,
+    channel_hooks,  # noqa: F401  (collection channels: admin menu, perms, log)
+)
 from .admin_listings import register_listings
 from .listings import SatisfactionListings
 from .models import Questionnaire

@@ -2,6 +2,7 @@
 
 from .banners import Banner, SatisfactionSettings
 from .campaigns import Aggregation, Campaign, EmailPolicy, Round
+from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
@@ -13,6 +14,7 @@ __all__ = [
     "Factor", "ModerationState", "Officer", "Procedure", "Question", "Questionnaire",
     "QuestionnaireKind", "Response", "Round", "SatisfactionSettings", "Sector", "SurveyPage",
     "Unit", "UnitKind",
+    "CallOutcome", "Dossier", "KioskKey", "Reverification", "StaffEntry",
 ]
 
 # Comment moderation

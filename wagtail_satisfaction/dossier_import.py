@@ -1,0 +1,185 @@
+"""Importing the list of dossiers from a spreadsheet (xlsx or csv).
+
+``DossierResource`` is the single description of a row. :func:`import_dossiers` runs it
+all-or-nothing: one bad row stores nothing, and every bad row is named with its line in
+the file (the header is line 1). The dossier code identifies a row, so importing the same
+file again updates the dossiers instead of duplicating them, and keeps their secret codes.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields, resources, widgets
+
+from .models import Dossier, Officer, Procedure, Unit
+from .models.dossiers import normalise_dossier_code
+
+COLUMNS = ["code", "unit", "procedure", "officer", "applicant_name", "email", "phone",
+           "received_on", "due_on", "returned_on"]
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y")
+
+
+class LookupWidget(widgets.ForeignKeyWidget):
+    """A foreign key looked up by a column, with a readable error instead of a traceback."""
+
+    def __init__(self, model, field, message, **kwargs):
+        super().__init__(model, field, **kwargs)
+        self.message = message
+
+    def clean(self, value, row=None, **kwargs):
+        if self.is_empty(value):
+            return None
+        try:
+            return super().clean(str(value).strip(), row, **kwargs)
+        except (self.model.DoesNotExist, self.model.MultipleObjectsReturned) as error:
+            raise ValueError(self.message % {"value": value}) from error
+
+    @staticmethod
+    def is_empty(value):
+        return value is None or str(value).strip() == ""
+
+
+class OfficerWidget(LookupWidget):
+    """Officers have no code: they are found by name within the row's unit."""
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        unit = Unit.objects.filter(code=str(row.get("unit") or "").strip()).first()
+        if unit is None:
+            return Officer.objects.none()
+        return Officer.objects.filter(unit__in=Unit.objects.within(unit))
+
+    def get_lookup_kwargs(self, value, row=None, **kwargs):
+        return {"name__iexact": value}
+
+
+class LocalDateWidget(widgets.Widget):
+    """Dates as typed in Vietnam (dd/mm/yyyy), ISO dates, or real spreadsheet dates."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or str(value).strip() == "":
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        for date_format in DATE_FORMATS:
+            try:
+                return datetime.datetime.strptime(text, date_format).date()
+            except ValueError:
+                continue
+        raise ValueError(_("“%(value)s” is not a date; write it as dd/mm/yyyy.")
+                         % {"value": text})
+
+    def render(self, value, obj=None, **kwargs):
+        return value.strftime(DATE_FORMATS[0]) if value else ""
+
+
+class DossierResource(resources.ModelResource):
+    """One dossier per row; columns named as in :data:`COLUMNS`."""
+
+    unit = fields.Field(attribute="unit", column_name="unit", widget=LookupWidget(
+        Unit, "code", gettext_lazy("no unit has the code “%(value)s”")))
+    procedure = fields.Field(attribute="procedure", column_name="procedure", widget=LookupWidget(
+        Procedure, "code", gettext_lazy("no procedure has the code “%(value)s”")))
+    officer = fields.Field(attribute="officer", column_name="officer", widget=OfficerWidget(
+        Officer, "name", gettext_lazy("no officer named “%(value)s” works in this unit")))
+    received_on = fields.Field(attribute="received_on", column_name="received_on",
+                               widget=LocalDateWidget())
+    due_on = fields.Field(attribute="due_on", column_name="due_on",
+                          widget=LocalDateWidget())
+    returned_on = fields.Field(attribute="returned_on", column_name="returned_on",
+                               widget=LocalDateWidget())
+
+    class Meta:
+        model = Dossier
+        fields = COLUMNS
+        import_id_fields = ["code"]
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+
+    def before_import_row(self, row, **kwargs):
+        row["code"] = normalise_dossier_code(str(row.get("code") or ""))
+        for name in ("applicant_name", "email", "phone"):
+            if row.get(name) is None:
+                row[name] = ""
+            else:
+                row[name] = str(row[name]).strip()
+
+
+@dataclass
+class DossierImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list = field(default_factory=list)  # [(line number, [message, ...]), ...]
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def read_dataset(content, file_name):
+    """A tablib Dataset from uploaded bytes; the format comes from the file name."""
+    name = (file_name or "").lower()
+    if name.endswith(".xlsx"):
+        return tablib.Dataset().load(content, format="xlsx")
+    if name.endswith(".csv"):
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+        return tablib.Dataset().load(text, format="csv")
+    raise ValueError(_("Please upload an .xlsx or .csv file."))
+
+
+def _messages(error):
+    result = []
+    for name, messages in getattr(error, "message_dict", {NON_FIELD_ERRORS:
+                                                           error.messages}).items():
+        label = "" if name == NON_FIELD_ERRORS else f"{name}: "
+        result.extend(f"{label}{message}" for message in messages)
+    return result
+
+
+def import_dossiers(dataset):
+    """Import every row or none; returns a :class:`DossierImportResult`."""
+    outcome = DossierImportResult()
+    missing = [column for column in ("code", "unit", "received_on")
+               if column not in (dataset.headers or [])]
+    if missing:
+        outcome.errors.append((1, [_("Missing column: %(columns)s") % {
+            "columns": ", ".join(missing)}]))
+        return outcome
+    seen = {}
+    for number, row in enumerate(dataset.dict, start=2):
+        code = normalise_dossier_code(str(row.get("code") or ""))
+        if code and code in seen:
+            outcome.errors.append((number, [_("dossier %(code)s already appears on line "
+                                              "%(line)s") % {"code": code,
+                                                             "line": seen[code]}]))
+        seen.setdefault(code, number)
+    if outcome.errors:
+        return outcome
+    with transaction.atomic():
+        result = DossierResource().import_data(
+            dataset, dry_run=False, raise_errors=False, use_transactions=True,
+            rollback_on_validation_errors=True)
+        for invalid in result.invalid_rows:
+            outcome.errors.append((invalid.number + 1, _messages(invalid.error)))
+        for number, errors in result.row_errors():
+            outcome.errors.append((number + 1, [str(error.error) for error in errors]))
+        for error in result.base_errors:
+            outcome.errors.append((1, [str(error.error)]))
+        if outcome.errors:
+            transaction.set_rollback(True)
+            outcome.errors.sort(key=lambda item: item[0])
+            return outcome
+    outcome.created = result.totals["new"]
+    outcome.updated = result.totals["update"]
+    outcome.unchanged = result.totals["skip"]
+    return outcome

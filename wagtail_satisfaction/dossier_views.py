@@ -1,0 +1,154 @@
+"""Public pages for rating a dossier: by code + secret code, by signed link or QR code.
+
+Thin views: every rule (returned yet? rated already? which campaign?) is in ``dossiers``.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from . import dossiers
+from .conf import get_setting
+from .forms import SurveyForm
+from .guards import client_address
+from .services import CampaignNotOpen
+
+REFUSED_STATUS = {"already_rated": 409, "not_returned": 403, "no_campaign": 403,
+                  "forged": 403, "expired": 403, "wrong_codes": 403}
+
+
+class DossierCodesForm(forms.Form):
+    """The two codes printed on the receipt, as on the national public-service portal."""
+
+    code = forms.CharField(label=gettext_lazy("Dossier code"), max_length=64,
+                           widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                         "autocapitalize": "characters"}))
+    secret = forms.CharField(label=gettext_lazy("Secret code"), max_length=32,
+                             help_text=gettext_lazy("Printed on your receipt or result slip."),
+                             widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                           "autocapitalize": "characters"}))
+
+
+def _attempts_key(request):
+    import hashlib
+
+    digest = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    return f"wagtail_satisfaction:dossier-codes:{digest}"
+
+
+def too_many_wrong_codes(request):
+    """True once this client typed wrong codes DOSSIER_CODE_ATTEMPTS times in the window.
+
+    Only wrong codes count: a secret code of 8 characters cannot be guessed at that pace,
+    and a citizen who types the right codes is never held back.
+    """
+    from django.core.cache import caches
+
+    limit = get_setting("DOSSIER_CODE_ATTEMPTS")
+    cache = caches[get_setting("RATE_LIMIT_CACHE")]
+    return bool(limit) and (cache.get(_attempts_key(request)) or 0) >= limit
+
+
+def count_wrong_codes(request):
+    from django.core.cache import caches
+
+    cache = caches[get_setting("RATE_LIMIT_CACHE")]
+    key = _attempts_key(request)
+    if not cache.add(key, 1, timeout=get_setting("RATE_LIMIT_WINDOW")):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=get_setting("RATE_LIMIT_WINDOW"))
+
+
+def refused(request, error, status=None):
+    return TemplateResponse(
+        request, "wagtail_satisfaction/channels/refused.html",
+        {"message": " ".join(error.messages), "code": getattr(error, "code", "")},
+        status=status or REFUSED_STATUS.get(getattr(error, "code", ""), 400))
+
+
+@never_cache
+@csrf_protect
+def dossier_lookup(request):
+    """Enter the dossier code and secret code; on success go on to the rating form."""
+    form = DossierCodesForm(request.POST or None)
+    error = None
+    if request.method == "POST":
+        if too_many_wrong_codes(request):
+            error = _("Too many attempts from your connection. Please wait a few minutes "
+                      "and try again.")
+        elif form.is_valid():
+            try:
+                dossier = dossiers.find_by_codes(form.cleaned_data["code"],
+                                                 form.cleaned_data["secret"])
+                dossiers.check_can_rate(dossier)
+            except dossiers.DossierRefused as refusal:
+                if refusal.code == "wrong_codes":
+                    count_wrong_codes(request)
+                error = " ".join(refusal.messages)
+            else:
+                return redirect(dossiers.rating_path(dossier))
+    status = 200 if request.method != "POST" else (400 if error or form.errors else 200)
+    return TemplateResponse(request, "wagtail_satisfaction/channels/dossier_lookup.html",
+                            {"form": form, "form_error": error}, status=status)
+
+
+@never_cache
+@csrf_protect
+def dossier_rate(request, token):
+    """The survey for one dossier, reached by its signed link; who is rated is fixed."""
+    try:
+        dossier, channel = dossiers.read_token(token)
+        campaign = dossiers.check_can_rate(dossier)
+    except dossiers.DossierRefused as refusal:
+        return refused(request, refusal)
+    fixed = dossiers.fixed_values(dossier)
+    form = SurveyForm(request.POST or None, campaign=campaign, fixed=fixed)
+    form_error = None
+    if request.method == "POST":
+        if form.is_bot():
+            form_error = _("Your answers could not be accepted. Please leave the last field "
+                           "empty and send again.")
+        elif not form.is_valid():
+            form_error = _("Some answers need your attention. Please check the highlighted "
+                           "questions below.")
+        else:
+            try:
+                dossiers.submit_dossier_rating(dossier, form, channel=channel)
+            except dossiers.DossierRefused as refusal:
+                return refused(request, refusal)
+            except CampaignNotOpen as closed:
+                return refused(request, closed, status=403)
+            except ValidationError as invalid:
+                form_error = " ".join(invalid.messages)
+            else:
+                return redirect("wagtail_satisfaction:thanks", slug=campaign.slug)
+    return TemplateResponse(
+        request, "wagtail_satisfaction/channels/dossier_rate.html",
+        {"campaign": campaign, "campaign_status": "open", "dossier": dossier, "form": form,
+         "form_error": form_error, "action_url": request.path},
+        status=400 if form_error else 200)
+
+
+@never_cache
+@csrf_protect
+def dossier_opt_out(request, token):
+    """Stop survey emails for a dossier. GET asks, POST does it (mail scanners only GET)."""
+    try:
+        dossier = dossiers.read_opt_out_token(token)
+    except dossiers.DossierRefused as refusal:
+        return refused(request, refusal)
+    done = False
+    if request.method == "POST":
+        if not dossier.opted_out:
+            dossier.opted_out = True
+            dossier.save(update_fields=["opted_out"])
+        done = True
+    return TemplateResponse(request, "wagtail_satisfaction/channels/opt_out.html",
+                            {"dossier": dossier, "done": done})

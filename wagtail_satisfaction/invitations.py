@@ -1,0 +1,177 @@
+"""Email invitations to rate a dossier: one invitation, at most one reminder, an opt-out.
+
+Sending runs as a background task (django-tasks), in batches of
+``WAGTAIL_SATISFACTION_INVITATION_BATCH_SIZE`` messages per SMTP connection. A batch is
+claimed (stamped) before it is sent, so a task run again, or two at once, never mails anyone
+twice; what a failing server did not take is released. Opt-outs are re-checked per batch.
+"""
+
+import datetime
+from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tasks import task
+
+from . import dossiers
+from .conf import get_setting
+from .models import Campaign, Channel, Dossier, Response
+
+INVITATION, REMINDER = "invitation", "reminder"
+
+
+def candidates(campaign, kind=INVITATION, now=None):
+    """Dossiers to mail now: ratable, with an email, not opted out, not yet answered."""
+    now = now or timezone.now()
+    queryset = dossiers.ratable_dossiers(dossiers.dossiers_in_scope(campaign))
+    queryset = dossiers.unanswered(queryset.exclude(email="").filter(opted_out=False), campaign)
+    if kind == REMINDER:
+        delay = datetime.timedelta(days=get_setting("REMINDER_AFTER_DAYS"))
+        queryset = queryset.filter(invited_at__isnull=False, invited_at__lte=now - delay,
+                                   reminded_at__isnull=True)
+    else:
+        queryset = queryset.filter(invited_at__isnull=True)
+    return queryset.order_by("pk")
+
+
+def build_message(dossier, campaign, kind=INVITATION):
+    """The email for one dossier, in the site's language, with its rating and opt-out links."""
+    context = {
+        "dossier": dossier, "campaign": campaign, "reminder": kind == REMINDER,
+        "rating_url": dossiers.rating_url(dossier, Channel.EMAIL),
+        "opt_out_url": dossiers.opt_out_url(dossier),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("wagtail_satisfaction/channels/email_subject.txt",
+                                   context).strip()
+        body = render_to_string("wagtail_satisfaction/channels/email_invitation.txt", context)
+        html = render_to_string("wagtail_satisfaction/channels/email_invitation.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()), body=body, to=[dossier.email],
+        headers={"List-Unsubscribe": f"<{context['opt_out_url']}>"},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+@dataclass
+class SendReport:
+    kind: str
+    sent: int = 0
+    batches: int = 0
+    failed: list = field(default_factory=list)  # dossier codes the server refused
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def send(campaign, kind=INVITATION, batch_size=None, now=None):
+    """Send invitations (or reminders) for ``campaign`` in batches; return a SendReport."""
+    from smtplib import SMTPRecipientsRefused
+
+    batch_size = batch_size or get_setting("INVITATION_BATCH_SIZE")
+    report = SendReport(kind=kind)
+    ids = list(candidates(campaign, kind, now).values_list("pk", flat=True))
+    stamp = "reminded_at" if kind == REMINDER else "invited_at"
+    for start in range(0, len(ids), batch_size):
+        claimed = claim(campaign, kind, now, ids[start:start + batch_size], stamp)
+        if not claimed:
+            continue
+        unsent = {dossier.pk for dossier in claimed}
+        try:
+            with get_connection() as connection:
+                for dossier in claimed:
+                    try:
+                        connection.send_messages([build_message(dossier, campaign, kind)])
+                    except SMTPRecipientsRefused:
+                        report.failed.append(dossier.code)
+                    else:
+                        report.sent += 1
+                    unsent.discard(dossier.pk)
+        finally:
+            # The server went away mid-batch: release what was not sent, for the next run.
+            if unsent:
+                Dossier.objects.filter(pk__in=unsent).update(**{stamp: None})
+        report.batches += 1
+    return report
+
+
+def claim(campaign, kind, now, ids, stamp):
+    """Stamp and return the dossiers of ``ids`` still to be mailed.
+
+    Re-reads the candidates (someone may have opted out or answered meanwhile); on
+    PostgreSQL rows another worker is claiming are skipped, so two tasks running at once
+    never mail the same person.
+    """
+    with transaction.atomic():
+        pks = list(candidates(campaign, kind, now).filter(pk__in=ids)
+                   .select_for_update(skip_locked=True, of=("self",))
+                   .values_list("pk", flat=True))
+        Dossier.objects.filter(pk__in=pks).update(**{stamp: timezone.now()})
+    return list(Dossier.objects.filter(pk__in=pks).select_related("unit", "procedure")
+                .order_by("pk"))
+
+
+@task()
+def send_invitations_task(campaign_id, kind=INVITATION):
+    """Background task: send a campaign's invitations or reminders."""
+    return send(Campaign.objects.get(pk=campaign_id), kind).as_dict()
+
+
+def enqueue(campaign, kind=INVITATION):
+    return send_invitations_task.enqueue(campaign.pk, kind)
+
+
+# --- Response rates against the target ------------------------------------------------
+
+def target_rate(campaign):
+    if campaign.target_return_rate is not None:
+        return Decimal(campaign.target_return_rate)
+    return Decimal(get_setting("RETURN_RATE_TARGET"))
+
+
+def percent(part, whole):
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _rate_counts(campaign):
+    answered = Exists(Response.objects.filter(campaign=campaign, dossier_code=OuterRef("code")))
+    return {"dossiers": Count("pk"),
+            "invited": Count("pk", filter=Q(invited_at__isnull=False)),
+            "reminded": Count("pk", filter=Q(reminded_at__isnull=False)),
+            "opted_out": Count("pk", filter=Q(opted_out=True)),
+            "answered": Count("pk", filter=Q(answered))}
+
+
+def _with_rate(row, target):
+    rate = percent(row["answered"], row["dossiers"])
+    return {**row, "rate": rate, "target": target,
+            "meets_target": rate is not None and rate >= target}
+
+
+def response_total(campaign):
+    """The same figures as :func:`response_rates` for the campaign's whole scope."""
+    row = (dossiers.ratable_dossiers(dossiers.dossiers_in_scope(campaign))
+           .aggregate(**_rate_counts(campaign)))
+    return _with_rate(row, target_rate(campaign))
+
+
+def response_rates(campaign):
+    """Per unit: ratable dossiers, invited, reminded, answered, rate (%) and target met.
+
+    One GROUP BY query; a dossier counts as answered when the campaign holds a response
+    with its code, whatever the channel (kiosk, paper, link, email).
+    """
+    rows = (dossiers.ratable_dossiers(dossiers.dossiers_in_scope(campaign))
+            .values("unit", "unit__name", "unit__path")
+            .annotate(**_rate_counts(campaign))
+            .order_by("unit__path"))
+    target = target_rate(campaign)
+    return [_with_rate(row, target) for row in rows]

@@ -1,0 +1,104 @@
+"""Kiosk mode: a touch tablet at the one-stop counter, locked by a kiosk key.
+
+Every page is sent with ``Cache-Control: no-store`` and the form with
+``autocomplete="off"``, and a response is followed by a redirect to a thank-you page that
+returns to an empty start page, so the next person at the counter sees nothing of the last.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from .conf import get_setting
+from .forms import SurveyForm
+from .models import Channel, KioskKey, Unit
+from .services import CampaignNotOpen, campaign_closed_message, submit_response
+
+
+class KioskForm(SurveyForm):
+    """The survey form limited to the kiosk's unit, with big radio targets."""
+
+    def __init__(self, *args, kiosk, **kwargs):
+        kwargs.setdefault("fixed", {"unit": kiosk.unit, "email": "", "dossier_code": ""})
+        super().__init__(*args, campaign=kiosk.campaign, **kwargs)
+        units = Unit.objects.within(kiosk.unit)
+        if "officer" in self.fields:
+            field = self.fields["officer"]
+            field.queryset = field.queryset.filter(unit__in=units).select_related("photo")
+            field.empty_label = None
+            field.widget = forms.RadioSelect(choices=field.choices)
+        if "procedure" in self.fields:
+            field = self.fields["procedure"]
+            field.queryset = field.queryset.filter(unit__in=units)
+            field.empty_label = None
+            field.widget = forms.RadioSelect(choices=field.choices)
+
+    def officer_choices(self):
+        """(radio, officer) pairs so the template can show each officer's photo."""
+        if "officer" not in self.fields:
+            return []
+        officers = {str(officer.pk): officer for officer in self.fields["officer"].queryset}
+        return [(radio, officers.get(str(radio.data["value"])))
+                for radio in self["officer"]]
+
+
+def active_kiosk(key):
+    return (KioskKey.objects.select_related("campaign__questionnaire", "campaign__unit", "unit")
+            .filter(key=key, active=True).first())
+
+
+def kiosk_context(kiosk, **extra):
+    return {"kiosk": kiosk, "campaign": kiosk.campaign,
+            "idle_seconds": get_setting("KIOSK_IDLE_SECONDS"), **extra}
+
+
+def inactive(request):
+    return TemplateResponse(request, "wagtail_satisfaction/channels/kiosk_inactive.html", {},
+                            status=404)
+
+
+@never_cache
+@csrf_protect
+def kiosk_start(request, key):
+    """The kiosk's survey: pick the officer and the procedure, rate, send."""
+    kiosk = active_kiosk(key)
+    if kiosk is None:
+        return inactive(request)
+    campaign = kiosk.campaign
+    if not campaign.is_open():
+        return TemplateResponse(request, "wagtail_satisfaction/channels/kiosk.html",
+                                kiosk_context(kiosk, closed_message=campaign_closed_message(
+                                    campaign)))
+    form = KioskForm(request.POST or None, kiosk=kiosk)
+    form_error = None
+    if request.method == "POST":
+        if form.is_bot() or not form.is_valid():
+            form_error = _("Some answers need your attention. Please check the highlighted "
+                           "questions below.")
+        else:
+            try:
+                submit_response(campaign, channel=Channel.KIOSK, **form.response_data())
+            except CampaignNotOpen as error:
+                form_error = error.messages[0]
+            except ValidationError as error:
+                form_error = " ".join(error.messages)
+            else:
+                return redirect("wagtail_satisfaction:kiosk_thanks", key=kiosk.key)
+    return TemplateResponse(request, "wagtail_satisfaction/channels/kiosk.html",
+                            kiosk_context(kiosk, form=form, form_error=form_error),
+                            status=400 if form_error else 200)
+
+
+@never_cache
+def kiosk_thanks(request, key):
+    """Thank the person, then go back to an empty start page after a few seconds."""
+    kiosk = active_kiosk(key)
+    if kiosk is None:
+        return inactive(request)
+    return TemplateResponse(request, "wagtail_satisfaction/channels/kiosk_thanks.html",
+                            kiosk_context(kiosk,
+                                          thanks_seconds=get_setting("KIOSK_THANKS_SECONDS")))

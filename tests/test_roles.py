@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from wagtail.models import GroupPagePermission, Site
 
+from tests.channels_factories import make_dossier
 from tests.factories import full_answers, make_campaign, make_user
 from wagtail_satisfaction import roles
 from wagtail_satisfaction.services import submit_response
@@ -20,6 +21,7 @@ def urls(db):
     campaign = make_campaign()
     response = submit_response(campaign, answers=full_answers(campaign), comment="Tốt")
     home = Site.objects.get(is_default_site=True).root_page
+    dossier = make_dossier(campaign.unit, applicant_name="Lê Văn Dân", phone="0901234567")
     return {
         "responses": "/admin/wagtail_satisfaction/response/",
         "response": f"/admin/wagtail_satisfaction/response/inspect/{response.pk}/",
@@ -34,6 +36,17 @@ def urls(db):
         "add page": f"/admin/pages/add/home/contentpage/{home.pk}/",
         "site banner setting": "/admin/settings/wagtail_satisfaction/satisfactionsettings/"
                                f"{Site.objects.get(is_default_site=True).pk}/",
+        "dossiers": "/admin/satisfaction/dossiers/",
+        "add dossier": "/admin/satisfaction/dossiers/new/",
+        "import dossiers": "/admin/satisfaction/dossiers/import/",
+        "dossier slip": f"/admin/satisfaction/dossiers/slip/{dossier.pk}/",
+        "kiosk keys": "/admin/satisfaction/kiosks/",
+        "add kiosk key": "/admin/satisfaction/kiosks/new/",
+        "invitations": f"/admin/satisfaction/invitations/{campaign.pk}/",
+        "paper forms": "/admin/satisfaction/paper/",
+        "paper entry": f"/admin/satisfaction/paper/{campaign.pk}/entry/",
+        "re-verification": "/admin/satisfaction/reverification/",
+        "draw sample": "/admin/satisfaction/reverification/draw/",
     }
 
 
@@ -53,21 +66,32 @@ EXPECTED = {
         "responses": DENIED, "response": DENIED, "comments": DENIED,
         "edit campaign": DENIED, "add campaign": DENIED, "choose campaign": OPENS,
         "add unit": DENIED, "add banner": OPENS, "edit home page": OPENS, "add page": OPENS,
-        "site banner setting": OPENS,
+        "site banner setting": OPENS, "dossiers": DENIED, "paper entry": DENIED,
     },
     roles.IT_MODERATOR: {
         "responses": DENIED, "response": DENIED, "comments": OPENS,
         "edit campaign": DENIED, "add banner": DENIED, "edit home page": DENIED,
-        "site banner setting": DENIED,
+        "site banner setting": DENIED, "dossiers": DENIED, "paper entry": DENIED,
+        "kiosk keys": DENIED,
     },
     roles.ISO_SECRETARY: {
         "responses": OPENS, "response": OPENS, "comments": DENIED,
         "edit campaign": DENIED, "add banner": DENIED, "edit home page": DENIED,
+        "re-verification": OPENS, "draw sample": OPENS, "dossiers": DENIED,
+        "paper entry": DENIED,
     },
     roles.CAMPAIGN_MANAGER: {
         "responses": DENIED, "comments": DENIED, "edit campaign": OPENS,
         "add campaign": OPENS, "add unit": OPENS, "add procedure": OPENS, "add banner": OPENS,
-        "edit home page": DENIED,
+        "edit home page": DENIED, "dossiers": DENIED, "re-verification": DENIED,
+    },
+    roles.ONE_STOP: {
+        "dossiers": OPENS, "add dossier": OPENS, "import dossiers": OPENS,
+        "dossier slip": OPENS, "kiosk keys": OPENS, "add kiosk key": OPENS,
+        "invitations": OPENS, "paper forms": OPENS, "paper entry": OPENS,
+        "responses": DENIED, "response": DENIED, "comments": DENIED,
+        "re-verification": DENIED, "draw sample": DENIED, "edit campaign": DENIED,
+        "add banner": DENIED, "edit home page": DENIED, "site banner setting": DENIED,
     },
 }
 
@@ -119,5 +143,34 @@ def test_rerunning_restores_drifted_permissions_without_duplicates():
 
     codenames = set(secretary.permissions.values_list("codename", flat=True))
     assert "export_response" in codenames and "delete_campaign" not in codenames
-    assert Group.objects.filter(name__in=roles.ROLE_PERMISSIONS).count() == 4
+    assert Group.objects.filter(name__in=roles.ROLE_PERMISSIONS).count() == 5
     assert GroupPagePermission.objects.filter(group=groups[roles.EDITOR]).count() == 3
+
+
+@pytest.mark.parametrize("group", [roles.EDITOR, roles.IT_MODERATOR])
+def test_the_counter_screens_refuse_the_editor_and_the_it_moderator(client, urls, group):
+    client.force_login(make_user("someone", group))
+    # Wagtail's admin refuses by sending the user back to the dashboard with a message;
+    # neither the dossiers nor the entry form are shown.
+    for name in ("dossiers", "paper entry"):
+        refused = client.get(urls[name], follow=True)
+        assert refused.redirect_chain == [("/admin/", 302)], name
+        page = refused.content.decode()
+        assert "Sorry, you do not have permission" in page or "không có quyền" in page
+        assert "Lê Văn Dân" not in page and 'name="form_number"' not in page
+
+
+def test_one_stop_staff_work_the_counter_but_never_read_the_results(client, urls):
+    client.force_login(make_user("motcua", roles.ONE_STOP))
+    dossiers = client.get(urls["dossiers"]).content.decode()
+    assert "Lê Văn Dân" in dossiers
+    entry = client.get(urls["paper entry"]).content.decode()
+    assert 'name="form_number"' in entry
+    # The moderation queue answers a plain 403; the responses listing refuses too.
+    assert client.get(urls["comments"]).status_code == 403
+    assert outcome(client, urls["responses"]) == DENIED
+    assert outcome(client, urls["re-verification"]) == DENIED
+    menu = client.get("/admin/").content.decode()
+    assert "/admin/satisfaction/dossiers/" in menu
+    assert "/admin/wagtail_satisfaction/response/" not in menu
+    assert "/admin/satisfaction/reverification/" not in menu

@@ -12,6 +12,7 @@ EDITOR = "Biên tập viên"
 IT_MODERATOR = "Tổ CNTT"
 ISO_SECRETARY = "Thư ký ISO"
 CAMPAIGN_MANAGER = "Quản lý khảo sát"
+ONE_STOP = "Bộ phận Một cửa"
 
 ADMIN_ACCESS = "wagtailadmin.access_admin"
 
@@ -34,7 +35,9 @@ ROLE_PERMISSIONS = {
         "wagtail_satisfaction.view_comment",
         "wagtail_satisfaction.moderate_comment",
     ],
-    # ISO secretary: gathers and downloads the results, writes the reports.
+    # ISO secretary: gathers and downloads the results, writes the reports, and runs the
+    # re-verification calls ("phúc tra"): they show respondents' contact details, and are
+    # done by someone independent of the counter staff whose work is being rated.
     ISO_SECRETARY: [
         ADMIN_ACCESS,
         "wagtail_satisfaction.view_response",
@@ -42,6 +45,9 @@ ROLE_PERMISSIONS = {
         "wagtail_satisfaction.view_personal_data",
         "wagtail_satisfaction.view_comment",
         "wagtail_satisfaction.view_campaign",
+        "wagtail_satisfaction.add_reverification",
+        "wagtail_satisfaction.change_reverification",
+        "wagtail_satisfaction.view_reverification",
     ],
     # Campaign manager: sets up campaigns, questionnaires and who can be rated.
     CAMPAIGN_MANAGER: [ADMIN_ACCESS] + [
@@ -49,6 +55,21 @@ ROLE_PERMISSIONS = {
         for model in ("campaign", "questionnaire", "unit", "procedure", "officer", "sector",
                       "banner")
         for action in ("add", "change", "view")
+    ],
+    # One-stop-shop counter staff: record dossiers (and import them), print rating slips,
+    # send the email invitations, run the counter tablets and type in paper forms. They
+    # never see responses, comments or respondents' personal data, and cannot draw or
+    # record re-verification calls about their own work; deleting is left to a superuser.
+    ONE_STOP: [
+        ADMIN_ACCESS,
+        "wagtail_satisfaction.add_dossier",
+        "wagtail_satisfaction.change_dossier",
+        "wagtail_satisfaction.view_dossier",
+        "wagtail_satisfaction.send_invitations",
+        "wagtail_satisfaction.add_kioskkey",
+        "wagtail_satisfaction.change_kioskkey",
+        "wagtail_satisfaction.view_kioskkey",
+        "wagtail_satisfaction.add_staffentry",
     ],
 }
 
@@ -73,7 +94,7 @@ def _site_roots():
 
 @transaction.atomic
 def ensure_role_groups():
-    """Create or update the four role groups; return ``{name: Group}``.
+    """Create or update the role groups; return ``{name: Group}``.
 
     Each group's model permissions are set to exactly those listed here, so a rerun
     removes anything that drifted; page permissions are added on every site root.

@@ -5,7 +5,8 @@ from wagtail_satisfaction.roles import ensure_role_groups
 
 
 class Command(BaseCommand):
-    help = "Create or update the role groups (editor, IT moderator, ISO secretary, manager)."
+    help = ("Create or update the role groups (editor, IT moderator, ISO secretary, campaign "
+            "manager, one-stop-shop staff).")
 
     def handle(self, *args, **options):
         for name, group in ensure_role_groups().items():

@@ -8,18 +8,22 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from wagtail.models import Page, Site
+from wagtail.models import ModelLogEntry, Page, Site
 
 from example_site.home.models import HomePage
-from wagtail_satisfaction import roles
+from wagtail_satisfaction import dossiers, roles
 from wagtail_satisfaction.models import (
     Answer,
     Campaign,
+    Channel,
     Comment,
+    Dossier,
+    KioskKey,
     Officer,
     Procedure,
     Response,
     SatisfactionSettings,
+    StaffEntry,
     SurveyPage,
     Unit,
 )
@@ -32,6 +36,7 @@ ACCOUNTS = {
     "cntt": ("demo12345", roles.IT_MODERATOR),
     "thuky": ("demo12345", roles.ISO_SECRETARY),
     "quanly": ("demo12345", roles.CAMPAIGN_MANAGER),
+    "motcua": ("demo12345", roles.ONE_STOP),
 }
 
 
@@ -121,13 +126,21 @@ def test_accounts_log_in_with_the_documented_passwords():
             assert not user.is_superuser
 
 
+def channel_data():
+    return (set(Dossier.objects.values_list("code", "secret_code", "returned_on", "email")),
+            set(KioskKey.objects.values_list("key", "active")),
+            set(StaffEntry.objects.values_list("form_number", "batch", "response__channel")))
+
+
 def test_running_again_changes_nothing_and_the_data_is_reproducible():
     load(responses=60)
     first = figures()
+    channels = channel_data()
     counts = (Unit.objects.count(), Procedure.objects.count(), Officer.objects.count(),
               Campaign.objects.count(), Page.objects.count(), Response.objects.count())
     load(responses=60)
     assert figures() == first
+    assert channel_data() == channels
     assert (Unit.objects.count(), Procedure.objects.count(), Officer.objects.count(),
             Campaign.objects.count(), Page.objects.count(), Response.objects.count()) == counts
 
@@ -142,3 +155,59 @@ def test_unknown_address_shows_the_sites_own_not_found_page(client, settings):
     response = client.get("/khong-co-trang-nay/")
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.content.decode()
+
+
+def test_channels_have_dossiers_a_kiosk_and_typed_paper_forms(client):
+    output = load(responses=30)
+    today = dossiers.local_today()
+    assert 50 <= Dossier.objects.count() <= 70
+    assert Dossier.objects.values("unit").distinct().count() >= 4
+    assert Dossier.objects.values("procedure").distinct().count() >= 10
+    assert Dossier.objects.values("officer").distinct().count() >= 6
+    returned = Dossier.objects.filter(returned_on__isnull=False)
+    pending = Dossier.objects.filter(returned_on__isnull=True, due_on__gte=today)
+    overdue = Dossier.objects.filter(returned_on__isnull=True, due_on__lt=today)
+    assert returned.count() >= 30 and pending.exists() and overdue.exists()
+    assert Dossier.objects.exclude(email="").count() >= 15
+    assert Dossier.objects.filter(opted_out=True).exists()
+
+    # A few were rated through their slip's link, each in its unit's campaign.
+    rated = Response.objects.filter(channel=Channel.DOSSIER_LINK,
+                                    dossier_code__in=Dossier.objects.values("code"))
+    assert 3 <= rated.count() <= 15
+    for response in rated.select_related("campaign"):
+        dossier = Dossier.objects.get(code=response.dossier_code)
+        assert response.campaign == dossiers.campaign_for(dossier)
+        assert (response.procedure_id, response.officer_id) == (dossier.procedure_id,
+                                                                dossier.officer_id)
+    assert not rated.filter(dossier_code__in=pending.values("code")).exists()
+
+    # The kiosk address is printed and opens the SIPAS campaign's kiosk.
+    kiosk = KioskKey.objects.get()
+    assert kiosk.active and kiosk.campaign.slug == "hai-long-2026"
+    assert kiosk.get_absolute_url() in output
+    page = client.get(kiosk.get_absolute_url())
+    assert page.status_code == 200 and kiosk.campaign.title in page.content.decode()
+
+    # Paper forms typed in by the one-stop-shop staff, audited like any other entry.
+    entries = StaffEntry.objects.select_related("response", "entered_by")
+    assert entries.count() >= 4
+    assert {entry.entered_by.username for entry in entries} == {"motcua"}
+    assert {entry.response.channel for entry in entries} >= {Channel.PAPER, Channel.POST}
+    assert all(entry.response.answers.exists() for entry in entries)
+    assert ModelLogEntry.objects.filter(action="wagtail_satisfaction.staff_entry").count() \
+        == entries.count()
+
+
+def test_the_printed_dossier_codes_open_the_rating_form(client):
+    output = load(responses=0)
+    pairs = re.findall(r"^  (\S+-\d{6}-\d{4})  secret (\w+)", output, re.MULTILINE)
+    assert len(pairs) == 2
+    for code, secret in pairs:
+        lookup = client.post("/khao-sat/ho-so/", {"code": code, "secret": secret})
+        assert lookup.status_code == 302, lookup.content.decode()
+        form = client.get(lookup["Location"])
+        assert form.status_code == 200
+        assert code in form.content.decode() and 'name="q_' in form.content.decode()
+    wrong = client.post("/khao-sat/ho-so/", {"code": pairs[0][0], "secret": "AAAAAAAA"})
+    assert wrong.status_code == 400

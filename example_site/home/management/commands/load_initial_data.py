@@ -17,16 +17,21 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from example_site.home.models import ContentPage, HomePage
-from wagtail_satisfaction import roles
+from wagtail_satisfaction import dossiers, paper, roles
+from wagtail_satisfaction.forms import question_field_name
 from wagtail_satisfaction.models import (
     Banner,
     Campaign,
     Channel,
+    Dossier,
+    KioskKey,
     Officer,
     Procedure,
     Questionnaire,
@@ -37,6 +42,7 @@ from wagtail_satisfaction.models import (
     Unit,
     UnitKind,
 )
+from wagtail_satisfaction.models.dossiers import SECRET_ALPHABET
 from wagtail_satisfaction.services import submit_response
 from wagtail_satisfaction.standard_questionnaires import (
     SIPAS_CODE,
@@ -54,6 +60,7 @@ ACCOUNTS = [
     ("cntt", DEMO_PASSWORD, "Hùng", "Phạm Quốc", roles.IT_MODERATOR),
     ("thuky", DEMO_PASSWORD, "Hà", "Nguyễn Thu", roles.ISO_SECRETARY),
     ("quanly", DEMO_PASSWORD, "Minh", "Lê Văn", roles.CAMPAIGN_MANAGER),
+    ("motcua", DEMO_PASSWORD, "Ngọc Hân", "Bùi Thị", roles.ONE_STOP),
 ]
 
 # (code, name, kind, parent code)
@@ -191,6 +198,27 @@ FAMILY_NAMES = ["nguyen", "tran", "le", "pham", "hoang", "vu", "dang", "bui", "d
 EMAIL_NAMES = ["an", "binh", "chi", "dung", "giang", "hoa", "khanh", "linh", "nga", "quan",
                "son", "thao", "uyen", "vy"]
 
+# Dossiers: the receiving office's code prefix on the national portal, per campaign unit.
+DOSSIER_PREFIXES = {"so-khcn": "000.21.36.H36", "ubnd-phuong-xuan-huong": "000.18.41.H36"}
+DOSSIER_COUNT = 60
+APPLICANTS = [
+    "Nguyễn Văn An", "Trần Thị Bích Ngọc", "Lê Minh Đức", "Phạm Thị Thanh Hương",
+    "Hoàng Văn Thắng", "Đặng Thị Kim Oanh", "Võ Quốc Bảo", "Ka Huê", "Đinh Thị Lan Phương",
+    "Lương Văn Tùng", "Trịnh Thị Mỹ Duyên", "Cil Mup", "Ngô Đức Thịnh", "Bùi Thị Thu Thảo",
+]
+ORGANISATIONS = [
+    "Công ty TNHH Thiết bị y tế Lâm Viên", "Phòng khám đa khoa Hoà Bình Đà Lạt",
+    "Công ty Cổ phần Nông nghiệp công nghệ cao Langbiang", "Hợp tác xã Cà phê Cầu Đất",
+    "Công ty TNHH Kiểm định Đo lường Tây Nguyên", "Viện Nghiên cứu Rau hoa Đà Lạt (minh hoạ)",
+    "Công ty TNHH Chè Bảo Lộc Xanh",
+]
+KIOSK_NAME = "Quầy Sở KH&CN – Trung tâm Phục vụ hành chính công"
+# Paper forms already typed in by the one-stop-shop staff: (form, batch, channel, days ago).
+PAPER_FORMS = [(1, "L01", Channel.PAPER, 21), (2, "L01", Channel.PAPER, 21),
+               (3, "L01", Channel.PAPER, 20), (4, "L02", Channel.POST, 12),
+               (5, "L02", Channel.FAX, 11), (6, "L02", Channel.PAPER, 6)]
+PAPER_TYPIST = "motcua"
+
 
 def rich(*paragraphs):
     return "".join(f"<p>{text}</p>" for text in paragraphs)
@@ -219,12 +247,25 @@ class Command(BaseCommand):
         self.build_accounts(groups)
         created = self.build_responses(sipas, responses)
         created += self.build_responses(tthc, responses // 3)
+        new_dossiers = self.build_dossiers(units, procedures)
+        kiosk = self.build_kiosk(sipas, units)
+        if responses > 0:
+            created += self.rate_dossiers()
+            created += self.type_paper_forms(sipas)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {Unit.objects.count()} units, {len(procedures)} procedures, "
-            f"{Officer.objects.count()} officers, 2 campaigns, {created} new responses. "
-            f"Home page {home.url}, survey page {survey_page.url}, banner “{banner}”."))
+            f"{Officer.objects.count()} officers, 2 campaigns, {created} new responses, "
+            f"{new_dossiers} new dossiers. Home page {home.url}, survey page "
+            f"{survey_page.url}, banner “{banner}”."))
         for username, password, _first, _last, group in ACCOUNTS:
             self.stdout.write(f"  {username} / {password}  ({group or 'superuser'})")
+        self.stdout.write(f"Kiosk ({kiosk.name}): "
+                          f"{dossiers.public_url(kiosk.get_absolute_url())}")
+        lookup = dossiers.public_url(reverse("wagtail_satisfaction:dossier_lookup"))
+        self.stdout.write(f"Rate a dossier at {lookup} with:")
+        for dossier in self.dossiers_to_try():
+            self.stdout.write(f"  {dossier.code}  secret {dossier.secret_code}  "
+                              f"({dossier.unit.name})")
 
     # -- organisation -------------------------------------------------------------------
 
@@ -462,3 +503,140 @@ class Command(BaseCommand):
             elif scale == "expectation3":
                 answers[question] = rng.choices((3, 2, 1), (4, 4, 2))[0]
         return answers
+
+    # -- collection channels ------------------------------------------------------------
+
+    def build_dossiers(self, units, procedures):
+        """Dossiers received over the last three months; only when the demo has none."""
+        scope = [unit for code in DOSSIER_PREFIXES for unit in Unit.objects.within(units[code])]
+        if Dossier.objects.filter(unit__in=scope).exists():
+            return 0
+        rng = random.Random(f"{SEED}-dossiers")
+        officers = {}
+        for officer in Officer.objects.filter(is_active=True).order_by("name"):
+            officers.setdefault(officer.unit_id, []).append(officer)
+        ward = units["ubnd-phuong-xuan-huong"]
+        ward_procedures = [p for p in procedures if p.unit_id == ward.pk]
+        department_procedures = [p for p in procedures if p.unit_id != ward.pk]
+        new = []
+        for n in range(DOSSIER_COUNT):
+            at_ward = n % 4 == 3
+            procedure = rng.choice(ward_procedures if at_ward else department_procedures)
+            received = self.today - datetime.timedelta(days=rng.randrange(2, 95))
+            # Ward procedures take days, the department's take weeks (calendar days here).
+            due = received + datetime.timedelta(
+                days=rng.randrange(1, 6) if at_ward else rng.randrange(7, 25))
+            returned = due + datetime.timedelta(days=rng.choice((-3, -2, -1, 0, 0, 0, 2, 4)))
+            returned = max(returned, received)
+            if returned > self.today or rng.random() < 0.2:
+                returned = None  # still being handled: pending, or overdue once due passes
+            organisation = not at_ward and rng.random() < 0.5
+            applicant = rng.choice(ORGANISATIONS if organisation else APPLICANTS)
+            email = ""
+            if rng.random() < 0.55:
+                email = (f"{rng.choice(EMAIL_NAMES)}.{rng.choice(FAMILY_NAMES)}"
+                         f"{n + 1}@example.com")
+            prefix = DOSSIER_PREFIXES["ubnd-phuong-xuan-huong" if at_ward else "so-khcn"]
+            nearby = officers.get(procedure.unit_id, [])
+            new.append(Dossier(
+                code=f"{prefix}-{received:%y%m%d}-{n + 1:04d}", unit=procedure.unit,
+                procedure=procedure,
+                officer=rng.choice(nearby) if nearby and rng.random() < 0.9 else None,
+                applicant_name=applicant, email=email,
+                phone=f"0{rng.choice((90, 91, 98, 263))}{rng.randrange(10**6, 10**7)}"
+                if rng.random() < 0.9 else "",
+                received_on=received, due_on=due, returned_on=returned,
+                secret_code="".join(rng.choice(SECRET_ALPHABET) for _ in range(8)),
+                opted_out=bool(email) and rng.random() < 0.1,
+            ))
+        for dossier in new:
+            dossier.full_clean()
+            dossier.save()  # one by one: the admin's search index follows each save
+        return len(new)
+
+    def demo_dossiers(self):
+        starts = Q()
+        for prefix in DOSSIER_PREFIXES.values():
+            starts |= Q(code__startswith=f"{prefix}-")
+        return (Dossier.objects.filter(starts).select_related("unit", "procedure", "officer")
+                .order_by("code"))
+
+    def rate_dossiers(self):
+        """About one returned dossier in seven was already rated through its slip's link."""
+        created = 0
+        now = timezone.now()
+        tz = ZoneInfo(settings.TIME_ZONE)
+        for dossier in self.demo_dossiers().filter(returned_on__isnull=False):
+            rng = random.Random(f"{SEED}-{dossier.code}")
+            if rng.random() >= 0.15:
+                continue
+            campaign = dossiers.campaign_for(dossier, self.today)
+            if campaign is None or dossiers.is_rated(dossier, campaign):
+                continue
+            mood = rng.choices(("good", "normal", "weak"), self.officer_moods.get(
+                dossier.officer_id, (5, 4, 1)))[0]
+            questions = list(campaign.questionnaire.questions().order_by(
+                "factor__sort_order", "sort_order"))
+            day = min(dossier.returned_on + datetime.timedelta(days=rng.randrange(3)),
+                      self.today)
+            submitted_at = min(datetime.datetime.combine(
+                day, datetime.time(rng.randrange(8, 21), rng.randrange(60)), tzinfo=tz),
+                now - datetime.timedelta(minutes=created + 1))
+            submit_response(campaign, answers=self.answers(rng, questions, mood),
+                            channel=Channel.DOSSIER_LINK, submitted_at=submitted_at,
+                            check_open=False, **dossiers.fixed_values(dossier))
+            created += 1
+        return created
+
+    def build_kiosk(self, campaign, units):
+        """One active counter tablet for the department's campaign; its key is kept."""
+        kiosk = KioskKey.objects.filter(campaign=campaign, name=KIOSK_NAME).first()
+        if kiosk is None:
+            kiosk = KioskKey(campaign=campaign, name=KIOSK_NAME)
+        kiosk.unit, kiosk.active = units["so-khcn"], True
+        kiosk.save()
+        return kiosk
+
+    def type_paper_forms(self, campaign):
+        """A few paper forms typed in by the one-stop-shop staff, through the entry form."""
+        user = get_user_model().objects.get(username=PAPER_TYPIST)
+        questions = list(campaign.questionnaire.questions().order_by(
+            "factor__sort_order", "sort_order"))
+        procedures = list(campaign.procedures().order_by("code"))
+        officers = list(campaign.officers().order_by("name"))
+        created = 0
+        for number, batch, channel, days_ago in PAPER_FORMS:
+            form_number = f"{campaign.pk}-{number:05d}"
+            if campaign.staff_entries.filter(form_number=form_number).exists():
+                continue
+            rng = random.Random(f"{SEED}-paper-{number}")
+            procedure = rng.choice(procedures)
+            officer = rng.choice([o for o in officers if o.unit_id == procedure.unit_id]
+                                 or officers)
+            mood = rng.choices(("good", "normal", "weak"),
+                               self.officer_moods.get(officer.pk, (5, 4, 1)))[0]
+            data = {"form_number": form_number, "batch": batch, "channel": channel,
+                    "filled_on": f"{self.today - datetime.timedelta(days=days_ago):%d/%m/%Y}",
+                    "procedure": procedure.pk, "officer": officer.pk,
+                    "comment": rng.choice(COMMENTS[mood]) if rng.random() < 0.4 else ""}
+            for question, value in self.answers(rng, questions, mood).items():
+                data[question_field_name(question)] = (paper.NOT_APPLICABLE_DIGIT
+                                                       if value is None else str(value))
+            form = paper.StaffEntryForm(data, campaign=campaign)
+            if not form.is_valid():
+                raise ValueError(f"Demo paper form {form_number}: {form.errors.as_text()}")
+            paper.enter_response(form, user)
+            created += 1
+        return created
+
+    def dossiers_to_try(self):
+        """One dossier per campaign unit that can be rated now and was not rated yet."""
+        picked = []
+        for prefix in DOSSIER_PREFIXES.values():
+            for dossier in self.demo_dossiers().filter(code__startswith=prefix,
+                                                       returned_on__isnull=False):
+                campaign = dossiers.campaign_for(dossier, self.today)
+                if campaign and not dossiers.is_rated(dossier, campaign):
+                    picked.append(dossier)
+                    break
+        return picked

@@ -4,7 +4,7 @@ import io
 import re
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
@@ -211,3 +211,21 @@ def test_the_printed_dossier_codes_open_the_rating_form(client):
         assert code in form.content.decode() and 'name="q_' in form.content.decode()
     wrong = client.post("/khao-sat/ho-so/", {"code": pairs[0][0], "secret": "AAAAAAAA"})
     assert wrong.status_code == 400
+
+
+def test_one_stop_staff_find_a_demo_dossier_by_its_code_or_applicant(client):
+    load(responses=0)
+    client.force_login(get_user_model().objects.get(username="motcua"))
+    dossier = Dossier.objects.filter(applicant_name__startswith="Công ty").order_by("code")[0]
+
+    def rows(query):
+        """The dossiers listed for a search, by the edit links of their rows."""
+        page = client.get("/admin/satisfaction/dossiers/", {"q": query})
+        assert page.status_code == 200
+        pks = set(re.findall(r'href="/admin/satisfaction/dossiers/edit/(\d+)/"',
+                             page.content.decode()))
+        return sorted(Dossier.objects.filter(pk__in=pks).values_list("code", flat=True))
+
+    assert rows(dossier.code) == [dossier.code]
+    assert dossier.code in rows(dossier.applicant_name)
+    assert rows("Không có hồ sơ này") == []

@@ -124,7 +124,8 @@ class DossierViewSet(ModelViewSet):
                     "returned_on", BooleanColumn("opted_out",
                                                  label=gettext_lazy("opted out of emails"))]
     list_filter = ["unit", "returned_on", "opted_out"]
-    search_fields = ["code", "applicant_name"]
+    # No ``search_fields`` here: the model's search index decides (code and applicant name,
+    # as you type); naming fields made SQLite's search backend fail on every query.
     inspect_view_enabled = True
     inspect_view_fields = ["code", "unit", "procedure", "officer", "applicant_name", "email",
                            "phone", "received_on", "due_on", "returned_on", "opted_out",

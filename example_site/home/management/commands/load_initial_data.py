@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
+from wagtail.search.backends import get_search_backends
 
 from example_site.home.models import ContentPage, HomePage
 from wagtail_satisfaction import dossiers, paper, roles
@@ -551,7 +552,12 @@ class Command(BaseCommand):
             ))
         for dossier in new:
             dossier.full_clean()
-            dossier.save()  # one by one: the admin's search index follows each save
+        Dossier.objects.bulk_create(new)
+        # Index them now: saves queue their indexing as a background task, and the demo may
+        # run without a worker, which would leave the admin's dossier search empty.
+        new = list(self.demo_dossiers())
+        for backend in get_search_backends(with_auto_update=True):
+            backend.add_bulk(Dossier, new)
         return len(new)
 
     def demo_dossiers(self):

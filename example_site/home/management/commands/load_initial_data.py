@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 from wagtail.search.backends import get_search_backends
@@ -260,13 +261,13 @@ class Command(BaseCommand):
             f"{survey_page.url}, banner “{banner}”."))
         for username, password, _first, _last, group in ACCOUNTS:
             self.stdout.write(f"  {username} / {password}  ({group or 'superuser'})")
-        self.stdout.write(f"Kiosk ({kiosk.name}): "
-                          f"{dossiers.public_url(kiosk.get_absolute_url())}")
-        lookup = dossiers.public_url(reverse("wagtail_satisfaction:dossier_lookup"))
-        self.stdout.write(f"Rate a dossier at {lookup} with:")
+        self.stdout.write(_("Kiosk (%(name)s): %(url)s") % {
+            "name": kiosk.name, "url": dossiers.public_url(kiosk.get_absolute_url())})
+        self.stdout.write(_("Rate a dossier at %(url)s with:") % {
+            "url": dossiers.public_url(reverse("wagtail_satisfaction:dossier_lookup"))})
         for dossier in self.dossiers_to_try():
-            self.stdout.write(f"  {dossier.code}  secret {dossier.secret_code}  "
-                              f"({dossier.unit.name})")
+            self.stdout.write("  " + _("%(code)s  secret code %(secret)s  (%(unit)s)") % {
+                "code": dossier.code, "secret": dossier.secret_code, "unit": dossier.unit.name})
 
     # -- organisation -------------------------------------------------------------------
 

@@ -228,5 +228,7 @@ def test_one_stop_staff_find_a_demo_dossier_by_its_code_or_applicant(client):
         return sorted(Dossier.objects.filter(pk__in=pks).values_list("code", flat=True))
 
     assert rows(dossier.code) == [dossier.code]
+    assert rows(dossier.code.lower()) == [dossier.code]
+    assert dossier.code in rows(dossier.code[-11:])  # "yymmdd-nnnn", as read off a receipt
     assert dossier.code in rows(dossier.applicant_name)
     assert rows("Không có hồ sơ này") == []

@@ -124,8 +124,11 @@ class DossierViewSet(ModelViewSet):
                     "returned_on", BooleanColumn("opted_out",
                                                  label=gettext_lazy("opted out of emails"))]
     list_filter = ["unit", "returned_on", "opted_out"]
-    # No ``search_fields`` here: the model's search index decides (code and applicant name,
-    # as you type); naming fields made SQLite's search backend fail on every query.
+    # Searched in the database (icontains), not through the search index: a dossier code such
+    # as 000.21.36.H36-260905-0023 is split into odd tokens by PostgreSQL's parser, and the
+    # SQLite backend cannot restrict a search to these fields.
+    search_fields = ["code", "applicant_name"]
+    search_backend_name = None
     inspect_view_enabled = True
     inspect_view_fields = ["code", "unit", "procedure", "officer", "applicant_name", "email",
                            "phone", "received_on", "due_on", "returned_on", "opted_out",

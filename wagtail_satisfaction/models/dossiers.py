@@ -61,7 +61,7 @@ class Dossier(index.Indexed, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     search_fields = [index.SearchField("code"), index.SearchField("applicant_name"),
-                     index.AutocompleteField("code"), index.AutocompleteField("applicant_name")]
+                     index.AutocompleteField("code")]
 
     panels = [
         FieldPanel("code"), FieldPanel("unit"), FieldPanel("procedure"), FieldPanel("officer"),

@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
-from wagtail.search.backends import get_search_backends
 
 from example_site.home.models import ContentPage, HomePage
 from wagtail_satisfaction import dossiers, paper, roles
@@ -554,11 +553,6 @@ class Command(BaseCommand):
         for dossier in new:
             dossier.full_clean()
         Dossier.objects.bulk_create(new)
-        # Index them now: saves queue their indexing as a background task, and the demo may
-        # run without a worker, which would leave the admin's dossier search empty.
-        new = list(self.demo_dossiers())
-        for backend in get_search_backends(with_auto_update=True):
-            backend.add_bulk(Dossier, new)
         return len(new)
 
     def demo_dossiers(self):

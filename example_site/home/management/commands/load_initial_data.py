@@ -26,6 +26,7 @@ from wagtail.models import Locale, Page, Site
 
 from example_site.home.models import ContentPage, HomePage
 from wagtail_satisfaction import dossiers, paper, roles
+from wagtail_satisfaction.conf import get_setting
 from wagtail_satisfaction.forms import question_field_name
 from wagtail_satisfaction.models import (
     Banner,
@@ -519,6 +520,8 @@ class Command(BaseCommand):
         ward = units["ubnd-phuong-xuan-huong"]
         ward_procedures = [p for p in procedures if p.unit_id == ward.pk]
         department_procedures = [p for p in procedures if p.unit_id != ward.pk]
+        # Seeded, unlike real secret codes, so that two builds make the same dossiers.
+        secret_length = get_setting("DOSSIER_SECRET_LENGTH")
         new = []
         for n in range(DOSSIER_COUNT):
             at_ward = n % 4 == 3
@@ -547,7 +550,7 @@ class Command(BaseCommand):
                 phone=f"0{rng.choice((90, 91, 98, 263))}{rng.randrange(10**6, 10**7)}"
                 if rng.random() < 0.9 else "",
                 received_on=received, due_on=due, returned_on=returned,
-                secret_code="".join(rng.choice(SECRET_ALPHABET) for _ in range(8)),
+                secret_code="".join(rng.choice(SECRET_ALPHABET) for _i in range(secret_length)),
                 opted_out=bool(email) and rng.random() < 0.1,
             ))
         for dossier in new:

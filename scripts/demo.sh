@@ -13,8 +13,9 @@ if [ ! -f .venv/.installed ] || [ setup.cfg -nt .venv/.installed ]; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
     touch .venv/.installed
 fi
+# Background tasks (search indexing, large exports, invitations) run inline in the demo:
+# no worker to start.
+export TASKS_IMMEDIATE="${TASKS_IMMEDIATE:-1}"
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_initial_data
-# Background tasks (large exports, invitations) run inline in the demo: no worker to start.
-export TASKS_IMMEDIATE="${TASKS_IMMEDIATE:-1}"
 exec .venv/bin/python manage.py runserver "${DEMO_ADDR:-127.0.0.1:8000}"

@@ -4,6 +4,7 @@ from .banners import Banner, SatisfactionSettings
 from .campaigns import Aggregation, Campaign, EmailPolicy, Round
 from .pages import SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
+from .reports import AnswerTally, DossierCount, ExportJob, ResponseTally
 from .responses import Answer, Channel, Comment, ModerationState, Response
 from .units import Officer, Procedure, Sector, Unit, UnitKind
 
@@ -12,4 +13,6 @@ __all__ = [
     "Factor", "ModerationState", "Officer", "Procedure", "Question", "Questionnaire",
     "QuestionnaireKind", "Response", "Round", "SatisfactionSettings", "Sector", "SurveyPage",
     "Unit", "UnitKind",
+    # reports
+    "AnswerTally", "DossierCount", "ExportJob", "ResponseTally",
 ]

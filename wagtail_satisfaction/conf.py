@@ -29,6 +29,11 @@ DEFAULTS = {
     "MIN_GROUP_SIZE": 5,
     # Time zone used for periods (months, quarters, rounds) in reports.
     "REPORT_TIME_ZONE": "Asia/Ho_Chi_Minh",
+    # --- reports (docs/reports.md) ---
+    # Exports of more responses than this run as a background task (django-tasks).
+    "EXPORT_BACKGROUND_THRESHOLD": 20_000,
+    # How many relevant comments the report page lists (the export has them all).
+    "REPORT_COMMENT_LIMIT": 100,
 }
 
 

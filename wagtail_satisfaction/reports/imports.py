@@ -98,7 +98,7 @@ def read_rows(campaign, upload):
             "export (uid, submitted_at, channel, …)."))
     sheet, header = found
     questions = {question_column(q): q for q in campaign.questionnaire.questions()}
-    missing = [code for code in questions if code not in header]
+    missing = [code for code, q in questions.items() if q.required and code not in header]
     if missing:
         raise ImportFileError(_("The file has no column for question(s) %(codes)s of this "
                                 "campaign's questionnaire.") % {"codes": ", ".join(missing)})

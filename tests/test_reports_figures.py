@@ -239,3 +239,15 @@ def test_xlsx_export_has_the_same_figures(data):
         "Cán bộ rất nhiệt tình",
         "'=HYPERLINK(\"http://x\") thủ tục chậm",  # neutralised: opens as text, not a formula
     }
+
+
+def test_rescoring_in_sql_matches_the_scores_given_on_submission(data):
+    from wagtail_satisfaction.models import Response
+    from wagtail_satisfaction.reports.rollup import rescore_responses
+
+    fields = ["pk", "index_applicable", "index_satisfied", "points", "dissatisfied"]
+    given = list(Response.objects.order_by("pk").values_list(*fields))
+    assert [row[1:3] for row in given] == [(3, 2), (2, 1), (2, 1), (0, 0), (3, 2)]
+    Response.objects.update(index_applicable=0, index_satisfied=0, dissatisfied=False)
+    rescore_responses()
+    assert list(Response.objects.order_by("pk").values_list(*fields)) == given

@@ -19,9 +19,11 @@ def new_uid():
 
 
 class AnswerTally(models.Model):
-    """How many answers of one value a question got, per campaign, local day, unit, channel.
+    """How a question was answered, per campaign, local day and unit: one count per value.
 
-    ``value`` -1 stands for "not applicable" so that the unique key has no NULL in it.
+    One row per question (values as columns, scales use 0–5) keeps the table small enough
+    for a whole-campaign report to sum in well under a second. Channel is left out on
+    purpose: it would multiply the rows by nine; the report reads raw answers for a channel.
     """
 
     campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.CASCADE,
@@ -29,19 +31,24 @@ class AnswerTally(models.Model):
     day = models.DateField()
     unit = models.ForeignKey("wagtail_satisfaction.Unit", on_delete=models.CASCADE,
                              related_name="+")
-    channel = models.CharField(max_length=20)
     question = models.ForeignKey("wagtail_satisfaction.Question", on_delete=models.CASCADE,
                                  related_name="+")
-    value = models.SmallIntegerField()
-    answers = models.PositiveIntegerField(default=0)
+    v0 = models.PositiveIntegerField(default=0)
+    v1 = models.PositiveIntegerField(default=0)
+    v2 = models.PositiveIntegerField(default=0)
+    v3 = models.PositiveIntegerField(default=0)
+    v4 = models.PositiveIntegerField(default=0)
+    v5 = models.PositiveIntegerField(default=0)
+    na = models.PositiveIntegerField(default=0)
+
+    VALUES = range(6)
 
     class Meta:
-        constraints = [models.UniqueConstraint(
-            fields=["campaign", "day", "unit", "channel", "question", "value"],
-            name="satisfaction_answer_tally_key")]
+        constraints = [models.UniqueConstraint(fields=["campaign", "day", "unit", "question"],
+                                               name="satisfaction_answer_tally_key")]
 
     def __str__(self):
-        return f"{self.day} {self.question_id}={self.value}: {self.answers}"
+        return f"{self.day} {self.unit_id} {self.question_id}"
 
 
 class ResponseTally(models.Model):

@@ -87,6 +87,11 @@ class ReportFilters:
             qs = qs.filter(channel=self.channel)
         return qs
 
+    @property
+    def uses_answer_tallies(self):
+        """Whether ``AnswerTally`` can answer (it knows day and unit, not the channel)."""
+        return self.uses_tallies and not self.channel
+
     def tallies(self, model):
         """Rows of a daily tally table (``AnswerTally``/``ResponseTally``) these filters select."""
         assert self.uses_tallies
@@ -98,6 +103,7 @@ class ReportFilters:
         if self.unit:
             qs = qs.filter(unit__in=Unit.objects.within(self.unit))
         if self.channel:
+            assert model.__name__ != "AnswerTally"
             qs = qs.filter(channel=self.channel)
         return qs
 

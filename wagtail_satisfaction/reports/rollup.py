@@ -8,24 +8,14 @@ the tallies never disagree with the raw answers; ``rebuild_tallies`` recomputes 
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from ..conf import get_setting
 from ..scales import SCALES, Scale
 
-NOT_APPLICABLE_TALLY = -1
+TALLY_COLUMNS = ["v0", "v1", "v2", "v3", "v4", "v5", "na"]
 
 
 def report_zone():
@@ -66,10 +56,9 @@ def record_response(response, answers):
             [key + [1, response.index_applicable, response.index_satisfied,
                     response.points or 0, int(response.dissatisfied)]])
     if answers:
-        _upsert(AnswerTally, ["campaign", "day", "unit", "channel", "question", "value"],
-                ["answers"],
-                [key + [question.pk, NOT_APPLICABLE_TALLY if value is None else value, 1]
-                 for question, value in answers.items()])
+        _upsert(AnswerTally, ["campaign", "day", "unit", "question"], TALLY_COLUMNS,
+                [key[:3] + [question.pk] + [int(value == v) for v in AnswerTally.VALUES]
+                 + [int(value is None)] for question, value in answers.items()])
 
 
 def _insert_select(model, columns, queryset):
@@ -138,19 +127,19 @@ def rebuild_tallies(campaign_ids=None, apps=None):
                      "t_applicable", "t_satisfied", "t_points", "t_dissatisfied")
         .order_by(),
     )
+    counts = {f"t_{column}": Count("id", filter=Q(value=int(column[1:]))
+                                   if column != "na" else Q(value__isnull=True))
+              for column in TALLY_COLUMNS}
     _insert_select(
         AnswerTally,
-        ["campaign_id", "day", "unit_id", "channel", "question_id", "value", "answers"],
+        ["campaign_id", "day", "unit_id", "question_id", *TALLY_COLUMNS],
         answers.annotate(
             t_campaign=F("response__campaign_id"),
             t_day=TruncDate("response__submitted_at", tzinfo=zone),
-            t_unit=F("response__unit_id"), t_channel=F("response__channel"),
-            t_value=Coalesce("value", Cast(Value(NOT_APPLICABLE_TALLY),
-                                           output_field=IntegerField())),
+            t_unit=F("response__unit_id"),
         )
-        .values("t_campaign", "t_day", "t_unit", "t_channel", "question_id", "t_value")
-        .annotate(t_answers=Count("id"))
-        .values_list("t_campaign", "t_day", "t_unit", "t_channel", "question_id", "t_value",
-                     "t_answers")
+        .values("t_campaign", "t_day", "t_unit", "question_id")
+        .annotate(**counts)
+        .values_list("t_campaign", "t_day", "t_unit", "question_id", *counts)
         .order_by(),
     )

@@ -35,7 +35,7 @@ from ..models import (
     Unit,
 )
 from ..scales import NOT_APPLICABLE_LABEL, Scale
-from .rollup import NOT_APPLICABLE_TALLY, report_zone
+from .rollup import TALLY_COLUMNS, report_zone
 
 HUNDRED = Fraction(100)
 
@@ -206,18 +206,19 @@ def band_for(total):
 
 def _answer_counts(filters):
     """{question_id: {value: count}} with one GROUP BY query."""
-    if filters.uses_tallies:
-        rows = (filters.tallies(AnswerTally).values("question_id", "value")
-                .annotate(n=Sum("answers")).order_by())
-    else:
-        rows = (Answer.objects.filter(response__in=filters.responses())
-                .values("question_id")
-                .annotate(value=Coalesce("value", Value(NOT_APPLICABLE_TALLY)))
-                .values("question_id", "value").annotate(n=Count("id")).order_by())
     counts = {}
+    if filters.uses_answer_tallies:
+        rows = (filters.tallies(AnswerTally).values("question_id")
+                .annotate(**{column: Sum(column) for column in TALLY_COLUMNS}).order_by())
+        for row in rows:
+            counts[row["question_id"]] = {
+                None if column == "na" else int(column[1:]): row[column]
+                for column in TALLY_COLUMNS if row[column]}
+        return counts
+    rows = (Answer.objects.filter(response__in=filters.responses())
+            .values("question_id", "value").annotate(n=Count("id")).order_by())
     for row in rows:
-        value = None if row["value"] == NOT_APPLICABLE_TALLY else row["value"]
-        counts.setdefault(row["question_id"], {})[value] = row["n"]
+        counts.setdefault(row["question_id"], {})[row["value"]] = row["n"]
     return counts
 
 

@@ -108,3 +108,16 @@ def test_import_screen_reports_rows(secretary_client, data):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Row 2: the response id (uid) is missing or not valid" in html
+
+
+def test_dossier_count_upload_screen(client, data):
+    user = iso_secretary("thuky2")
+    user.user_permissions.add(Permission.objects.get(codename="add_dossiercount"))
+    client.force_login(user)
+    upload = io.BytesIO(b"unit_code,from,to,dossiers,forms_handed_out\n"
+                        b"phong-b,2025-10-01,2025-10-31,7,\n")
+    upload.name = "counts.csv"
+    response = client.post(reverse("wagtail_satisfaction_reports:import_dossiers"),
+                           {"file": upload})
+    assert response.status_code == 302
+    assert data["unit_b"].dossier_counts.filter(dossiers=7).exists()

@@ -152,3 +152,37 @@ def import_results(request):
                 return redirect("wagtail_satisfaction_reports:import")
     return _admin_page(request, "wagtail_satisfaction/reports/import.html",
                        _("Combine sub-units' results"), {"form": form, "result": result})
+
+
+class DossierCountImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Dossier counts (csv or xlsx)"),
+                           help_text=gettext_lazy(
+                               "Columns: unit_code, from, to (YYYY-MM-DD), dossiers, "
+                               "forms_handed_out."))
+
+
+@permission_required("wagtail_satisfaction.add_dossiercount", raise_exception=True)
+def import_dossier_counts_view(request):
+    """Upload dossier counts per unit and period; every row checked, all stored or none."""
+    from .targets import import_dossier_counts
+
+    errors = None
+    form = DossierCountImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        fmt = "xlsx" if upload.name.lower().endswith(".xlsx") else "csv"
+        try:
+            errors = import_dossier_counts(upload, fmt)
+        except Exception as error:  # tablib/openpyxl: unreadable file
+            form.add_error("file", _("This file could not be read: %(error)s")
+                           % {"error": error})
+        else:
+            if not errors:
+                messages.success(request, _("Dossier counts imported."))
+                return redirect("wagtail_satisfaction_reports:import_dossiers")
+    return _admin_page(request, "wagtail_satisfaction/reports/import.html",
+                       _("Import dossier counts"),
+                       {"form": form, "result": {"errors": errors} if errors else None,
+                        "intro": _("Dossier counts are the denominators of the targets and "
+                                   "of the Decision 766 ratio. A row with the same unit and "
+                                   "dates as a stored count replaces it.")})

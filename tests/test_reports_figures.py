@@ -268,3 +268,67 @@ def test_dossier_counts_are_imported_all_or_nothing(data):
     errors = import_dossier_counts(bad, "csv")
     assert [row for row, _message in errors] == [3]  # spreadsheet row: header is row 1
     assert DossierCount.objects.count() == 3
+
+
+def test_tthc_points_total_and_band():
+    from tests.factories import make_campaign, tthc
+    from tests.reports_factories import local, respond
+
+    campaign = make_campaign(questionnaire=tthc())
+    everything = {str(n): 2 for n in range(1, 10)}
+    respond(campaign, local(2025, 3, 1), {**everything, "1": 1})  # 17 points
+    respond(campaign, local(2025, 3, 2), {str(n): 1 for n in range(1, 10)})  # 9 points
+    respond(campaign, local(2025, 4, 2), {**everything, "7": 0})  # 16, officer "harassing"
+    report = build_report(ReportFilters(campaign=campaign))
+    means = {q.question.code: q.mean for q in report.indicators}
+    assert means["1"] == Fraction(4, 3) and means["7"] == 1 and means["2"] == Fraction(5, 3)
+    assert report.tthc_total == 14 and report.tthc_maximum == 18  # 4/3 + 1 + 7 × 5/3
+    assert report.tthc_band == "Tốt"  # 12 ≤ total ≤ 15
+    assert report.factors == [] and report.overall_index is None
+    assert report.totals.dissatisfied == 1  # the 0-point answer
+    assert pct(report.d766_ratio) == D("66.67")
+    assert [(r.label, r.mean_points) for r in report.trend] == [("03/2025", 13),
+                                                               ("04/2025", 16)]
+    stream = io.BytesIO()
+    write_xlsx(stream, ReportFilters(campaign=campaign))
+    summary = dict(sheet(load_workbook(io.BytesIO(stream.getvalue())), "Summary")[1:])
+    assert (summary["TTHC total points"], summary["TTHC maximum"], summary["TTHC band"]) == (
+        14, 18, "Tốt")
+
+
+def test_tthc_band_edges(settings):
+    from wagtail_satisfaction.reports.stats import band_for
+
+    assert [band_for(Fraction(x)) for x in (16, 15, 12, Fraction(1199, 100), 9, 6, 5)] == [
+        "Xuất sắc", "Tốt", "Tốt", "Khá", "Khá", "Trung bình", "Yếu"]
+    assert band_for(None) is None
+
+
+def test_round_filter_and_targets_per_round(data):
+    from wagtail_satisfaction.models import Round
+
+    campaign = data["campaign"]
+    round_1 = Round.objects.create(campaign=campaign, name="Đợt 1",
+                                   starts_on=datetime.date(2025, 9, 1),
+                                   ends_on=datetime.date(2025, 10, 15))
+    report = build_report(filters_from(data, round=round_1.pk))
+    assert report.responses == 2  # r1 and r2 (00:30 on 1 October)
+    with_quarter = build_report(filters_from(data, round=round_1.pk, period="quarter",
+                                             year=2025, number=4))
+    assert with_quarter.responses == 1  # the round ∩ Q4: r2 only
+    lines = [(line.unit.code, line.period, line.responses, line.met)
+             for line in target_progress(campaign)]
+    assert ("so-khcn", "Đợt 1", 2, False) in lines  # 2 < 3 responses
+    assert ("so-khcn", "", 5, True) in lines  # whole campaign
+
+
+def test_a_round_of_another_campaign_is_refused(data):
+    from tests.factories import make_campaign
+    from wagtail_satisfaction.models import Round
+
+    other = make_campaign()
+    round_ = Round.objects.create(campaign=other, name="Đợt 1",
+                                  starts_on=datetime.date(2025, 9, 1),
+                                  ends_on=datetime.date(2025, 10, 15))
+    form = ReportFilterForm({"campaign": data["campaign"].pk, "round": round_.pk})
+    assert not form.is_valid() and "round" in form.errors

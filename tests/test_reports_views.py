@@ -121,3 +121,14 @@ def test_dossier_count_upload_screen(client, data):
                            {"file": upload})
     assert response.status_code == 302
     assert data["unit_b"].dossier_counts.filter(dossiers=7).exists()
+
+
+def test_tthc_report_page_shows_points_and_band(secretary_client):
+    from tests.factories import make_campaign, tthc
+    from tests.reports_factories import local, respond
+
+    campaign = make_campaign(questionnaire=tthc())
+    respond(campaign, local(2025, 3, 1), {str(n): 2 for n in range(1, 10)})
+    html = secretary_client.get(reverse("wagtail_satisfaction_reports:report"),
+                                {"campaign": campaign.pk}).content.decode()
+    assert 'id="figure-tthc"' in html and "Xuất sắc" in html and "18" in html

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.fields import Field
 
-from ..models import Answer, Channel, Comment, ModerationState
+from ..models import Answer, Channel
 from ..scales import NOT_APPLICABLE, NOT_APPLICABLE_LABEL
 from .rollup import report_zone
 from .stats import build_report, round_percent
@@ -139,10 +139,8 @@ class CommentResource(RowResource):
 
     def rows(self, filters):
         zone = report_zone()
-        queryset = Comment.objects.filter(
-            state=ModerationState.RELEVANT, response__in=filters.responses(),
-        ).order_by("pk").values("pk", "response__uid", "submitted_at", "response__unit__name",
-                                "text")
+        queryset = filters.relevant_comments().order_by("pk").values(
+            "pk", "response__uid", "submitted_at", "response__unit__name", "text")
         last = 0
         while True:
             chunk = list(queryset.filter(pk__gt=last)[:CHUNK])

@@ -87,6 +87,28 @@ class ReportFilters:
             qs = qs.filter(channel=self.channel)
         return qs
 
+    def relevant_comments(self):
+        """Comments moderated as relevant on the selected responses.
+
+        A comment carries its campaign and time, so only the other filters join responses.
+        """
+        from ..models import Comment, ModerationState
+
+        qs = Comment.objects.filter(campaign=self.campaign, state=ModerationState.RELEVANT)
+        since, until = self.moment_range()
+        if since:
+            qs = qs.filter(submitted_at__gte=since)
+        if until:
+            qs = qs.filter(submitted_at__lt=until)
+        if self.unit:
+            qs = qs.filter(response__unit__in=Unit.objects.within(self.unit))
+        for name, lookup in (("procedure", "response__procedure"),
+                             ("sector", "response__procedure__sector"),
+                             ("officer", "response__officer"), ("channel", "response__channel")):
+            if getattr(self, name):
+                qs = qs.filter(**{lookup: getattr(self, name)})
+        return qs
+
     @property
     def uses_answer_tallies(self):
         """Whether ``AnswerTally`` can answer (it knows day and unit, not the channel)."""

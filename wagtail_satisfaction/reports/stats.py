@@ -26,8 +26,6 @@ from ..models import (
     Answer,
     AnswerTally,
     Channel,
-    Comment,
-    ModerationState,
     Officer,
     Procedure,
     QuestionnaireKind,
@@ -222,8 +220,11 @@ def _answer_counts(filters):
     return counts
 
 
-def _group_rows(filters, group_by, label_of=None, having_min=None):
-    """Aggregate responses grouped by ``group_by`` (a field or expression name)."""
+def _group_rows(filters, group_by, labels=None):
+    """Aggregate responses grouped by ``group_by`` (a field or "month"; None = one total).
+
+    ``labels`` maps the list of group keys found to {key: label}, looked up after grouping.
+    """
     if filters.uses_tallies and group_by in ("unit_id", "channel", "month", None):
         qs = filters.tallies(ResponseTally)
         sums = dict(n=Sum("responses"), a=Sum("index_applicable"), s=Sum("index_satisfied"),
@@ -240,11 +241,19 @@ def _group_rows(filters, group_by, label_of=None, having_min=None):
                         row["d"] or 0)
     if group_by == "month":
         qs = qs.annotate(month=month)
-    rows = qs.values(group_by).annotate(**sums).order_by(group_by)
-    return [(row[group_by], GroupRow(label_of(row[group_by]) if label_of else
-                                     str(row[group_by]), row["n"], row["a"] or 0,
-                                     row["s"] or 0, row["p"] or 0, row["d"] or 0))
+    rows = list(qs.values(group_by).annotate(**sums).order_by(group_by))
+    names = labels([row[group_by] for row in rows]) if labels else {}
+    return [(row[group_by], GroupRow(str(names.get(row[group_by], row[group_by])), row["n"],
+                                     row["a"] or 0, row["s"] or 0, row["p"] or 0,
+                                     row["d"] or 0))
             for row in rows]
+
+
+def _names(model, field="name"):
+    def lookup(keys):
+        return dict(model.objects.filter(pk__in=[k for k in keys if k is not None])
+                    .values_list("pk", field))
+    return lookup
 
 
 def _merge(label, rows):
@@ -295,25 +304,21 @@ def build_report(filters, comment_limit=None):
     report.expectations.sort(key=lambda q: (q.mean is None, -(q.mean or 0)))
 
     report.breakdowns.append(Breakdown("unit", _("By unit"), _unit_breakdown(filters)))
-    procedures = dict(Procedure.objects.filter(
-        pk__in=filters.responses().values("procedure_id")).values_list("pk", "name"))
     report.breakdowns.append(Breakdown("procedure", _("By procedure"), [
-        row for key, row in _group_rows(filters, "procedure_id",
-                                        lambda pk: procedures.get(pk, ""))
+        row for key, row in _group_rows(filters, "procedure_id", _names(Procedure))
         if key is not None]))
     report.breakdowns.append(_officer_breakdown(filters))
     channel_labels = dict(Channel.choices)
     report.breakdowns.append(Breakdown("channel", _("By channel"), [
-        row for _key, row in _group_rows(filters, "channel",
-                                         lambda c: str(channel_labels.get(c, c)))]))
-    report.trend = [row for _key, row in _group_rows(filters, "month", _month_label)]
+        row for _key, row in _group_rows(filters, "channel", lambda keys: channel_labels)]))
+    report.trend = [row for _key, row in _group_rows(
+        filters, "month", lambda keys: {key: _month_label(key) for key in keys})]
 
     from .targets import dossiers_in_scope
 
     report.dossiers = dossiers_in_scope(filters)
-    comments = (Comment.objects.filter(state=ModerationState.RELEVANT,
-                                       response__in=filters.responses())
-                .select_related("response__unit").order_by("-submitted_at"))
+    comments = (filters.relevant_comments().select_related("response__unit")
+                .order_by("-submitted_at"))
     report.comment_count = comments.count()
     report.comments = list(comments[:comment_limit] if comment_limit else comments)
     return report
@@ -321,10 +326,8 @@ def build_report(filters, comment_limit=None):
 
 def _officer_breakdown(filters):
     minimum = get_setting("MIN_GROUP_SIZE")
-    names = dict(Officer.objects.filter(
-        pk__in=filters.responses().values("officer_id")).values_list("pk", "name"))
-    rows = [row for key, row in _group_rows(filters, "officer_id",
-                                            lambda pk: names.get(pk, "")) if key is not None]
+    rows = [row for key, row in _group_rows(filters, "officer_id", _names(Officer))
+            if key is not None]
     shown = [row for row in rows if row.responses >= minimum]
     return Breakdown("officer", _("By officer"), shown, hidden_groups=len(rows) - len(shown))
 

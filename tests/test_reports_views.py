@@ -132,3 +132,11 @@ def test_tthc_report_page_shows_points_and_band(secretary_client):
     html = secretary_client.get(reverse("wagtail_satisfaction_reports:report"),
                                 {"campaign": campaign.pk}).content.decode()
     assert 'id="figure-tthc"' in html and "Xuất sắc" in html and "18" in html
+
+
+def test_an_officer_with_too_few_responses_is_not_shown(secretary_client, data):
+    url = reverse("wagtail_satisfaction_reports:report")
+    page = secretary_client.get(url, {"campaign": data["campaign"].pk,
+                                      "officer": data["binh"].pk})  # one response, minimum 5
+    assert 'id="figure-responses"' not in page.content.decode()
+    assert "can be singled out" in page.content.decode() or "nhận ra" in page.content.decode()

@@ -50,6 +50,14 @@ def report(request):
     if form.is_bound and form.is_valid():
         filters = form.filters()
         result = build_report(filters, comment_limit=get_setting("REPORT_COMMENT_LIMIT"))
+        if filters.officer and result.responses < get_setting("MIN_GROUP_SIZE"):
+            # The same rule as the officer breakdown: too few answers would single people out.
+            messages.warning(request, _(
+                "Fewer than %(minimum)s responses rate this officer: the figures are not "
+                "shown, so that no respondent can be singled out.")
+                % {"minimum": get_setting("MIN_GROUP_SIZE")})
+            return _admin_page(request, "wagtail_satisfaction/reports/report.html",
+                               _("Satisfaction report"), context)
         questions = [q for q in result.questions if q.percent_satisfied is not None
                      or q.question.spec.satisfied_from is not None]
         context.update(

@@ -140,3 +140,15 @@ def test_an_officer_with_too_few_responses_is_not_shown(secretary_client, data):
                                       "officer": data["binh"].pk})  # one response, minimum 5
     assert 'id="figure-responses"' not in page.content.decode()
     assert "can be singled out" in page.content.decode() or "nhận ra" in page.content.decode()
+
+
+def test_dossier_counts_are_typed_in_as_snippets(client, data):
+    admin = make_user("admin", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    listing = client.get(reverse("wagtailsnippets_wagtail_satisfaction_dossiercount:list"))
+    assert listing.status_code == 200 and "Phòng A" in listing.content.decode()
+    response = client.post(reverse("wagtailsnippets_wagtail_satisfaction_dossiercount:add"), {
+        "unit": data["unit_b"].pk, "starts_on": "2025-12-01", "ends_on": "2025-11-01",
+        "dossiers": "4"})
+    assert response.status_code == 200  # refused: the period ends before it starts
+    assert not data["unit_b"].dossier_counts.filter(dossiers=4).exists()

@@ -140,6 +140,7 @@ def cleanup(slug="bench"):
     campaign = Campaign.objects.filter(slug=slug).first()
     with transaction.atomic(), connection.cursor() as cursor:
         if campaign:
+            cursor.execute("SET LOCAL session_replication_role = replica")
             for sql in (
                 "DELETE FROM wagtail_satisfaction_answertally WHERE campaign_id = %s",
                 "DELETE FROM wagtail_satisfaction_responsetally WHERE campaign_id = %s",

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: restore the standard questionnaires for the tests that run after.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 APP = "wagtail_satisfaction"
 

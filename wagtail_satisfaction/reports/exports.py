@@ -73,12 +73,15 @@ class ResponseResource(RowResource):
             code = question_column(question)
             columns += [(code, code), (code + LABEL_SUFFIX, code + LABEL_SUFFIX)]
         super().__init__(columns)
-        self.labels = {q.pk: dict(q.choices()) for q in self.questions}
+        # Labels resolved once, not per cell (they are lazy translations).
+        self.labels = {q.pk: {value: str(label) for value, label in q.choices()}
+                       for q in self.questions}
 
     def rows(self, filters, progress=None):
         """Dict rows of the filtered responses, read in chunks of ``CHUNK``."""
         zone = report_zone()
         channel_labels = {key: str(label) for key, label in Channel.choices}
+        not_applicable = str(NOT_APPLICABLE_LABEL)
         queryset = filters.responses().order_by("pk").values(
             "pk", "uid", "submitted_at", "channel", "unit__code", "unit__name",
             "procedure__code", "procedure__name", "procedure__sector__name", "officer__name",
@@ -113,12 +116,12 @@ class ResponseResource(RowResource):
                         out[code] = out[code + LABEL_SUFFIX] = ""
                     elif given[question.pk] is None:
                         out[code] = NOT_APPLICABLE
-                        out[code + LABEL_SUFFIX] = str(NOT_APPLICABLE_LABEL)
+                        out[code + LABEL_SUFFIX] = not_applicable
                     else:
                         value = given[question.pk]
                         out[code] = value
-                        out[code + LABEL_SUFFIX] = str(self.labels[question.pk].get(
-                            str(value), value))
+                        out[code + LABEL_SUFFIX] = self.labels[question.pk].get(
+                            str(value), value)
                 yield out
             last = chunk[-1]["pk"]
             done += len(chunk)

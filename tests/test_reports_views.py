@@ -152,3 +152,16 @@ def test_dossier_counts_are_typed_in_as_snippets(client, data):
         "dossiers": "4"})
     assert response.status_code == 200  # refused: the period ends before it starts
     assert not data["unit_b"].dossier_counts.filter(dossiers=4).exists()
+
+
+def test_a_running_export_shows_its_progress_and_refreshes(client, data):
+    user = iso_secretary("thuky3")
+    client.force_login(user)
+    job = ExportJob.objects.create(user=user, format="xlsx", total=400, done=100,
+                                   status="running")
+    html = client.get(reverse("wagtail_satisfaction_reports:export_job",
+                              args=[job.pk])).content.decode()
+    assert '<meta http-equiv="refresh"' in html
+    assert '<progress max="100" value="25"' in html
+    assert client.get(reverse("wagtail_satisfaction_reports:export_job_download",
+                              args=[job.pk])).status_code == 404  # not ready yet

@@ -63,6 +63,11 @@ DEFAULTS = {
     "KIOSK_IDLE_SECONDS": 120,
     # Share of responses (%) drawn for re-verification calls ("phúc tra") by default.
     "REVERIFICATION_SHARE": 25,
+    # --- reports (docs/reports.md) ---
+    # Exports of more responses than this run as a background task (django-tasks).
+    "EXPORT_BACKGROUND_THRESHOLD": 20_000,
+    # How many relevant comments the report page lists (the export has them all).
+    "REPORT_COMMENT_LIMIT": 100,
 }
 
 

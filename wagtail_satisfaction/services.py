@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Answer, Channel, Comment, Response
+from .reports.rollup import record_response
+from .reports.scoring import score_answers
 
 
 class DuplicateResponse(ValidationError):
@@ -54,7 +56,7 @@ def validate_answers(questionnaire, answers):
 
 def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, procedure=None,
                     officer=None, dossier_code="", email="", comment="", entered_by=None,
-                    submitted_at=None, check_open=True):
+                    submitted_at=None, check_open=True, uid=None):
     """Store a response with all its answers and its comment in one transaction.
 
     Raises ``CampaignNotOpen``, ``ValidationError`` or ``DuplicateResponse``; in every
@@ -76,6 +78,12 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
         email_key=normalise_email(email) if campaign.one_response_per_email else "",
         entered_by=entered_by,
     )
+    if uid:  # an imported response keeps the id it was exported with
+        response.uid = uid
+    score = score_answers(answers)
+    response.index_applicable, response.index_satisfied = (score.index_applicable,
+                                                           score.index_satisfied)
+    response.points, response.dissatisfied = score.points, score.dissatisfied
     try:
         with transaction.atomic():
             response.save()
@@ -85,6 +93,7 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
             )
             if comment:
                 store_comment(response, comment)
+            record_response(response, answers)
     except IntegrityError as error:
         if dossier_code and Response.objects.filter(
                 campaign=campaign, dossier_code=dossier_code).exists():

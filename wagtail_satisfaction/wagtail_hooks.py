@@ -12,6 +12,7 @@ from .admin_listings import register_listings
 from .listings import SatisfactionListings
 from .models import Questionnaire
 from .moderation import hooks as moderation_hooks  # noqa: F401  (registers its hooks)
+from .reports.menu import DossierCountViewSet
 from .viewsets import SurveySetupGroup
 
 register_snippet(SurveySetupGroup)
@@ -40,3 +41,28 @@ def questionnaire_listing_buttons(snippet, user, next_url=None):
             "wagtail_satisfaction.add_questionnaire"):
         url = reverse("wagtail_satisfaction_admin:questionnaire_new_version", args=[snippet.pk])
         yield MenuItem(_("New version"), url, icon_name="copy", priority=90)
+# --- reports -----------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    from .reports import urls
+
+    return [path("satisfaction-report/", include(urls))]
+
+
+@hooks.register("register_reports_menu_item")
+def register_satisfaction_report_menu_item():
+    from .reports.menu import ReportMenuItem
+
+    return ReportMenuItem()
+
+
+@hooks.register("register_reports_menu_item")
+def register_combine_results_menu_item():
+    from .reports.menu import ImportMenuItem
+
+    return ImportMenuItem()
+
+
+register_snippet(DossierCountViewSet)

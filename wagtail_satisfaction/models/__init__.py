@@ -6,6 +6,7 @@ from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
+from .reports import AnswerTally, DossierCount, ExportJob, ResponseTally
 from .responses import Answer, Channel, Comment, ModerationState, Response
 from .units import Officer, Procedure, Sector, Unit, UnitKind
 
@@ -15,6 +16,8 @@ __all__ = [
     "QuestionnaireKind", "Response", "Round", "SatisfactionSettings", "Sector", "SurveyPage",
     "Unit", "UnitKind",
     "CallOutcome", "Dossier", "KioskKey", "Reverification", "StaffEntry",
+    # reports
+    "AnswerTally", "DossierCount", "ExportJob", "ResponseTally",
 ]
 
 # Comment moderation

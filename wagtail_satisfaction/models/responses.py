@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..scales import NOT_APPLICABLE_LABEL
 from .moderation import CommentQuerySet, FinalCommentMixin
+from .reports import new_uid
 
 
 class Channel(models.TextChoices):
@@ -57,6 +58,14 @@ class Response(models.Model):
         on_delete=models.PROTECT, related_name="+",
         help_text=_("Staff member who typed in a paper, phone or post response."),
     )
+    # Reports: a stable id that travels with exports, so a re-imported file is recognised,
+    # and the response's scores, set once by submit_response (see reports.scoring).
+    uid = models.UUIDField(_("response id"), default=new_uid, unique=True, null=True,
+                           editable=False)
+    index_applicable = models.PositiveSmallIntegerField(default=0, editable=False)
+    index_satisfied = models.PositiveSmallIntegerField(default=0, editable=False)
+    points = models.PositiveSmallIntegerField(null=True, editable=False)
+    dissatisfied = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("response")

@@ -1,0 +1,105 @@
+"""Combining sub-units' results: the export's own xlsx goes back in, once, or not at all."""
+
+import io
+
+import pytest
+from django.utils import translation
+from openpyxl import load_workbook
+
+from tests.reports_factories import build_hand_dataset
+from wagtail_satisfaction.models import Answer, Comment, Response
+from wagtail_satisfaction.reports.exports import write_xlsx
+from wagtail_satisfaction.reports.filters import ReportFilters
+from wagtail_satisfaction.reports.imports import ImportFileError, import_responses
+from wagtail_satisfaction.reports.stats import build_report
+
+pytestmark = pytest.mark.django_db
+
+
+def exported(campaign):
+    stream = io.BytesIO()
+    write_xlsx(stream, ReportFilters(campaign=campaign))
+    stream.seek(0)
+    return stream
+
+
+def edited(stream, changes):
+    """Apply {(row, column code): value} to the responses sheet of an exported workbook."""
+    workbook = load_workbook(stream)
+    sheet = next(ws for ws in workbook.worksheets if ws.cell(1, 1).value == "uid"
+                 and "channel" in [c.value for c in ws[1]])
+    header = [cell.value for cell in sheet[1]]
+    for (row, column), value in changes.items():
+        sheet.cell(row, header.index(column) + 1).value = value
+    out = io.BytesIO()
+    workbook.save(out)
+    out.seek(0)
+    return out
+
+
+def test_reimporting_an_unchanged_export_stores_nothing_new():
+    data = build_hand_dataset()
+    before = (Response.objects.count(), Answer.objects.count(), Comment.objects.count())
+    result = import_responses(data["campaign"], exported(data["campaign"]))
+    assert result.ok and result.created == 0 and result.already_present == 5
+    assert (Response.objects.count(), Answer.objects.count(), Comment.objects.count()) == before
+
+
+def test_a_sub_units_file_is_combined_once():
+    data = build_hand_dataset()
+    campaign = data["campaign"]
+    stream = exported(campaign)
+    # The sub-unit's file: the same rows, as if collected elsewhere (stored nowhere here yet).
+    uids = [r.uid for r in data["responses"]]
+    before = build_report(ReportFilters(campaign=campaign))
+    Response.objects.filter(uid__in=uids[:2]).delete()
+    from wagtail_satisfaction.reports.rollup import rebuild_tallies
+
+    rebuild_tallies()
+    result = import_responses(campaign, stream)
+    assert result.ok and (result.created, result.already_present) == (2, 3)
+    restored = Response.objects.get(uid=uids[1])
+    assert restored.unit == data["unit_a1"] and restored.officer == data["an"]
+    assert restored.answers.get(question__code="2").value is None  # "na" stays N/A
+    after = build_report(ReportFilters(campaign=campaign))
+    assert after.responses == before.responses
+    assert after.overall_index == before.overall_index
+    assert after.trend == before.trend  # 00:30 on 1 October is still October
+    stream.seek(0)
+    again = import_responses(campaign, stream)
+    assert (again.created, again.already_present) == (0, 5)
+    assert Response.objects.count() == 5
+
+
+def test_one_bad_row_stores_nothing_and_names_the_row_and_problem():
+    data = build_hand_dataset()
+    campaign = data["campaign"]
+    stream = exported(campaign)
+    Response.objects.filter(uid__in=[r.uid for r in data["responses"][:2]]).delete()
+    bad = edited(stream, {(4, "Q3"): 7})  # row 4 of the sheet: question 3 answered 7 of 1–5
+    count = Response.objects.count()
+    with translation.override("en"):
+        result = import_responses(campaign, bad)
+    assert not result.ok
+    assert result.created == 0
+    assert len(result.errors) == 1
+    row, message = result.errors[0]
+    assert row == 4
+    assert "7 is not a possible answer to question 3" in message
+    assert Response.objects.count() == count  # the two valid new rows were not stored
+
+
+def test_errors_in_the_users_language():
+    data = build_hand_dataset()
+    bad = edited(exported(data["campaign"]), {(2, "channel"): "bồ câu", (3, "unit_code"): "xyz"})
+    with translation.override("en"):
+        result = import_responses(data["campaign"], bad)
+    assert [row for row, _message in result.errors] == [2, 3]
+    assert "“bồ câu” is not a channel" in result.errors[0][1]
+    assert "unit “xyz” is not" in result.errors[1][1]
+
+
+def test_a_file_that_is_not_a_workbook_is_refused():
+    data = build_hand_dataset()
+    with pytest.raises(ImportFileError):
+        import_responses(data["campaign"], io.BytesIO(b"uid,submitted_at\n"))

@@ -1,0 +1,83 @@
+"""Export results with the report's filters, for scheduled jobs.
+
+    manage.py satisfaction_export --campaign khao-sat-2025 --period quarter --year 2025 \\
+        --number 4 --unit so-khcn --format xlsx --output q4.xlsx
+"""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.http import QueryDict
+
+from wagtail_satisfaction.models import Campaign, Procedure, Round, Sector, Unit
+from wagtail_satisfaction.reports.exports import iter_csv, write_xlsx
+from wagtail_satisfaction.reports.filters import ReportFilterForm
+
+
+def _pk(model, lookup, value, label, **extra):
+    if value in (None, ""):
+        return ""
+    found = model.objects.filter(**{lookup: value}, **extra).values_list("pk", flat=True)[:2]
+    if len(found) != 1:
+        raise CommandError(f"No single {label} “{value}”.")
+    return str(found[0])
+
+
+class Command(BaseCommand):
+    help = "Export responses (csv) or the full workbook (xlsx) with the report's filters."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--campaign", required=True, help="campaign slug")
+        parser.add_argument("--round", help="round name within the campaign")
+        parser.add_argument("--period", choices=["month", "quarter", "half", "year", "custom"])
+        parser.add_argument("--year", type=int)
+        parser.add_argument("--number", type=int, help="month, quarter or half-year number")
+        parser.add_argument("--from", dest="date_from", help="YYYY-MM-DD (custom period)")
+        parser.add_argument("--to", dest="date_to", help="YYYY-MM-DD (custom period)")
+        parser.add_argument("--unit", help="unit code (its sub-units are included)")
+        parser.add_argument("--procedure", help="procedure code")
+        parser.add_argument("--sector", help="field (lĩnh vực) name")
+        parser.add_argument("--officer", type=int, help="officer id")
+        parser.add_argument("--channel")
+        parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+        parser.add_argument("--kind", choices=["responses", "comments"], default="responses",
+                            help="csv only: which table")
+        parser.add_argument("--personal", action="store_true",
+                            help="include respondents' emails")
+        parser.add_argument("--output", required=True, help="file path, or - for stdout (csv)")
+
+    def handle(self, *args, **options):
+        campaign = _pk(Campaign, "slug", options["campaign"], "campaign")
+        data = QueryDict(mutable=True)
+        data.update({
+            "campaign": campaign,
+            "round": _pk(Round, "name", options["round"], "round", campaign_id=campaign),
+            "period": options["period"] or "",
+            "year": options["year"] or "", "number": options["number"] or "",
+            "date_from": options["date_from"] or "", "date_to": options["date_to"] or "",
+            "unit": _pk(Unit, "code", options["unit"], "unit"),
+            "procedure": _pk(Procedure, "code", options["procedure"], "procedure"),
+            "sector": _pk(Sector, "name", options["sector"], "field"),
+            "officer": options["officer"] or "", "channel": options["channel"] or "",
+        })
+        form = ReportFilterForm(data)
+        if not form.is_valid():
+            raise CommandError(form.errors.as_text())
+        filters = form.filters()
+        count = filters.responses().count()
+        if options["format"] == "csv":
+            out = (sys.stdout.buffer if options["output"] == "-"
+                   else open(options["output"], "wb"))
+            try:
+                for line in iter_csv(filters, options["kind"], personal=options["personal"]):
+                    out.write(line)
+            finally:
+                if out is not sys.stdout.buffer:
+                    out.close()
+        else:
+            if options["output"] == "-":
+                raise CommandError("xlsx needs a file path for --output.")
+            with open(options["output"], "wb") as out:
+                write_xlsx(out, filters, personal=options["personal"])
+        if options["output"] != "-":
+            self.stderr.write(f"{count} responses exported to {options['output']}.")

@@ -1,0 +1,145 @@
+"""Reporting data: daily tallies kept by submit_response, dossier counts, export jobs.
+
+The tallies are a rollup of ``Answer``/``Response`` by campaign, local day, unit and
+channel, maintained in the same transaction as each stored response. The report reads them
+instead of millions of raw answers whenever its filters allow (see ``reports.stats``).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+
+
+def new_uid():
+    return uuid.uuid4()
+
+
+class AnswerTally(models.Model):
+    """How a question was answered, per campaign, local day and unit: one count per value.
+
+    One row per question (values as columns, scales use 0–5) keeps the table small enough
+    for a whole-campaign report to sum in well under a second. Channel is left out on
+    purpose: it would multiply the rows by nine; the report reads raw answers for a channel.
+    """
+
+    campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.CASCADE,
+                                 related_name="+")
+    day = models.DateField()
+    unit = models.ForeignKey("wagtail_satisfaction.Unit", on_delete=models.CASCADE,
+                             related_name="+")
+    question = models.ForeignKey("wagtail_satisfaction.Question", on_delete=models.CASCADE,
+                                 related_name="+")
+    v0 = models.PositiveIntegerField(default=0)
+    v1 = models.PositiveIntegerField(default=0)
+    v2 = models.PositiveIntegerField(default=0)
+    v3 = models.PositiveIntegerField(default=0)
+    v4 = models.PositiveIntegerField(default=0)
+    v5 = models.PositiveIntegerField(default=0)
+    na = models.PositiveIntegerField(default=0)
+
+    VALUES = range(6)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "day", "unit", "question"],
+                                               name="satisfaction_answer_tally_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id} {self.question_id}"
+
+
+class ResponseTally(models.Model):
+    """Responses and their satisfied / applicable index answers per campaign, day, unit, channel."""
+
+    campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.CASCADE,
+                                 related_name="+")
+    day = models.DateField()
+    unit = models.ForeignKey("wagtail_satisfaction.Unit", on_delete=models.CASCADE,
+                             related_name="+")
+    channel = models.CharField(max_length=20)
+    responses = models.PositiveIntegerField(default=0)
+    index_applicable = models.PositiveIntegerField(default=0)
+    index_satisfied = models.PositiveIntegerField(default=0)
+    points = models.PositiveIntegerField(default=0)
+    dissatisfied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "day", "unit", "channel"],
+                                               name="satisfaction_response_tally_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id} {self.channel}: {self.responses}"
+
+
+class DossierCount(models.Model):
+    """Dossiers a unit handled (and survey forms it handed out) in a period, typed in or imported.
+
+    The denominator of the "share of dossiers" and "forms returned" targets, and of the
+    Decision 766 ratio.
+    """
+
+    unit = models.ForeignKey("wagtail_satisfaction.Unit", verbose_name=_("unit"),
+                             on_delete=models.CASCADE, related_name="dossier_counts")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    dossiers = models.PositiveIntegerField(_("dossiers handled"))
+    forms_handed_out = models.PositiveIntegerField(
+        _("survey forms handed out"), null=True, blank=True,
+        help_text=_("Leave empty if unknown; the return rate is then not shown."))
+
+    panels = [
+        FieldPanel("unit"),
+        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+        FieldPanel("dossiers"), FieldPanel("forms_handed_out"),
+    ]
+
+    class Meta:
+        verbose_name = _("dossier count")
+        verbose_name_plural = _("dossier counts")
+        ordering = ["unit__path", "starts_on"]
+        constraints = [models.UniqueConstraint(fields=["unit", "starts_on", "ends_on"],
+                                               name="satisfaction_dossier_count_period")]
+
+    def __str__(self):
+        return _("%(unit)s, %(start)s–%(end)s: %(count)s dossiers") % {
+            "unit": self.unit, "start": self.starts_on.strftime("%d/%m/%Y"),
+            "end": self.ends_on.strftime("%d/%m/%Y"), "count": self.dossiers}
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The period cannot end before it starts.")})
+
+
+class ExportJob(models.Model):
+    """A large export running in the background; the user downloads the file when done."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    filters = models.JSONField(default=dict)
+    format = models.CharField(max_length=10)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="satisfaction_exports/", blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.format} export #{self.pk} ({self.status})"
+
+    @property
+    def percent(self):
+        return 100 if self.status == self.Status.DONE else (
+            int(self.done * 100 / self.total) if self.total else 0)

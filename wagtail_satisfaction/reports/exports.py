@@ -1,0 +1,304 @@
+"""Spreadsheets out: responses, relevant comments and the report's summary tables.
+
+Each table is described once by a django-import-export ``Resource``; rows are plain dicts
+read in chunks (keyset pagination), so an export of any size runs in constant memory:
+csv is streamed line by line (UTF-8 with BOM so Excel keeps Vietnamese text), xlsx goes
+through openpyxl's write-only workbook, one sheet per table. Text cells that a spreadsheet
+would run as a formula are neutralised with a leading apostrophe.
+"""
+
+import csv
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+from import_export import resources
+from import_export.fields import Field
+
+from ..models import Answer, Channel
+from ..scales import NOT_APPLICABLE, NOT_APPLICABLE_LABEL
+from .rollup import report_zone
+from .stats import build_report, round_percent
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+CHUNK = 2000
+
+# Column codes of the responses sheet; the import reads the same codes.
+UID, SUBMITTED_AT, CHANNEL, UNIT_CODE = "uid", "submitted_at", "channel", "unit_code"
+PROCEDURE_CODE, OFFICER, DOSSIER_CODE, EMAIL = ("procedure_code", "officer", "dossier_code",
+                                                "email")
+LABEL_SUFFIX = " (label)"
+
+
+def neutralise(value):
+    """Make a cell safe to open in a spreadsheet: never start text with = + - @ tab CR."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def question_column(question):
+    return f"Q{question.code}"
+
+
+class RowResource(resources.Resource):
+    """A resource over dict rows whose columns are given when it is built."""
+
+    def __init__(self, columns):
+        super().__init__()
+        self.fields = {key: Field(attribute=key, column_name=str(label))
+                       for key, label in columns}
+
+    def get_export_order(self):
+        return tuple(self.fields)
+
+    def export_field(self, field, instance, **kwargs):
+        return field.get_value(instance)
+
+
+class ResponseResource(RowResource):
+    """One row per response, one value column and one label column per question."""
+
+    def __init__(self, questionnaire, personal=False):
+        self.questions = list(questionnaire.questions().order_by("factor__sort_order",
+                                                                 "sort_order"))
+        columns = [(UID, UID), (SUBMITTED_AT, SUBMITTED_AT), (CHANNEL, CHANNEL),
+                   ("channel_label", _("Channel")), (UNIT_CODE, UNIT_CODE),
+                   ("unit_name", _("Unit")), (PROCEDURE_CODE, PROCEDURE_CODE),
+                   ("procedure_name", _("Procedure")), ("sector", _("Field")),
+                   (OFFICER, OFFICER), (DOSSIER_CODE, DOSSIER_CODE)]
+        if personal:
+            columns.append((EMAIL, EMAIL))
+        for question in self.questions:
+            code = question_column(question)
+            columns += [(code, code), (code + LABEL_SUFFIX, code + LABEL_SUFFIX)]
+        super().__init__(columns)
+        # Labels resolved once, not per cell (they are lazy translations).
+        self.labels = {q.pk: {value: str(label) for value, label in q.choices()}
+                       for q in self.questions}
+
+    def rows(self, filters, progress=None):
+        """Dict rows of the filtered responses, read in chunks of ``CHUNK``."""
+        zone = report_zone()
+        channel_labels = {key: str(label) for key, label in Channel.choices}
+        not_applicable = str(NOT_APPLICABLE_LABEL)
+        queryset = filters.responses().order_by("pk").values(
+            "pk", "uid", "submitted_at", "channel", "unit__code", "unit__name",
+            "procedure__code", "procedure__name", "procedure__sector__name", "officer__name",
+            "dossier_code", "email")
+        last, done = 0, 0
+        while True:
+            chunk = list(queryset.filter(pk__gt=last)[:CHUNK])
+            if not chunk:
+                return
+            answers = {}
+            for response_id, question_id, value in Answer.objects.filter(
+                    response_id__in=[row["pk"] for row in chunk]).values_list(
+                    "response_id", "question_id", "value"):
+                answers.setdefault(response_id, {})[question_id] = value
+            for row in chunk:
+                out = {
+                    UID: str(row["uid"]) if row["uid"] else "",
+                    SUBMITTED_AT: _naive_local(row["submitted_at"], zone),
+                    CHANNEL: row["channel"],
+                    "channel_label": channel_labels.get(row["channel"], row["channel"]),
+                    UNIT_CODE: row["unit__code"], "unit_name": row["unit__name"],
+                    PROCEDURE_CODE: row["procedure__code"] or "",
+                    "procedure_name": row["procedure__name"] or "",
+                    "sector": row["procedure__sector__name"] or "",
+                    OFFICER: row["officer__name"] or "", DOSSIER_CODE: row["dossier_code"],
+                    EMAIL: row["email"],
+                }
+                given = answers.get(row["pk"], {})
+                for question in self.questions:
+                    code = question_column(question)
+                    if question.pk not in given:
+                        out[code] = out[code + LABEL_SUFFIX] = ""
+                    elif given[question.pk] is None:
+                        out[code] = NOT_APPLICABLE
+                        out[code + LABEL_SUFFIX] = not_applicable
+                    else:
+                        value = given[question.pk]
+                        out[code] = value
+                        out[code + LABEL_SUFFIX] = self.labels[question.pk].get(
+                            str(value), value)
+                yield out
+            last = chunk[-1]["pk"]
+            done += len(chunk)
+            if progress:
+                progress(done)
+
+
+def _naive_local(moment, zone):
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+class CommentResource(RowResource):
+    """The comments moderated as relevant, with the response they belong to."""
+
+    def __init__(self):
+        super().__init__([(UID, UID), (SUBMITTED_AT, SUBMITTED_AT), ("unit", _("Unit")),
+                          ("text", _("Comment"))])
+
+    def rows(self, filters):
+        zone = report_zone()
+        queryset = filters.relevant_comments().order_by("pk").values(
+            "pk", "response__uid", "submitted_at", "response__unit__name", "text")
+        last = 0
+        while True:
+            chunk = list(queryset.filter(pk__gt=last)[:CHUNK])
+            if not chunk:
+                return
+            for row in chunk:
+                yield {UID: str(row["response__uid"] or ""),
+                       SUBMITTED_AT: _naive_local(row["submitted_at"], zone),
+                       "unit": row["response__unit__name"], "text": row["text"]}
+            last = chunk[-1]["pk"]
+
+
+def _pct(value):
+    return round_percent(value)
+
+
+def summary_tables(report):
+    """The report's tables as (sheet title, resource, rows), the same figures as the screen."""
+    tables = []
+    summary = [
+        {"item": _("Filters"), "value": report.filters.describe()},
+        {"item": _("Responses"), "value": report.responses},
+        {"item": _("Overall index (%)"), "value": _pct(report.overall_index)},
+        {"item": _("Decision 766 ratio (%)"), "value": _pct(report.d766_ratio)},
+        {"item": _("Dissatisfied responses"), "value": report.totals.dissatisfied},
+        {"item": _("Decision 766 base"), "value": report.d766_base},
+    ]
+    if report.indicators:
+        summary += [
+            {"item": _("TTHC total points"), "value": round_percent(report.tthc_total)},
+            {"item": _("TTHC maximum"), "value": report.tthc_maximum},
+            {"item": _("TTHC band"), "value": report.tthc_band or ""},
+        ]
+    tables.append((_("Summary"), RowResource([("item", _("Item")), ("value", _("Value"))]),
+                   summary))
+
+    def value_key(question, value):
+        return "na" if value is None else f"{question.question.scale}:{value}"
+
+    value_columns = []
+    for question in report.questions:
+        for value, label in question.labels:
+            key = value_key(question, value)
+            if key not in dict(value_columns):
+                value_columns.append((key, label))
+    question_columns = ([("code", _("Code")), ("text", _("Question")), ("factor", _("Factor")),
+                         ("n", _("N (applicable)")), ("satisfied", _("Satisfied answers")),
+                         ("percent", _("% satisfied")), ("mean", _("Mean"))]
+                        + [(key, str(label)) for key, label in value_columns])
+    rows = []
+    for q in report.questions:
+        row = {"code": q.question.code, "text": q.question.text,
+               "factor": q.question.factor.title, "n": q.applicable,
+               "satisfied": q.satisfied, "percent": _pct(q.percent_satisfied),
+               "mean": round_percent(q.mean)}
+        for value, _label in q.labels:
+            row[value_key(q, value)] = q.counts.get(value, 0)
+        rows.append(row)
+    tables.append((_("Questions"), RowResource(question_columns), rows))
+
+    if report.factors:
+        tables.append((_("Factors"), RowResource(
+            [("code", _("Code")), ("title", _("Factor")), ("index", _("Index (%)"))]),
+            [{"code": f.factor.code, "title": f.factor.title, "index": _pct(f.index)}
+             for f in report.factors]))
+    if report.indicators:
+        tables.append((_("TTHC indicators"), RowResource(
+            [("code", _("Code")), ("text", _("Indicator")), ("n", _("N")),
+             ("points", _("Mean points"))]),
+            [{"code": q.question.code, "text": q.question.text, "n": q.applicable,
+              "points": round_percent(q.mean)} for q in report.indicators]))
+    group_columns = [("label", _("Group")), ("responses", _("Responses")),
+                     ("percent", _("% satisfied answers"))]
+    if report.indicators:
+        group_columns.append(("points", _("Mean points")))
+    for breakdown in [*report.breakdowns, None]:
+        title, rows = ((_("Trend by month"), report.trend) if breakdown is None
+                       else (breakdown.title, breakdown.rows))
+        tables.append((str(title), RowResource(group_columns), [
+            {"label": row.label, "responses": row.responses,
+             "percent": _pct(row.percent_satisfied), "points": round_percent(row.mean_points)}
+            for row in rows]))
+    if report.expectations:
+        tables.append((_("Expectations"), RowResource(
+            [("rank", _("Rank")), ("code", _("Code")), ("text", _("Expectation")),
+             ("n", _("N")), ("mean", _("Mean level (1–3)"))]),
+            [{"rank": i, "code": q.question.code, "text": q.question.text, "n": q.applicable,
+              "mean": round_percent(q.mean)} for i, q in enumerate(report.expectations, 1)]))
+    return tables
+
+
+def sheet_title(title, used):
+    """Excel sheet names: at most 31 characters, no []:*?/\\, unique."""
+    clean = "".join(" " if c in "[]:*?/\\" else c for c in str(title))[:31]
+    name, n = clean, 2
+    while name in used:
+        name = f"{clean[:28]} {n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+def write_xlsx(stream, filters, *, personal=False, progress=None,
+               parts=("summary", "responses", "comments")):
+    """Write one workbook (a sheet per table) for the filters to a binary stream."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    used = set()
+
+    def add(title, resource, rows):
+        sheet = workbook.create_sheet(sheet_title(title, used))
+        sheet.append(resource.get_export_headers())
+        for row in rows:
+            sheet.append([neutralise(value) for value in resource.export_resource(row)])
+
+    if "summary" in parts:
+        for title, resource, rows in summary_tables(build_report(filters)):
+            add(title, resource, rows)
+    if "responses" in parts:
+        resource = ResponseResource(filters.campaign.questionnaire, personal=personal)
+        add(_("Responses"), resource, resource.rows(filters, progress=progress))
+    if "comments" in parts:
+        resource = CommentResource()
+        add(_("Comments"), resource, resource.rows(filters))
+    workbook.save(stream)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def iter_csv(filters, kind="responses", personal=False):
+    """Yield the csv export line by line (UTF-8 with BOM), for a streaming response."""
+    resource = (ResponseResource(filters.campaign.questionnaire, personal=personal)
+                if kind == "responses" else CommentResource())
+    writer = csv.writer(_Echo())
+    yield (BOM + writer.writerow(resource.get_export_headers())).encode()
+    for row in resource.rows(filters):
+        yield writer.writerow([_csv_cell(neutralise(v))
+                               for v in resource.export_resource(row)]).encode()
+
+
+def _csv_cell(value):
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return value
+
+
+def export_filename(filters, extension):
+    return f"{filters.campaign.slug}-{_local_today()}.{extension}"
+
+
+def _local_today():
+    from django.utils import timezone
+
+    return timezone.now().astimezone(ZoneInfo(str(report_zone()))).strftime("%Y%m%d")

@@ -1,0 +1,210 @@
+"""The filters shared by the report and every export: one form, one dataclass, one queryset.
+
+Periods are calendar periods in the report time zone (Asia/Ho_Chi_Minh by default): a
+response at 00:30 on 1 October local time is in Q4 although its UTC date is 30 September.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Campaign, Channel, Officer, Procedure, Response, Round, Sector, Unit
+from .rollup import report_zone
+
+
+class Period(models.TextChoices):
+    ALL = "", _("Whole campaign")
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    HALF = "half", _("Half-year")
+    YEAR = "year", _("Year")
+    CUSTOM = "custom", _("Custom dates")
+
+
+PERIOD_PARTS = {Period.MONTH: 12, Period.QUARTER: 4, Period.HALF: 2, Period.YEAR: 1}
+
+
+def period_dates(kind, year, number=1):
+    """First and last local date of month/quarter/half-year ``number`` of ``year``."""
+    months = 12 // PERIOD_PARTS[kind]
+    first_month = (number - 1) * months + 1
+    last_month = first_month + months - 1
+    return (datetime.date(year, first_month, 1),
+            datetime.date(year, last_month, calendar.monthrange(year, last_month)[1]))
+
+
+@dataclass
+class ReportFilters:
+    """What to count: a campaign and optional narrowing; dates are local and inclusive."""
+
+    campaign: Campaign
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    unit: Unit | None = None
+    procedure: Procedure | None = None
+    sector: Sector | None = None
+    officer: Officer | None = None
+    channel: str = ""
+    round: Round | None = None
+    raw: bool = False  # read raw answers even where the daily tallies could answer
+
+    @property
+    def uses_tallies(self):
+        """Whether the daily tallies can answer (they know day, unit and channel only)."""
+        return (not self.raw and self.procedure is None and self.sector is None
+                and self.officer is None)
+
+    def moment_range(self):
+        zone = report_zone()
+
+        def start_of(day):
+            return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+
+        return (start_of(self.start) if self.start else None,
+                start_of(self.end + datetime.timedelta(days=1)) if self.end else None)
+
+    def responses(self):
+        """The responses these filters select."""
+        qs = Response.objects.filter(campaign=self.campaign)
+        since, until = self.moment_range()
+        if since:
+            qs = qs.filter(submitted_at__gte=since)
+        if until:
+            qs = qs.filter(submitted_at__lt=until)
+        if self.unit:
+            qs = qs.filter(unit__in=Unit.objects.within(self.unit))
+        if self.procedure:
+            qs = qs.filter(procedure=self.procedure)
+        if self.sector:
+            qs = qs.filter(procedure__sector=self.sector)
+        if self.officer:
+            qs = qs.filter(officer=self.officer)
+        if self.channel:
+            qs = qs.filter(channel=self.channel)
+        return qs
+
+    def relevant_comments(self):
+        """Comments moderated as relevant on the selected responses.
+
+        A comment carries its campaign and time, so only the other filters join responses.
+        """
+        from ..models import Comment, ModerationState
+
+        qs = Comment.objects.filter(campaign=self.campaign, state=ModerationState.RELEVANT)
+        since, until = self.moment_range()
+        if since:
+            qs = qs.filter(submitted_at__gte=since)
+        if until:
+            qs = qs.filter(submitted_at__lt=until)
+        if self.unit:
+            qs = qs.filter(response__unit__in=Unit.objects.within(self.unit))
+        for name, lookup in (("procedure", "response__procedure"),
+                             ("sector", "response__procedure__sector"),
+                             ("officer", "response__officer"), ("channel", "response__channel")):
+            if getattr(self, name):
+                qs = qs.filter(**{lookup: getattr(self, name)})
+        return qs
+
+    @property
+    def uses_answer_tallies(self):
+        """Whether ``AnswerTally`` can answer (it knows day and unit, not the channel)."""
+        return self.uses_tallies and not self.channel
+
+    def tallies(self, model):
+        """Rows of a daily tally table (``AnswerTally``/``ResponseTally``) these filters select."""
+        assert self.uses_tallies
+        qs = model.objects.filter(campaign=self.campaign)
+        if self.start:
+            qs = qs.filter(day__gte=self.start)
+        if self.end:
+            qs = qs.filter(day__lte=self.end)
+        if self.unit:
+            qs = qs.filter(unit__in=Unit.objects.within(self.unit))
+        if self.channel:
+            assert model.__name__ != "AnswerTally"
+            qs = qs.filter(channel=self.channel)
+        return qs
+
+    def describe(self):
+        """Human-readable summary, for headings and the export's first sheet."""
+        parts = [str(self.campaign)]
+        if self.round:
+            parts.append(str(self.round))
+        if self.start or self.end:
+            parts.append("{} – {}".format(self.start.strftime("%d/%m/%Y") if self.start else "…",
+                                      self.end.strftime("%d/%m/%Y") if self.end else "…"))
+        for value in (self.unit, self.sector, self.procedure, self.officer):
+            if value:
+                parts.append(str(value))
+        if self.channel:
+            parts.append(str(Channel(self.channel).label))
+        return " · ".join(parts)
+
+
+class ReportFilterForm(forms.Form):
+    """The filter bar of the report, the export and the ``satisfaction_export`` command."""
+
+    campaign = forms.ModelChoiceField(Campaign.objects.all(), label=_("Campaign"))
+    round = forms.ModelChoiceField(Round.objects.select_related("campaign"), required=False,
+                                   label=_("Round"))
+    period = forms.ChoiceField(choices=Period.choices, required=False, label=_("Period"))
+    year = forms.IntegerField(required=False, min_value=2000, max_value=2100, label=_("Year"))
+    number = forms.IntegerField(
+        required=False, min_value=1, max_value=12, label=_("Which"),
+        help_text=_("Month 1–12, quarter 1–4 or half-year 1–2."))
+    date_from = forms.DateField(required=False, label=_("From"),
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label=_("To"),
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    unit = forms.ModelChoiceField(Unit.objects.all(), required=False, label=_("Unit"),
+                                  help_text=_("Includes its sub-units."))
+    sector = forms.ModelChoiceField(Sector.objects.all(), required=False, label=_("Field"))
+    procedure = forms.ModelChoiceField(Procedure.objects.all(), required=False,
+                                       label=_("Procedure"))
+    officer = forms.ModelChoiceField(Officer.objects.all(), required=False, label=_("Officer"))
+    channel = forms.ChoiceField(choices=[("", _("All channels"))] + list(Channel.choices),
+                                required=False, label=_("Channel"))
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("period")
+        campaign, round_ = data.get("campaign"), data.get("round")
+        if round_ and campaign and round_.campaign_id != campaign.pk:
+            self.add_error("round", _("This round belongs to another campaign."))
+        if kind in PERIOD_PARTS:
+            if not data.get("year"):
+                self.add_error("year", _("Choose the year."))
+            number = data.get("number") or 1
+            if number > PERIOD_PARTS[kind]:
+                self.add_error("number", _("There is no %(kind)s number %(number)s.")
+                               % {"kind": Period(kind).label.lower(), "number": number})
+        if kind == Period.CUSTOM:
+            if not data.get("date_from") and not data.get("date_to"):
+                self.add_error("date_from", _("Give at least one of the two dates."))
+            elif (data.get("date_from") and data.get("date_to")
+                  and data["date_to"] < data["date_from"]):
+                self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filters(self):
+        """The :class:`ReportFilters` of a valid form."""
+        data = self.cleaned_data
+        start = end = None
+        kind = data.get("period")
+        if kind in PERIOD_PARTS:
+            start, end = period_dates(kind, data["year"], data.get("number") or 1)
+        elif kind == Period.CUSTOM:
+            start, end = data.get("date_from"), data.get("date_to")
+        round_ = data.get("round")
+        if round_:
+            start = max(start, round_.starts_on) if start else round_.starts_on
+            end = min(end, round_.ends_on) if end else round_.ends_on
+        return ReportFilters(
+            campaign=data["campaign"], start=start, end=end, unit=data.get("unit"),
+            procedure=data.get("procedure"), sector=data.get("sector"),
+            officer=data.get("officer"), channel=data.get("channel") or "", round=round_,
+        )

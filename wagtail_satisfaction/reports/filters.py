@@ -92,9 +92,9 @@ class ReportFilters:
 
         A comment carries its campaign and time, so only the other filters join responses.
         """
-        from ..models import Comment, ModerationState
+        from ..models import Comment
 
-        qs = Comment.objects.filter(campaign=self.campaign, state=ModerationState.RELEVANT)
+        qs = Comment.objects.relevant().filter(campaign=self.campaign)
         since, until = self.moment_range()
         if since:
             qs = qs.filter(submitted_at__gte=since)

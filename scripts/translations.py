@@ -6,6 +6,7 @@ Usage: python scripts/translations.py   (needs GNU gettext and polib; a develope
 does not collide in one big catalogue; ``locale/vi/LC_MESSAGES/django.po`` is generated.
 """
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "wagtail_satisfaction"
 CATALOGUE = APP / "locale/vi/LC_MESSAGES/django.po"
+FORMAT = re.compile(r"%\(\w+\)[sdfir]|%[sdfir]|%%")
 
 
 def main():
@@ -23,13 +25,18 @@ def main():
     known = {}
     for fragment in sorted((ROOT / "i18n").glob("*.vi.po")):
         for entry in polib.pofile(str(fragment)):
-            if entry.msgstr:
-                known[(entry.msgctxt, entry.msgid)] = entry.msgstr
+            text = entry.msgstr or (entry.msgstr_plural or {}).get(0, "")
+            if text:
+                known[(entry.msgctxt, entry.msgid)] = text
     catalogue = polib.pofile(str(CATALOGUE))
     catalogue.metadata.update({"Language": "vi", "Content-Type": "text/plain; charset=UTF-8",
                                "Plural-Forms": "nplurals=1; plural=0;"})
     missing = []
     for entry in catalogue:
+        # xgettext reads "% satisfied" as a "% s" conversion; a string without a real
+        # placeholder is not a format string.
+        if "python-format" in entry.flags and not FORMAT.search(entry.msgid):
+            entry.flags.remove("python-format")
         text = known.get((entry.msgctxt, entry.msgid))
         if text:
             entry.msgstr = text
@@ -37,8 +44,12 @@ def main():
                 entry.msgstr_plural = {0: text}
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-        elif not entry.msgstr:
-            missing.append(entry.msgid)
+        else:
+            if "fuzzy" in entry.flags:  # msgmerge's guess from a similar string: not ours
+                entry.flags.remove("fuzzy")
+                entry.msgstr = ""
+            if not entry.msgstr:
+                missing.append(entry.msgid)
     catalogue.save()
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "compilemessages", "-l", "vi"],
                    cwd=APP, check=True)

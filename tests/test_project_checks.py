@@ -38,3 +38,12 @@ def test_compiled_vietnamese_translations_are_current():
                             capture_output=True, text=True, check=False) \
         if shutil.which("msgfmt") else None
     assert result is None or result.returncode == 0, result.stderr
+
+
+def test_every_string_has_a_vietnamese_translation():
+    import polib
+
+    catalogue = polib.pofile(str(ROOT / "wagtail_satisfaction/locale/vi/LC_MESSAGES/django.po"))
+    assert catalogue.untranslated_entries() == []
+    assert catalogue.fuzzy_entries() == []
+    assert catalogue.percent_translated() == 100

@@ -15,6 +15,7 @@ from import_export import resources
 from import_export.fields import Field
 
 from ..models import Answer, Channel
+from ..moderation.privacy import mask_personal_data
 from ..scales import NOT_APPLICABLE, NOT_APPLICABLE_LABEL
 from .rollup import report_zone
 from .stats import build_report, round_percent
@@ -134,9 +135,13 @@ def _naive_local(moment, zone):
 
 
 class CommentResource(RowResource):
-    """The comments moderated as relevant, with the response they belong to."""
+    """The comments moderated as relevant, with the response they belong to.
 
-    def __init__(self):
+    Without ``personal``, phone numbers, ID numbers and emails typed into them are masked.
+    """
+
+    def __init__(self, personal=False):
+        self.personal = personal
         super().__init__([(UID, UID), (SUBMITTED_AT, SUBMITTED_AT), ("unit", _("Unit")),
                           ("text", _("Comment"))])
 
@@ -152,7 +157,9 @@ class CommentResource(RowResource):
             for row in chunk:
                 yield {UID: str(row["response__uid"] or ""),
                        SUBMITTED_AT: _naive_local(row["submitted_at"], zone),
-                       "unit": row["response__unit__name"], "text": row["text"]}
+                       "unit": row["response__unit__name"],
+                       "text": row["text"] if self.personal
+                       else mask_personal_data(row["text"])}
             last = chunk[-1]["pk"]
 
 
@@ -267,7 +274,7 @@ def write_xlsx(stream, filters, *, personal=False, progress=None,
         resource = ResponseResource(filters.campaign.questionnaire, personal=personal)
         add(_("Responses"), resource, resource.rows(filters, progress=progress))
     if "comments" in parts:
-        resource = CommentResource()
+        resource = CommentResource(personal=personal)
         add(_("Comments"), resource, resource.rows(filters))
     workbook.save(stream)
 
@@ -280,7 +287,7 @@ class _Echo:
 def iter_csv(filters, kind="responses", personal=False):
     """Yield the csv export line by line (UTF-8 with BOM), for a streaming response."""
     resource = (ResponseResource(filters.campaign.questionnaire, personal=personal)
-                if kind == "responses" else CommentResource())
+                if kind == "responses" else CommentResource(personal=personal))
     writer = csv.writer(_Echo())
     yield (BOM + writer.writerow(resource.get_export_headers())).encode()
     for row in resource.rows(filters):

@@ -19,3 +19,11 @@ def decimal(value):
 @register.filter
 def percent(value):
     return "–" if value is None or value == "" else decimal(value) + "%"
+
+
+@register.filter
+def text_for(comment, user):
+    """A comment's text as ``user`` may read it: personal data masked without permission."""
+    from ..moderation.decisions import displayed_text
+
+    return displayed_text(comment, user)

@@ -118,9 +118,10 @@ def generate(size, slug="bench", tallies=True):
         log(f"  answers: {time.perf_counter() - started:.1f} s")
         cursor.execute("""
             INSERT INTO wagtail_satisfaction_comment
-              (response_id, campaign_id, submitted_at, text, state, score, suggested_state,
-               matched_terms, decided_by_id, decided_at, reason)
+              (response_id, campaign_id, submitted_at, text, text_folded, state, score,
+               suggested_state, matched_terms, decided_by_id, decided_at, reason)
             SELECT id, campaign_id, submitted_at, 'Thủ tục cần rút ngắn thời gian #' || id,
+                   'thu tuc can rut ngan thoi gian #' || id,
                    'relevant', NULL, '', '[]'::jsonb, NULL, NULL, ''
             FROM wagtail_satisfaction_response WHERE campaign_id = %s AND id %% 50 = 0
         """, [campaign.pk])

@@ -97,12 +97,14 @@ def create_world(size):
             """
             INSERT INTO wagtail_satisfaction_response
                 (campaign_id, questionnaire_id, channel, submitted_at, unit_id, procedure_id,
-                 officer_id, dossier_code, email, email_key)
+                 officer_id, dossier_code, email, email_key, uid, index_applicable,
+                 index_satisfied, dissatisfied)
             SELECT (%(campaigns)s::bigint[])[1 + g %% 4], %(questionnaire)s,
                    (ARRAY['website','kiosk','paper','email'])[1 + g %% 4],
                    now() - (g %% 400) * interval '1 day' - (g %% 86400) * interval '1 second',
                    %(unit)s, (%(procedures)s::bigint[])[1 + g %% 20],
-                   (%(officers)s::bigint[])[1 + (g / 7) %% 20], '', '', ''
+                   (%(officers)s::bigint[])[1 + (g / 7) %% 20], '', '', '',
+                   gen_random_uuid(), 0, 0, false
             FROM generate_series(1, %(size)s) AS g
             """,
             {"campaigns": [c.pk for c in campaigns], "questionnaire": campaigns[0].questionnaire_id,

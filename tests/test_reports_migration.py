@@ -7,8 +7,13 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-# serialized_rollback: restore the standard questionnaires for the tests that run after.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+from wagtail_satisfaction.standard_questionnaires import install_standard_questionnaires
+
+# Transactional: the test migrates the schema back and forth. (No serialized_rollback: after
+# an earlier transactional test's flush, post_migrate has already recreated content types,
+# and restoring the serialized copy would insert them twice. Tests that need the standard
+# questionnaires install them through tests.factories.)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 APP = "wagtail_satisfaction"
 
@@ -30,6 +35,7 @@ def _back_to_the_latest_schema():
 
 def test_existing_responses_get_uids_scores_and_tallies():
     old = migrate("0002_standard_questionnaires")
+    install_standard_questionnaires(old)  # an earlier transactional test may have flushed them
     Unit = old.get_model(APP, "Unit")
     Campaign = old.get_model(APP, "Campaign")
     Questionnaire = old.get_model(APP, "Questionnaire")

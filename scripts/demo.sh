@@ -3,16 +3,7 @@
 # and demo accounts, then serves http://127.0.0.1:8000/ (admin at /admin/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON="${PYTHON:-python3.11}"
-command -v "$PYTHON" >/dev/null || PYTHON=python3
-if [ ! -x .venv/bin/python ]; then
-    "$PYTHON" -m venv .venv
-fi
-if [ ! -f .venv/.installed ] || [ setup.cfg -nt .venv/.installed ]; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
-    touch .venv/.installed
-fi
+source scripts/_venv.sh
 # Background tasks (search indexing, large exports, invitations) run inline in the demo:
 # no worker to start.
 export TASKS_IMMEDIATE="${TASKS_IMMEDIATE:-1}"

@@ -5,14 +5,5 @@
 #   bash scripts/test.sh -m browser      # real Chromium (Debian's /usr/bin/chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON="${PYTHON:-python3.11}"
-command -v "$PYTHON" >/dev/null || PYTHON=python3
-if [ ! -x .venv/bin/python ]; then
-    "$PYTHON" -m venv .venv
-fi
-if [ ! -f .venv/.installed ] || [ setup.cfg -nt .venv/.installed ]; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
-    touch .venv/.installed
-fi
+source scripts/_venv.sh
 exec .venv/bin/python -m pytest "$@"

@@ -102,12 +102,12 @@ def test_import_screen_reports_rows(secretary_client, data):
     workbook.save(upload)
     upload.seek(0)
     upload.name = "phong-a.xlsx"
-    with translation.override("en"):
-        page = secretary_client.post(reverse("wagtail_satisfaction_reports:import"),
-                                     {"campaign": data["campaign"].pk, "file": upload})
+    page = secretary_client.post(reverse("wagtail_satisfaction_reports:import"),
+                                 {"campaign": data["campaign"].pk, "file": upload})
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Row 2: the response id (uid) is missing or not valid" in html
+    # in the user's language: Vietnamese
+    assert "Dòng 2: mã phiếu (uid) bị thiếu hoặc không hợp lệ" in html
 
 
 def test_dossier_count_upload_screen(client, data):

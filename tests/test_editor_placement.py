@@ -108,3 +108,15 @@ def test_banner_of_a_closed_campaign_is_hidden():
                            closes_on=today - datetime.timedelta(days=1))
     assert not Banner.objects.create(title="Hết hạn", campaign=closed).is_live()
     assert Banner.objects.create(title="Đang mở", campaign=make_campaign()).is_live()
+
+
+def test_banner_preview_renders_even_outside_its_window(rf):
+    campaign = make_campaign()
+    banner = Banner(title="Bản xem trước", text="Mời đánh giá", campaign=campaign,
+                    shows_from=timezone.now() + datetime.timedelta(days=3))
+    from django.contrib.auth.models import AnonymousUser
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    html = banner.serve_preview(request, "").render().content.decode()
+    assert "Bản xem trước" in html and "Mời đánh giá" in html

@@ -71,3 +71,10 @@ def test_listing_needs_the_view_permission(client, responses):
     assert "HS-1" not in response.content.decode()
     menu = client.get("/admin/").content.decode()
     assert LIST_URL not in menu
+
+
+def test_listing_chrome_is_in_vietnamese(client, responses):
+    client.force_login(staff_with("view_response"))
+    html = client.get(LIST_URL).content.decode()
+    assert "Theo kênh" in html  # modeladmin's "By %(filter_title)s"
+    assert "Tìm phiếu trả lời" in html  # "Search %(name)s"

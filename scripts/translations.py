@@ -23,11 +23,18 @@ def main():
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "makemessages", "-l", "vi",
                     "--no-obsolete", "--no-location"], cwd=APP, check=True)
     known = {}
-    for fragment in sorted((ROOT / "i18n").glob("*.vi.po")):
+    # core.vi.po last: where two areas translate the same string differently, the core's
+    # wording (menus, model names) wins and the clash is reported.
+    fragments = sorted((ROOT / "i18n").glob("*.vi.po"),
+                       key=lambda f: (f.name == "core.vi.po", f.name))
+    for fragment in fragments:
         for entry in polib.pofile(str(fragment)):
             text = entry.msgstr or (entry.msgstr_plural or {}).get(0, "")
             if text:
-                known[(entry.msgctxt, entry.msgid)] = text
+                key = (entry.msgctxt, entry.msgid)
+                if known.get(key, text) != text:
+                    print(f"{fragment.name} changes {entry.msgid!r}: {known[key]!r} -> {text!r}")
+                known[key] = text
     catalogue = polib.pofile(str(CATALOGUE))
     catalogue.metadata.update({"Language": "vi", "Content-Type": "text/plain; charset=UTF-8",
                                "Plural-Forms": "nplurals=1; plural=0;"})

@@ -78,3 +78,11 @@ def test_listing_chrome_is_in_vietnamese(client, responses):
     html = client.get(LIST_URL).content.decode()
     assert "Theo kênh" in html  # modeladmin's "By %(filter_title)s"
     assert "Tìm phiếu trả lời" in html  # "Search %(name)s"
+
+
+def test_admin_menu_reports_label_is_vietnamese(client, responses):
+    client.force_login(staff_with("view_response"))
+    import json
+
+    # the sidebar is rendered from JSON, where non-ASCII letters are escaped
+    assert json.dumps("Báo cáo") in client.get("/admin/").content.decode()

@@ -122,7 +122,7 @@ class Officer(index.Indexed, models.Model):
     """A civil servant who receives dossiers and can be rated."""
 
     name = models.CharField(_("name"), max_length=255)
-    title = models.CharField(_("title"), max_length=255, blank=True)
+    title = models.CharField(_("job title"), max_length=255, blank=True)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT,
                              related_name="officers")
     photo = models.ForeignKey("wagtailimages.Image", verbose_name=_("photo"), null=True,

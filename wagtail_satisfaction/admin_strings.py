@@ -1,8 +1,9 @@
-"""Vietnamese for wagtail-modeladmin's own interface.
+"""Vietnamese for admin strings our users meet that other packages leave in English.
 
-wagtail-modeladmin ships no Vietnamese catalogue, so the read-only listings would greet our
-users in English. Its strings are listed here for ``makemessages`` and translated in our
-catalogue, which Django merges with every other app's. Nothing imports this module.
+wagtail-modeladmin ships no Vietnamese catalogue, and Wagtail's lacks a few menu labels, so
+the listings and menus would greet our users in English. Those strings are listed here for
+``makemessages`` and translated in our catalogue, which Django merges with every other
+app's. Nothing imports this module.
 """
 
 from django.utils.translation import gettext_noop
@@ -25,4 +26,10 @@ MODELADMIN_STRINGS = [
     gettext_noop("Page %(current_page)s of %(num_pages)s."),
     gettext_noop("Previous"),
     gettext_noop("Next"),
+]
+
+# Wagtail's Vietnamese catalogue has no translation for these menu labels.
+WAGTAIL_MENU_STRINGS = [
+    gettext_noop("Reports"),
+    gettext_noop("Help"),
 ]

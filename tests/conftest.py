@@ -35,3 +35,13 @@ def _fast_and_isolated(settings):
 @pytest.fixture
 def campaign(db):
     return make_campaign()
+
+
+@pytest.fixture
+def english(settings):
+    """Run a test in English, the source language, to assert messages by their msgid."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -1,7 +1,6 @@
 """Staff import the list of dossiers from a spreadsheet: all or nothing, no duplicates."""
 
 import pytest
-from django.utils import translation
 
 from tests.channels_factories import (
     make_officer,
@@ -12,14 +11,7 @@ from tests.channels_factories import (
 from wagtail_satisfaction.dossier_import import COLUMNS, import_dossiers, read_dataset
 from wagtail_satisfaction.models import Dossier
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -5,22 +5,14 @@ import datetime
 import pytest
 from django.core import signing
 from django.urls import reverse
-from django.utils import translation
 
 from tests.channels_factories import dossier_setup, make_dossier, make_unit
 from tests.factories import form_data, make_campaign
 from wagtail_satisfaction import dossiers
 from wagtail_satisfaction.models import Channel, Response
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 LOOKUP = reverse("wagtail_satisfaction:dossier_lookup")
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def rate(client, dossier, channel=Channel.DOSSIER_LINK, **extra):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from tests.channels_factories import make_dossier, make_unit
 from tests.channels_smtp import smtp_server  # noqa: F401 (fixture)
@@ -17,12 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
+def channel_settings(settings, english):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.WAGTAIL_SATISFACTION_PUBLIC_BASE_URL = "https://dichvucong.example.vn"
-    with translation.override("en"):
-        yield
 
 
 def many_dossiers(campaign, count, unit=None):

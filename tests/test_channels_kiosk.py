@@ -2,20 +2,12 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from tests.channels_factories import make_kiosk_key, make_officer, make_procedure, make_unit
 from tests.factories import form_data, make_campaign
 from wagtail_satisfaction.models import Response
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

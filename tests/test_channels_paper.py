@@ -6,7 +6,6 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 from wagtail.models import ModelLogEntry
 
 from tests.channels_factories import make_officer, make_procedure, make_staff
@@ -14,14 +13,7 @@ from tests.factories import make_campaign
 from wagtail_satisfaction.models import Response, StaffEntry
 from wagtail_satisfaction.paper import LOG_ACTION, template_columns
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from tests.channels_factories import make_dossier, make_staff
 from tests.factories import full_answers, make_campaign
@@ -10,14 +9,7 @@ from wagtail_satisfaction import reverification
 from wagtail_satisfaction.models import CallOutcome, Dossier, Reverification
 from wagtail_satisfaction.services import submit_response
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

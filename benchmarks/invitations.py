@@ -31,7 +31,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from wagtail_satisfaction import invitations  # noqa: E402
+from wagtail_satisfaction.channels import invitations  # noqa: E402
 from wagtail_satisfaction.models import (  # noqa: E402
     Campaign,
     Dossier,

@@ -12,7 +12,7 @@ from tests.channels_factories import (
     make_unit,
     xlsx_bytes,
 )
-from wagtail_satisfaction.dossier_import import COLUMNS
+from wagtail_satisfaction.channels.imports import COLUMNS
 from wagtail_satisfaction.models import Dossier
 
 pytestmark = pytest.mark.django_db

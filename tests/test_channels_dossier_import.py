@@ -8,7 +8,7 @@ from tests.channels_factories import (
     make_unit,
     xlsx_bytes,
 )
-from wagtail_satisfaction.dossier_import import COLUMNS, import_dossiers, read_dataset
+from wagtail_satisfaction.channels.imports import COLUMNS, import_dossiers, read_dataset
 from wagtail_satisfaction.models import Dossier
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

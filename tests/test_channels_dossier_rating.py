@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.channels_factories import dossier_setup, make_dossier, make_unit
 from tests.factories import form_data, make_campaign
-from wagtail_satisfaction import dossiers
+from wagtail_satisfaction.channels import dossiers
 from wagtail_satisfaction.models import Channel, Response
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

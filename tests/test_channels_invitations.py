@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.channels_factories import make_dossier, make_unit
 from tests.channels_smtp import smtp_server  # noqa: F401 (fixture)
 from tests.factories import form_data, make_campaign
-from wagtail_satisfaction import invitations
+from wagtail_satisfaction.channels import invitations
 from wagtail_satisfaction.models import Dossier, Response
 
 pytestmark = pytest.mark.django_db

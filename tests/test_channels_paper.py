@@ -10,8 +10,8 @@ from wagtail.models import ModelLogEntry
 
 from tests.channels_factories import make_officer, make_procedure, make_staff
 from tests.factories import make_campaign
+from wagtail_satisfaction.channels.paper import LOG_ACTION, template_columns
 from wagtail_satisfaction.models import Response, StaffEntry
-from wagtail_satisfaction.paper import LOG_ACTION, template_columns
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tests.channels_factories import make_dossier, make_staff
 from tests.factories import full_answers, make_campaign
-from wagtail_satisfaction import reverification
+from wagtail_satisfaction.channels import reverification
 from wagtail_satisfaction.models import CallOutcome, Dossier, Reverification
 from wagtail_satisfaction.services import submit_response
 

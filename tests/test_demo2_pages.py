@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.channels_factories import dossier_setup
-from wagtail_satisfaction import dossiers
+from wagtail_satisfaction.channels import dossiers
 
 pytestmark = pytest.mark.django_db
 

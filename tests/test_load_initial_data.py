@@ -11,7 +11,8 @@ from django.db.models.functions import TruncMonth
 from wagtail.models import ModelLogEntry, Page, Site
 
 from example_site.home.models import HomePage
-from wagtail_satisfaction import dossiers, roles
+from wagtail_satisfaction import roles
+from wagtail_satisfaction.channels import dossiers
 from wagtail_satisfaction.models import (
     Answer,
     Campaign,

@@ -1,17 +1,13 @@
 from django.urls import path
 
-from . import dossier_views, kiosk, views
+from . import views
+from .channels.urls import urlpatterns as channel_urlpatterns
 
 app_name = "wagtail_satisfaction"
 
 urlpatterns = [
-    # Collection channels: before the campaign slug patterns, which would match them.
-    path("ho-so/", dossier_views.dossier_lookup, name="dossier_lookup"),
-    path("ho-so/danh-gia/<str:token>/", dossier_views.dossier_rate, name="dossier_rate"),
-    path("ho-so/ngung-nhan-thu/<str:token>/", dossier_views.dossier_opt_out,
-         name="dossier_opt_out"),
-    path("kiosk/<str:key>/", kiosk.kiosk_start, name="kiosk"),
-    path("kiosk/<str:key>/cam-on/", kiosk.kiosk_thanks, name="kiosk_thanks"),
+    # Collection channels first: the campaign slug patterns below would match them.
+    *channel_urlpatterns,
     path("<slug:slug>/", views.survey, name="survey"),
     path("<slug:slug>/thanks/", views.thanks, name="thanks"),
 ]

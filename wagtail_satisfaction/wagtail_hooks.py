@@ -4,16 +4,14 @@ from wagtail import hooks
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.snippets.models import register_snippet
 
-from . import (
-    admin_urls,
-    channel_hooks,  # noqa: F401  (collection channels: admin menu, perms, log)
-)
-from .admin_listings import register_listings
-from .listings import SatisfactionListings
+from .admin import urls as admin_urls
+from .admin.listings import SatisfactionListings
+from .admin.modeladmin import register_listings
+from .admin.snippets import SurveySetupGroup
+from .channels import hooks as channel_hooks  # noqa: F401  (registers its hooks)
 from .models import Questionnaire
 from .moderation import hooks as moderation_hooks  # noqa: F401  (registers its hooks)
 from .reports.menu import DossierCountViewSet
-from .viewsets import SurveySetupGroup
 
 register_snippet(SurveySetupGroup)
 register_listings(SatisfactionListings)

@@ -13,7 +13,7 @@ from tests.channels_factories import (
     make_unit,
 )
 from tests.factories import make_campaign
-from wagtail_satisfaction import dossiers
+from wagtail_satisfaction.channels import dossiers
 from wagtail_satisfaction.models import Comment, Response, StaffEntry
 from wagtail_satisfaction.standard_questionnaires import install_standard_questionnaires
 

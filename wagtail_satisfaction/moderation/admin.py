@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from wagtail_modeladmin.helpers.search import BaseSearchHandler
 from wagtail_modeladmin.views import IndexView, InspectView
 
-from ..admin_listings import ReadOnlyListing
+from ..admin.modeladmin import ReadOnlyListing
 from ..conf import get_setting
 from ..models import Answer, Comment, ModerationState, Unit
 from .decisions import (

@@ -8,7 +8,7 @@ those invited long enough ago who have not answered. Nobody is mailed twice.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from wagtail_satisfaction import invitations
+from wagtail_satisfaction.channels import invitations
 from wagtail_satisfaction.models import Campaign
 
 

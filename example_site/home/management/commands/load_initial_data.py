@@ -25,7 +25,8 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from example_site.home.models import ContentPage, HomePage
-from wagtail_satisfaction import dossiers, paper, roles
+from wagtail_satisfaction import roles
+from wagtail_satisfaction.channels import dossiers, paper
 from wagtail_satisfaction.conf import get_setting
 from wagtail_satisfaction.forms import question_field_name
 from wagtail_satisfaction.models import (

@@ -26,11 +26,11 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from ..conf import get_setting
+from ..models import Campaign, Channel, Dossier, KioskKey, Reverification
+from ..services import campaign_closed_message
 from . import dossiers, invitations, paper, reverification
-from .conf import get_setting
-from .dossier_import import COLUMNS, import_dossiers, read_dataset
-from .models import Campaign, Channel, Dossier, KioskKey, Reverification
-from .services import campaign_closed_message
+from .imports import COLUMNS, import_dossiers, read_dataset
 
 APP = "wagtail_satisfaction"
 

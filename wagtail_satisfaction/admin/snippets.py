@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Banner, Campaign, Officer, Procedure, Questionnaire, Sector, Unit
+from ..models import Banner, Campaign, Officer, Procedure, Questionnaire, Sector, Unit
 
 
 class CampaignViewSet(SnippetViewSet):

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from ..conf import get_setting
+from ..forms import SurveyForm
+from ..guards import client_address
+from ..services import CampaignNotOpen
 from . import dossiers
-from .conf import get_setting
-from .forms import SurveyForm
-from .guards import client_address
-from .services import CampaignNotOpen
 
 REFUSED_STATUS = {"already_rated": 409, "not_returned": 403, "no_campaign": 403,
                   "forged": 403, "expired": 403, "wrong_codes": 403}

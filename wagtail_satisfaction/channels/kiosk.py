@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from .conf import get_setting
-from .forms import SurveyForm
-from .models import Channel, KioskKey, Unit
-from .services import CampaignNotOpen, campaign_closed_message, submit_response
+from ..conf import get_setting
+from ..forms import SurveyForm
+from ..models import Channel, KioskKey, Unit
+from ..services import CampaignNotOpen, campaign_closed_message, submit_response
 
 
 class KioskForm(SurveyForm):

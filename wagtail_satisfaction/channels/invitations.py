@@ -18,9 +18,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from ..conf import get_setting
+from ..models import Campaign, Channel, Dossier, Response
 from . import dossiers
-from .conf import get_setting
-from .models import Campaign, Channel, Dossier, Response
 
 INVITATION, REMINDER = "invitation", "reminder"
 

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
-from .conf import get_setting
-from .forms import SurveyForm, question_field_name
-from .models import Channel, StaffEntry
-from .scales import NOT_APPLICABLE
-from .services import submit_response
+from ..conf import get_setting
+from ..forms import SurveyForm, question_field_name
+from ..models import Channel, StaffEntry
+from ..scales import NOT_APPLICABLE
+from ..services import submit_response
 
 NOT_APPLICABLE_DIGIT = "9"
 STAFF_CHANNELS = [Channel.PAPER, Channel.POST, Channel.FAX, Channel.EMAIL, Channel.ZALO,

@@ -7,8 +7,8 @@ from wagtail import hooks
 def register_channel_admin():
     from wagtail.permissions import register_permission_policy
 
-    from .channel_admin import ChannelsGroup, PersonalDataPolicy
-    from .models import Reverification
+    from ..models import Reverification
+    from .admin import ChannelsGroup, PersonalDataPolicy
 
     register_permission_policy(Reverification, PersonalDataPolicy(Reverification))
     return ChannelsGroup()

@@ -2,9 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .admin_listings import ListingGroup, ReadOnlyListing
-from .models import Response
-from .moderation.admin import CommentListing
+from ..models import Response
+from ..moderation.admin import CommentListing
+from .modeladmin import ListingGroup, ReadOnlyListing
 
 
 class ResponseListing(ReadOnlyListing):

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .conf import get_setting
-from .models import Campaign, Channel, Dossier, Response, Unit
-from .models.dossiers import normalise_dossier_code
+from ..conf import get_setting
+from ..models import Campaign, Channel, Dossier, Response, Unit
+from ..models.dossiers import normalise_dossier_code
 
 LINK_SALT = "wagtail_satisfaction.dossier-link"
 OPT_OUT_SALT = "wagtail_satisfaction.opt-out"
@@ -204,7 +204,7 @@ def fixed_values(dossier):
 
 def submit_dossier_rating(dossier, form, channel=Channel.DOSSIER_LINK):
     """Store a valid SurveyForm for the dossier, re-checking every rule first."""
-    from .services import DuplicateResponse, submit_response
+    from ..services import DuplicateResponse, submit_response
 
     campaign = check_can_rate(dossier)
     if campaign.pk != form.campaign.pk:

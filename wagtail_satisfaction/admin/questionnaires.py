@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.log_actions import log
 
-from .models import Questionnaire
+from ..models import Questionnaire
 
 
 def questionnaire_new_version(request, pk):

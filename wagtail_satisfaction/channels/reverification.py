@@ -9,8 +9,8 @@ import math
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .conf import get_setting
-from .models import Dossier, Response, Reverification
+from ..conf import get_setting
+from ..models import Dossier, Response, Reverification
 
 
 def with_contacts(queryset):
@@ -58,7 +58,7 @@ def record_outcome(reverification, outcome, note, user):
 
 def outcome_summary():
     """Per campaign: calls drawn and how many ended in each outcome (one GROUP BY)."""
-    from .models import CallOutcome
+    from ..models import CallOutcome
 
     counts = {outcome.value: Count("pk", filter=Q(outcome=outcome.value))
               for outcome in CallOutcome}

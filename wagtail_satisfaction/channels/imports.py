@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
-from .models import Dossier, Officer, Procedure, Unit
-from .models.dossiers import normalise_dossier_code
+from ..models import Dossier, Officer, Procedure, Unit
+from ..models.dossiers import normalise_dossier_code
 
 COLUMNS = ["code", "unit", "procedure", "officer", "applicant_name", "email", "phone",
            "received_on", "due_on", "returned_on"]

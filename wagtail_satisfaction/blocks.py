@@ -1,6 +1,5 @@
 """StreamField blocks editors use to place a survey or a banner on any page."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
@@ -21,21 +20,13 @@ class SurveyBlock(blocks.StructBlock):
         preview_template = "wagtail_satisfaction/previews/block.html"
 
     def get_context(self, value, parent_context=None):
-        from .forms import SurveyForm
-        from .services import campaign_closed_message
+        from .flow import SurveyFlow  # blocks are imported while the models load
 
         context = super().get_context(value, parent_context)
         campaign = value["campaign"]
         if campaign is not None:
-            status = campaign.status()
-            context.update({
-                "campaign": campaign, "campaign_status": status,
-                "closed_message": campaign_closed_message(campaign, status)
-                if status != "open" else "",
-                "form": SurveyForm(campaign=campaign),
-                # Any page can hold the block, but only the survey view stores answers.
-                "action_url": reverse("wagtail_satisfaction:survey", args=[campaign.slug]),
-            })
+            # Any page can hold the block, but only the campaign's survey view stores answers.
+            context.update(SurveyFlow(campaign).get_context_data())
         return context
 
     def get_preview_value(self):

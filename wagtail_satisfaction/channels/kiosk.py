@@ -6,17 +6,16 @@ returns to an empty start page, so the next person at the counter sees nothing o
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext as _
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from ..conf import get_setting
+from ..flow import SurveyFlow
 from ..forms import SurveyForm
 from ..models import Channel, KioskKey, Unit
-from ..services import CampaignNotOpen, campaign_closed_message, submit_response
 
 
 class KioskForm(SurveyForm):
@@ -61,6 +60,33 @@ def inactive(request):
                             status=404)
 
 
+class KioskSurveyFlow(SurveyFlow):
+    """The survey flow on a counter tablet: the kiosk's pages, form and thank-you."""
+
+    channel = Channel.KIOSK
+    template_name = "wagtail_satisfaction/channels/kiosk.html"
+    form_class = KioskForm
+    # One tablet serves every visitor of the counter from one address, so a per-address
+    # limit would turn people away; the kiosk key is what keeps others out.
+    rate_limited = False
+
+    def __init__(self, kiosk, **options):
+        self.kiosk = kiosk
+        super().__init__(kiosk.campaign, **options)
+
+    def get_form_kwargs(self):
+        return {"kiosk": self.kiosk, **(self.form_kwargs or {})}
+
+    def get_action_url(self):
+        return reverse("wagtail_satisfaction:kiosk", args=[self.kiosk.key])
+
+    def get_extra_context(self):
+        return kiosk_context(self.kiosk, **super().get_extra_context())
+
+    def success(self, request, response):
+        return redirect("wagtail_satisfaction:kiosk_thanks", key=self.kiosk.key)
+
+
 @never_cache
 @csrf_protect
 def kiosk_start(request, key):
@@ -68,29 +94,7 @@ def kiosk_start(request, key):
     kiosk = active_kiosk(key)
     if kiosk is None:
         return inactive(request)
-    campaign = kiosk.campaign
-    if not campaign.is_open():
-        return TemplateResponse(request, "wagtail_satisfaction/channels/kiosk.html",
-                                kiosk_context(kiosk, closed_message=campaign_closed_message(
-                                    campaign)))
-    form = KioskForm(request.POST or None, kiosk=kiosk)
-    form_error = None
-    if request.method == "POST":
-        if form.is_bot() or not form.is_valid():
-            form_error = _("Some answers need your attention. Please check the highlighted "
-                           "questions below.")
-        else:
-            try:
-                submit_response(campaign, channel=Channel.KIOSK, **form.response_data())
-            except CampaignNotOpen as error:
-                form_error = error.messages[0]
-            except ValidationError as error:
-                form_error = " ".join(error.messages)
-            else:
-                return redirect("wagtail_satisfaction:kiosk_thanks", key=kiosk.key)
-    return TemplateResponse(request, "wagtail_satisfaction/channels/kiosk.html",
-                            kiosk_context(kiosk, form=form, form_error=form_error),
-                            status=400 if form_error else 200)
+    return KioskSurveyFlow(kiosk).serve(request)
 
 
 @never_cache

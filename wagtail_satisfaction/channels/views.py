@@ -4,7 +4,6 @@ Thin views: every rule (returned yet? rated already? which campaign?) is in ``do
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from ..conf import get_setting
-from ..forms import SurveyForm
+from ..flow import SurveyFlow
 from ..guards import client_address
 from ..services import CampaignNotOpen
 from . import dossiers
@@ -99,6 +98,35 @@ def dossier_lookup(request):
                             {"form": form, "form_error": error}, status=status)
 
 
+class DossierSurveyFlow(SurveyFlow):
+    """The survey of one dossier: who is rated is fixed, and the dossier's rules refuse."""
+
+    template_name = "wagtail_satisfaction/channels/dossier_rate.html"
+    # A dossier is rated once, behind a signed link or its two codes (whose wrong guesses
+    # have their own limit): no per-address limit on top.
+    rate_limited = False
+
+    def __init__(self, dossier, campaign, **options):
+        self.dossier = dossier
+        super().__init__(campaign, **options)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "fixed": dossiers.fixed_values(self.dossier)}
+
+    def get_extra_context(self):
+        return {"dossier": self.dossier, **super().get_extra_context()}
+
+    def store(self, form):
+        return dossiers.submit_dossier_rating(self.dossier, form, channel=self.channel)
+
+    def refused(self, request, form, error):
+        if isinstance(error, dossiers.DossierRefused):
+            return refused(request, error)
+        if isinstance(error, CampaignNotOpen):
+            return refused(request, error, status=403)
+        return super().refused(request, form, error)
+
+
 @never_cache
 @csrf_protect
 def dossier_rate(request, token):
@@ -108,32 +136,8 @@ def dossier_rate(request, token):
         campaign = dossiers.check_can_rate(dossier)
     except dossiers.DossierRefused as refusal:
         return refused(request, refusal)
-    fixed = dossiers.fixed_values(dossier)
-    form = SurveyForm(request.POST or None, campaign=campaign, fixed=fixed)
-    form_error = None
-    if request.method == "POST":
-        if form.is_bot():
-            form_error = _("Your answers could not be accepted. Please leave the last field "
-                           "empty and send again.")
-        elif not form.is_valid():
-            form_error = _("Some answers need your attention. Please check the highlighted "
-                           "questions below.")
-        else:
-            try:
-                dossiers.submit_dossier_rating(dossier, form, channel=channel)
-            except dossiers.DossierRefused as refusal:
-                return refused(request, refusal)
-            except CampaignNotOpen as closed:
-                return refused(request, closed, status=403)
-            except ValidationError as invalid:
-                form_error = " ".join(invalid.messages)
-            else:
-                return redirect("wagtail_satisfaction:thanks", slug=campaign.slug)
-    return TemplateResponse(
-        request, "wagtail_satisfaction/channels/dossier_rate.html",
-        {"campaign": campaign, "campaign_status": "open", "dossier": dossier, "form": form,
-         "form_error": form_error, "action_url": request.path},
-        status=400 if form_error else 200)
+    return DossierSurveyFlow(dossier, campaign, channel=channel,
+                             action_url=request.path).serve(request)
 
 
 @never_cache

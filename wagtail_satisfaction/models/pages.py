@@ -1,6 +1,7 @@
 """A page type that hosts one campaign's survey: the natural Wagtail way to place it."""
 
 from django.db import models
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -17,21 +18,19 @@ class SurveyPage(Page):
     content_panels = Page.content_panels + [FieldPanel("campaign"), FieldPanel("intro")]
 
     template = "wagtail_satisfaction/survey_page.html"
+    # The survey flow that serves the page, as a dotted path: a site may name its own
+    # subclass, and the models never import the public flow.
+    flow_class = "wagtail_satisfaction.flow.PageSurveyFlow"
 
     class Meta:
         verbose_name = _("survey page")
         verbose_name_plural = _("survey pages")
 
-    def serve(self, request, *args, **kwargs):
-        from ..views import handle_survey
+    def get_flow(self):
+        return import_string(self.flow_class)(self)
 
-        return handle_survey(request, self.campaign, template=self.get_template(request),
-                             extra_context={"page": self, "self": self},
-                             action_url=self.url)
+    def serve(self, request, *args, **kwargs):
+        return self.get_flow().serve(request)
 
     def serve_preview(self, request, mode_name):
-        from ..views import render_survey
-
-        return render_survey(request, self.campaign, template=self.get_template(request),
-                             extra_context={"page": self, "self": self},
-                             action_url=self.url or "")
+        return self.get_flow().render(request)

@@ -1,7 +1,7 @@
 """Our small layer over wagtail-modeladmin for read-only admin listings.
 
 wagtail-modeladmin is in maintenance mode. Everything else in the app talks to
-``ReadOnlyListing`` (model, columns, filters, search, the permission that opens it), so a
+``ReadOnlyListing`` (model, columns, filters, search, the policy action that opens it), so a
 later move to Wagtail's ``ModelViewSet`` only has to re-implement this module.
 """
 
@@ -11,12 +11,14 @@ from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_r
 
 
 class ReadOnlyPermissionHelper(PermissionHelper):
-    """Nobody adds, edits or deletes through a listing; one permission opens it."""
+    """Nobody adds, edits or deletes through a listing; one policy action opens it."""
 
-    required_permission = None  # "app_label.codename"
+    permission_policy = None  # a policy of ``wagtail_satisfaction.permissions``
+    permission_required = None  # an action of that policy
 
     def user_can_list(self, user):
-        return user.is_active and user.has_perm(self.required_permission)
+        return user.is_active and self.permission_policy.user_has_permission(
+            user, self.permission_required)
 
     def user_can_inspect_obj(self, user, obj):
         return self.inspect_view_enabled and self.user_can_list(user)
@@ -34,15 +36,16 @@ class ReadOnlyPermissionHelper(PermissionHelper):
 class ReadOnlyListing(ModelAdmin):
     """A filterable, searchable, read-only list with an inspect view per row."""
 
-    required_permission = None
+    permission_policy = None
+    permission_required = None
     inspect_view_enabled = True
     list_per_page = 50
 
     def __init__(self, parent=None):
-        permission = self.required_permission
         self.permission_helper_class = type(
             f"{self.__class__.__name__}PermissionHelper", (ReadOnlyPermissionHelper,),
-            {"required_permission": permission},
+            {"permission_policy": self.permission_policy,
+             "permission_required": self.permission_required},
         )
         super().__init__(parent)
 

@@ -24,17 +24,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from wagtail_modeladmin.helpers.search import BaseSearchHandler
 from wagtail_modeladmin.views import IndexView, InspectView
 
+from .. import permissions
 from ..admin.modeladmin import ReadOnlyListing
 from ..conf import get_setting
 from ..models import Answer, Comment, ModerationState, Unit
-from .decisions import (
-    DECIDED_STATES,
-    MODERATE_PERMISSION,
-    can_see_personal_data,
-    decide,
-    displayed_text,
-    history,
-)
+from ..permissions import can_see_personal_data
+from .decisions import DECIDED_STATES, decide, displayed_text, history
 
 ALL = "all"
 
@@ -160,6 +155,7 @@ class ModerationQueueView(IndexView):
 
     Unlike modeladmin's index it never counts the whole table (a million-row COUNT costs
     more than the page): one COUNT of the filtered rows for the paginator, one page query.
+    So it builds the whole context itself instead of extending ``IndexView``'s.
     """
 
     def get_context_data(self, **kwargs):
@@ -177,7 +173,9 @@ class ModerationQueueView(IndexView):
             comment.band = score_band(comment.score)
             comment.inspect_url = self.url_helper.get_action_url("inspect", comment.pk)
         context = {
+            **(self.extra_context or {}),
             "view": self,
+            "model_admin": self.model_admin,
             "all_count": 1 if rows or Comment.objects.exists() else 0,
             "result_count": paginator.count,
             "paginator": paginator,
@@ -192,8 +190,7 @@ class ModerationQueueView(IndexView):
             "personal_data_masked": not can_see_personal_data(user),
         }
         context.update(kwargs)
-        # Skip IndexView's own context (it counts the whole table).
-        return super(IndexView, self).get_context_data(**context)
+        return context
 
     def get_base_queryset(self, request=None):
         return super().get_base_queryset(request).select_related(
@@ -257,11 +254,7 @@ def _safe_next(request, fallback):
 
 def moderate_view(request, model_admin):
     """POST ids + state → confirmation page; POST again with ``confirm`` → decision."""
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm(MODERATE_PERMISSION):
+    if not permissions.COMMENTS.user_has_permission(request.user, "moderate"):
         raise PermissionDenied
     index_url = model_admin.url_helper.index_url
     if request.method != "POST":
@@ -310,12 +303,14 @@ def moderate_view(request, model_admin):
         "next_url": next_url,
         "moderate_url": model_admin.url_helper.get_action_url("moderate"),
         "page_title": _("Confirm moderation"),
+        "header_title": _("Confirm moderation"),
+        "header_icon": "comment",
     }, status=400 if error else 200)
 
 
 def refuse_with_403(view):
-    """A user without the permission gets a real 403 page (Wagtail's own handler would
-    redirect to the dashboard), so the URL plainly refuses."""
+    """How the queue refuses: a user the policy turns away gets a real 403 page (Wagtail's
+    own handler would redirect to the dashboard), so the URL plainly refuses."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -324,7 +319,8 @@ def refuse_with_403(view):
         except PermissionDenied:
             return TemplateResponse(
                 request, "wagtail_satisfaction/admin/moderation_forbidden.html",
-                {"page_title": _("Permission needed")}, status=403)
+                {"page_title": _("Permission needed"), "header_title": _("Permission needed"),
+                 "header_icon": "lock"}, status=403)
 
     return wrapped
 
@@ -333,7 +329,8 @@ class CommentListing(ReadOnlyListing):
     """The moderation queue ("Kiểm duyệt ý kiến") of the IT team."""
 
     model = Comment
-    required_permission = MODERATE_PERMISSION
+    permission_policy = permissions.COMMENTS
+    permission_required = "moderate"
     menu_label = gettext_lazy("Comment moderation")
     menu_icon = "comment"
     list_display = ("submitted_at", "campaign", "text", "state", "score")

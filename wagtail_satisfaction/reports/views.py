@@ -4,15 +4,15 @@ import io
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.admin.auth import PermissionPolicyChecker
 
+from .. import permissions
 from ..conf import get_setting
 from ..models import Campaign, ExportJob
 from .charts import bar_chart, line_chart
@@ -22,9 +22,7 @@ from .imports import ImportFileError, import_responses
 from .stats import build_report
 from .targets import target_progress
 
-VIEW = "wagtail_satisfaction.view_response"
-EXPORT = "wagtail_satisfaction.export_response"
-PERSONAL = "wagtail_satisfaction.view_personal_data"
+responses_checker = PermissionPolicyChecker(permissions.RESPONSES)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -42,11 +40,12 @@ def _admin_page(request, template, title, context):
         "page_title": title, "header_title": title, "header_icon": "table", **context})
 
 
-@permission_required(VIEW, raise_exception=True)
+@responses_checker.require("view")
 def report(request):
     """The satisfaction report for the filters in the query string."""
     form = _filter_form(request)
-    context = {"form": form, "can_export": request.user.has_perm(EXPORT)}
+    context = {"form": form, "can_export": permissions.RESPONSES.user_has_permission(
+        request.user, "export")}
     if form.is_bound and form.is_valid():
         filters = form.filters()
         result = build_report(filters, comment_limit=get_setting("REPORT_COMMENT_LIMIT"))
@@ -75,7 +74,7 @@ def report(request):
                        _("Satisfaction report"), context)
 
 
-@permission_required(EXPORT, raise_exception=True)
+@responses_checker.require("export")
 def export(request):
     """Download at once when small; otherwise start a background export and show its progress."""
     form = _filter_form(request)
@@ -89,7 +88,7 @@ def export(request):
     kind = request.GET.get("kind", "responses")
     if fmt not in ("xlsx", "csv") or kind not in ("responses", "comments"):
         raise Http404
-    personal = request.user.has_perm(PERSONAL)
+    personal = permissions.can_see_personal_data(request.user)
     count = filters.responses().count()
     if count > get_setting("EXPORT_BACKGROUND_THRESHOLD"):
         from .tasks import run_export
@@ -115,11 +114,10 @@ def export(request):
 
 
 def _own_job(request, pk):
-    if not request.user.has_perm(EXPORT):
-        raise PermissionDenied
     return get_object_or_404(ExportJob, pk=pk, user=request.user)
 
 
+@responses_checker.require("export")
 def export_job(request, pk):
     """Progress of a background export; the page refreshes itself until the file is ready."""
     job = _own_job(request, pk)
@@ -128,6 +126,7 @@ def export_job(request, pk):
                        else _("Export"), {"job": job})
 
 
+@responses_checker.require("export")
 def export_job_download(request, pk):
     job = _own_job(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
@@ -141,7 +140,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Workbook (xlsx) exported by a sub-unit"))
 
 
-@permission_required(EXPORT, raise_exception=True)
+@responses_checker.require("export")
 def import_results(request):
     """Combine a sub-unit's results: every row checked, all stored or none."""
     result = None
@@ -169,7 +168,7 @@ class DossierCountImportForm(forms.Form):
                                "forms_handed_out."))
 
 
-@permission_required("wagtail_satisfaction.add_dossiercount", raise_exception=True)
+@PermissionPolicyChecker(permissions.DOSSIER_COUNTS).require("add")
 def import_dossier_counts_view(request):
     """Upload dossier counts per unit and period; every row checked, all stored or none."""
     from .targets import import_dossier_counts

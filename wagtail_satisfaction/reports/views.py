@@ -1,12 +1,10 @@
 """Admin views of the report, its exports and the import; thin over the plain functions."""
 
-import io
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from ..conf import get_setting
 from ..models import Campaign, ExportJob
 from .charts import bar_chart, line_chart
-from .exports import export_filename, iter_csv, write_xlsx
+from .exports import ExportRequest, InvalidFilters, UnknownExport, export_links
 from .filters import ReportFilterForm
 from .imports import ImportFileError, import_responses
 from .stats import build_report
@@ -25,7 +23,6 @@ from .targets import target_progress
 VIEW = "wagtail_satisfaction.view_response"
 EXPORT = "wagtail_satisfaction.export_response"
 PERSONAL = "wagtail_satisfaction.view_personal_data"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filter_form(request):
@@ -61,7 +58,7 @@ def report(request):
         questions = [q for q in result.questions if q.percent_satisfied is not None
                      or q.question.spec.satisfied_from is not None]
         context.update(
-            filters=filters, report=result, query=request.GET.urlencode(),
+            filters=filters, report=result, export_links=export_links(request.GET),
             question_chart=bar_chart(
                 [(f"{q.question.code}. {q.question.text}", q.percent_satisfied, q.applicable)
                  for q in questions], _("% satisfied per question")) if questions else "",
@@ -78,40 +75,17 @@ def report(request):
 @permission_required(EXPORT, raise_exception=True)
 def export(request):
     """Download at once when small; otherwise start a background export and show its progress."""
-    form = _filter_form(request)
-    if not form.is_valid():
-        messages.error(request, _("The filters are not valid: %(errors)s")
-                       % {"errors": form.errors.as_text()})
+    try:
+        wanted = ExportRequest(_filter_form(request).data, request.GET.get("format", "xlsx"),
+                               request.GET.get("kind", "responses"),
+                               personal=request.user.has_perm(PERSONAL))
+    except InvalidFilters as error:
+        messages.error(request, _("The filters are not valid: %(errors)s") % {"errors": error})
         return redirect(reverse("wagtail_satisfaction_reports:report") + "?"
                         + request.GET.urlencode())
-    filters = form.filters()
-    fmt = request.GET.get("format", "xlsx")
-    kind = request.GET.get("kind", "responses")
-    if fmt not in ("xlsx", "csv") or kind not in ("responses", "comments"):
-        raise Http404
-    personal = request.user.has_perm(PERSONAL)
-    count = filters.responses().count()
-    if count > get_setting("EXPORT_BACKGROUND_THRESHOLD"):
-        from .tasks import run_export
-
-        job = ExportJob.objects.create(
-            user=request.user, format=fmt, total=count,
-            filters={**{k: v for k, v in request.GET.items()
-                        if k in ReportFilterForm.base_fields}, "kind": kind,
-                     "personal": personal})
-        run_export.enqueue(job.pk)
-        return redirect("wagtail_satisfaction_reports:export_job", job.pk)
-    if fmt == "csv":
-        response = StreamingHttpResponse(iter_csv(filters, kind, personal=personal),
-                                         content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{export_filename(filters, "csv")}"')
-        return response
-    stream = io.BytesIO()
-    write_xlsx(stream, filters, personal=personal)
-    response = HttpResponse(stream.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(filters, "xlsx")}"'
-    return response
+    except UnknownExport as error:
+        raise Http404 from error
+    return wanted.respond(request.user)
 
 
 def _own_job(request, pk):

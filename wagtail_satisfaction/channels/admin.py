@@ -27,10 +27,11 @@ from wagtail.admin.widgets.button import HeaderButton, ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..conf import get_setting
+from ..imports import ImportFileError, ImportResult, read_dataset
 from ..models import Campaign, Channel, Dossier, KioskKey, Reverification
 from ..services import campaign_closed_message
 from . import dossiers, invitations, paper, reverification
-from .imports import COLUMNS, import_dossiers, read_dataset
+from .imports import COLUMNS, import_dossiers
 
 APP = "wagtail_satisfaction"
 
@@ -87,16 +88,15 @@ def dossier_import_view(request):
         upload = form.cleaned_data["file"]
         try:
             result = import_dossiers(read_dataset(upload.read(), upload.name))
-        except Exception as error:  # tablib/openpyxl raise many types for a bad file
-            errors = [(1, [_("The file could not be read: %(error)s") % {"error": error}])]
-        else:
-            if result.ok:
-                messages.success(request, _(
-                    "Dossiers imported: %(created)s new, %(updated)s updated, %(unchanged)s "
-                    "unchanged.") % {"created": result.created, "updated": result.updated,
-                                     "unchanged": result.unchanged})
-                return redirect("wagtail_satisfaction_dossiers:index")
-            errors = result.errors
+        except ImportFileError as error:
+            result = ImportResult.refused(error)
+        if result.ok:
+            messages.success(request, _(
+                "Dossiers imported: %(created)s new, %(updated)s updated, %(unchanged)s "
+                "unchanged.") % {"created": result.new, "updated": result.updated,
+                                 "unchanged": result.skipped})
+            return redirect("wagtail_satisfaction_dossiers:index")
+        errors = result.errors
     return admin_page(request, "dossier_import.html", _("Import dossiers"), form=form,
                       errors=errors, columns=COLUMNS, status=400 if errors else 200)
 
@@ -314,11 +314,16 @@ def paper_import(request, pk):
     form = UploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        count, errors = paper.import_workbook(campaign, form.cleaned_data["file"].read(),
-                                              request.user)
-        if not errors:
-            messages.success(request, _("%(count)s forms imported.") % {"count": count})
+        upload = form.cleaned_data["file"]
+        try:
+            result = paper.import_workbook(campaign, read_dataset(upload.read(), upload.name),
+                                           request.user)
+        except ImportFileError as error:
+            result = ImportResult.refused(error)
+        if result.ok:
+            messages.success(request, _("%(count)s forms imported.") % {"count": result.stored})
             return redirect("wagtail_satisfaction_paper:index")
+        errors = result.errors
     return admin_page(request, "paper_import.html", _("Import typed forms: %(campaign)s") % {
         "campaign": campaign.title}, icon="upload", campaign=campaign, form=form,
         errors=errors, status=400 if errors else 200)

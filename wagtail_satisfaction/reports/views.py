@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..conf import get_setting
+from ..imports import ImportFileError, read_dataset, read_sheets
 from ..models import Campaign, ExportJob
 from .charts import bar_chart, line_chart
 from .exports import ExportRequest, InvalidFilters, UnknownExport, export_links
 from .filters import ReportFilterForm
-from .imports import ImportFileError, import_responses
+from .imports import import_dossier_counts, import_responses
 from .stats import build_report
 from .targets import target_progress
 
@@ -121,16 +122,18 @@ def import_results(request):
     result = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
             result = import_responses(form.cleaned_data["campaign"],
-                                      form.cleaned_data["file"], entered_by=request.user)
+                                      read_sheets(upload.read(), upload.name),
+                                      entered_by=request.user)
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
             if result.ok:
                 messages.success(request, _(
                     "%(created)s new responses stored; %(present)s were already there.")
-                    % {"created": result.created, "present": result.already_present})
+                    % {"created": result.stored, "present": result.skipped})
                 return redirect("wagtail_satisfaction_reports:import")
     return _admin_page(request, "wagtail_satisfaction/reports/import.html",
                        _("Combine sub-units' results"), {"form": form, "result": result})
@@ -146,25 +149,21 @@ class DossierCountImportForm(forms.Form):
 @permission_required("wagtail_satisfaction.add_dossiercount", raise_exception=True)
 def import_dossier_counts_view(request):
     """Upload dossier counts per unit and period; every row checked, all stored or none."""
-    from .targets import import_dossier_counts
-
-    errors = None
+    result = None
     form = DossierCountImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        fmt = "xlsx" if upload.name.lower().endswith(".xlsx") else "csv"
         try:
-            errors = import_dossier_counts(upload, fmt)
-        except Exception as error:  # tablib/openpyxl: unreadable file
-            form.add_error("file", _("This file could not be read: %(error)s")
-                           % {"error": error})
+            result = import_dossier_counts(read_dataset(upload.read(), upload.name))
+        except ImportFileError as error:
+            form.add_error("file", str(error))
         else:
-            if not errors:
+            if result.ok:
                 messages.success(request, _("Dossier counts imported."))
                 return redirect("wagtail_satisfaction_reports:import_dossiers")
     return _admin_page(request, "wagtail_satisfaction/reports/import.html",
                        _("Import dossier counts"),
-                       {"form": form, "result": {"errors": errors} if errors else None,
+                       {"form": form, "result": result,
                         "intro": _("Dossier counts are the denominators of the targets and "
                                    "of the Decision 766 ratio. A row with the same unit and "
                                    "dates as a stored count replaces it.")})

@@ -431,6 +431,7 @@ EXPORT_LINKS = [
 def export_links(query):
     """The report's download links for its filters, as dicts of name, label and url."""
     base = reverse("wagtail_satisfaction_reports:export")
+    filters = dict(query.items())  # a QueryDict's items() gives values, not lists
     return [{"name": name, "label": label,
-             "url": f"{base}?{urlencode({**query, **params})}"}
+             "url": f"{base}?{urlencode({**filters, **params})}"}
             for name, label, params in EXPORT_LINKS]

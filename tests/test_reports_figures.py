@@ -254,18 +254,19 @@ def test_rescoring_in_sql_matches_the_scores_given_on_submission(data):
 
 
 def test_dossier_counts_are_imported_all_or_nothing(data):
-    from wagtail_satisfaction.reports.targets import import_dossier_counts
+    from wagtail_satisfaction.imports import read_dataset
+    from wagtail_satisfaction.reports.imports import import_dossier_counts
 
-    good = io.BytesIO(b"unit_code,from,to,dossiers,forms_handed_out\n"
-                      b"phong-a,2025-09-01,2025-11-30,12,6\n"
-                      b"phong-b,2025-10-01,2025-10-31,7,\n")
-    assert import_dossier_counts(good, "csv") == []
+    good = read_dataset(b"unit_code,from,to,dossiers,forms_handed_out\n"
+                        b"phong-a,2025-09-01,2025-11-30,12,6\n"
+                        b"phong-b,2025-10-01,2025-10-31,7,\n", "counts.csv")
+    assert import_dossier_counts(good).errors == []
     assert DossierCount.objects.get(unit=data["unit_a"]).dossiers == 12  # updated, not added
     assert DossierCount.objects.count() == 3
-    bad = io.BytesIO(b"unit_code,from,to,dossiers,forms_handed_out\n"
-                     b"phong-b,2025-11-01,2025-11-30,5,\n"
-                     b"khong-co,2025-11-01,2025-11-30,5,\n")
-    errors = import_dossier_counts(bad, "csv")
+    bad = read_dataset(b"unit_code,from,to,dossiers,forms_handed_out\n"
+                       b"phong-b,2025-11-01,2025-11-30,5,\n"
+                       b"khong-co,2025-11-01,2025-11-30,5,\n", "counts.csv")
+    errors = import_dossier_counts(bad).errors
     assert [row for row, _message in errors] == [3]  # spreadsheet row: header is row 1
     assert DossierCount.objects.count() == 3
 

@@ -20,6 +20,7 @@ from wagtail.log_actions import log
 
 from ..conf import get_setting
 from ..forms import SurveyForm, question_field_name
+from ..imports import ImportResult, missing_columns, rows
 from ..models import Channel, StaffEntry
 from ..scales import NOT_APPLICABLE
 from ..services import submit_response
@@ -218,42 +219,32 @@ def form_errors(form):
     return messages
 
 
-def import_workbook(campaign, content, user):
-    """Enter every row of an xlsx of typed forms, or none. Returns (count, errors).
+def import_workbook(campaign, dataset, user):
+    """Enter every row of a spreadsheet of typed forms (a tablib Dataset), or none.
 
-    ``errors`` is ``[(line, [message, ...]), ...]`` with the header on line 1.
+    Returns an :class:`~wagtail_satisfaction.imports.ImportResult`; ``stored`` counts the
+    forms entered.
     """
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises several unrelated types for bad files
-        return 0, [(1, [_("This is not an xlsx file: %(error)s") % {"error": error}])]
-    rows = workbook.worksheets[0].iter_rows(values_only=True)
-    header = [_cell(value) for value in next(rows, [])]
-    missing = [column for column in ("form_number",) if column not in header]
-    if missing:
-        return 0, [(1, [_("Missing column: %(columns)s") % {"columns": ", ".join(missing)}])]
-    errors, count = [], 0
+    outcome = ImportResult(errors=missing_columns(dataset, ("form_number",)))
+    if outcome.errors:
+        return outcome
     with transaction.atomic():
-        for line, values in enumerate(rows, start=2):
-            row = {name: _cell(value) for name, value in zip(header, values, strict=False)
-                   if name}
+        for line, values in rows(dataset):
+            row = {name: _cell(value) for name, value in values.items() if name}
             if not any(row.values()):
                 continue
             data, lookup_errors = row_to_data(campaign, row)
             form = StaffEntryForm(data, campaign=campaign)
             if lookup_errors or not form.is_valid():
-                errors.append((line, lookup_errors + (form_errors(form) if form.is_bound
-                                                      else [])))
+                outcome.add_error(line, lookup_errors + form_errors(form))
                 continue
             try:
                 with transaction.atomic():
                     enter_response(form, user)
-                    count += 1
+                    outcome.stored += 1
             except ValidationError as error:
-                errors.append((line, error.messages))
-        if errors:
+                outcome.add_error(line, error.messages)
+        if outcome.errors:
             transaction.set_rollback(True)
-            return 0, errors
-    return count, []
+            outcome.stored = 0
+    return outcome

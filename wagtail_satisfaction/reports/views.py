@@ -1,10 +1,8 @@
 """Admin views of the report, its exports and the import; thin over the plain functions."""
 
-import io
-
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,16 +12,16 @@ from wagtail.admin.auth import PermissionPolicyChecker
 
 from .. import permissions
 from ..conf import get_setting
+from ..imports import ImportFileError, read_dataset, read_sheets
 from ..models import Campaign, ExportJob
 from .charts import bar_chart, line_chart
-from .exports import export_filename, iter_csv, write_xlsx
+from .exports import ExportRequest, InvalidFilters, UnknownExport, export_links
 from .filters import ReportFilterForm
-from .imports import ImportFileError, import_responses
+from .imports import import_dossier_counts, import_responses
 from .stats import build_report
 from .targets import target_progress
 
 responses_checker = PermissionPolicyChecker(permissions.RESPONSES)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filter_form(request):
@@ -60,7 +58,7 @@ def report(request):
         questions = [q for q in result.questions if q.percent_satisfied is not None
                      or q.question.spec.satisfied_from is not None]
         context.update(
-            filters=filters, report=result, query=request.GET.urlencode(),
+            filters=filters, report=result, export_links=export_links(request.GET),
             question_chart=bar_chart(
                 [(f"{q.question.code}. {q.question.text}", q.percent_satisfied, q.applicable)
                  for q in questions], _("% satisfied per question")) if questions else "",
@@ -77,40 +75,17 @@ def report(request):
 @responses_checker.require("export")
 def export(request):
     """Download at once when small; otherwise start a background export and show its progress."""
-    form = _filter_form(request)
-    if not form.is_valid():
-        messages.error(request, _("The filters are not valid: %(errors)s")
-                       % {"errors": form.errors.as_text()})
+    try:
+        wanted = ExportRequest(_filter_form(request).data, request.GET.get("format", "xlsx"),
+                               request.GET.get("kind", "responses"),
+                               personal=permissions.can_see_personal_data(request.user))
+    except InvalidFilters as error:
+        messages.error(request, _("The filters are not valid: %(errors)s") % {"errors": error})
         return redirect(reverse("wagtail_satisfaction_reports:report") + "?"
                         + request.GET.urlencode())
-    filters = form.filters()
-    fmt = request.GET.get("format", "xlsx")
-    kind = request.GET.get("kind", "responses")
-    if fmt not in ("xlsx", "csv") or kind not in ("responses", "comments"):
-        raise Http404
-    personal = permissions.can_see_personal_data(request.user)
-    count = filters.responses().count()
-    if count > get_setting("EXPORT_BACKGROUND_THRESHOLD"):
-        from .tasks import run_export
-
-        job = ExportJob.objects.create(
-            user=request.user, format=fmt, total=count,
-            filters={**{k: v for k, v in request.GET.items()
-                        if k in ReportFilterForm.base_fields}, "kind": kind,
-                     "personal": personal})
-        run_export.enqueue(job.pk)
-        return redirect("wagtail_satisfaction_reports:export_job", job.pk)
-    if fmt == "csv":
-        response = StreamingHttpResponse(iter_csv(filters, kind, personal=personal),
-                                         content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{export_filename(filters, "csv")}"')
-        return response
-    stream = io.BytesIO()
-    write_xlsx(stream, filters, personal=personal)
-    response = HttpResponse(stream.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(filters, "xlsx")}"'
-    return response
+    except UnknownExport as error:
+        raise Http404 from error
+    return wanted.respond(request.user)
 
 
 def _own_job(request, pk):
@@ -146,16 +121,18 @@ def import_results(request):
     result = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
             result = import_responses(form.cleaned_data["campaign"],
-                                      form.cleaned_data["file"], entered_by=request.user)
+                                      read_sheets(upload.read(), upload.name),
+                                      entered_by=request.user)
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
             if result.ok:
                 messages.success(request, _(
                     "%(created)s new responses stored; %(present)s were already there.")
-                    % {"created": result.created, "present": result.already_present})
+                    % {"created": result.stored, "present": result.skipped})
                 return redirect("wagtail_satisfaction_reports:import")
     return _admin_page(request, "wagtail_satisfaction/reports/import.html",
                        _("Combine sub-units' results"), {"form": form, "result": result})
@@ -171,25 +148,21 @@ class DossierCountImportForm(forms.Form):
 @PermissionPolicyChecker(permissions.DOSSIER_COUNTS).require("add")
 def import_dossier_counts_view(request):
     """Upload dossier counts per unit and period; every row checked, all stored or none."""
-    from .targets import import_dossier_counts
-
-    errors = None
+    result = None
     form = DossierCountImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        fmt = "xlsx" if upload.name.lower().endswith(".xlsx") else "csv"
         try:
-            errors = import_dossier_counts(upload, fmt)
-        except Exception as error:  # tablib/openpyxl: unreadable file
-            form.add_error("file", _("This file could not be read: %(error)s")
-                           % {"error": error})
+            result = import_dossier_counts(read_dataset(upload.read(), upload.name))
+        except ImportFileError as error:
+            form.add_error("file", str(error))
         else:
-            if not errors:
+            if result.ok:
                 messages.success(request, _("Dossier counts imported."))
                 return redirect("wagtail_satisfaction_reports:import_dossiers")
     return _admin_page(request, "wagtail_satisfaction/reports/import.html",
                        _("Import dossier counts"),
-                       {"form": form, "result": {"errors": errors} if errors else None,
+                       {"form": form, "result": result,
                         "intro": _("Dossier counts are the denominators of the targets and "
                                    "of the Decision 766 ratio. A row with the same unit and "
                                    "dates as a stored count replaces it.")})

@@ -15,9 +15,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
 
 from ... import permissions
+from ...imports import ImportFileError, ImportResult, read_dataset
 from ...models import Dossier
 from .. import dossiers
-from ..imports import COLUMNS, import_dossiers, read_dataset
+from ..imports import COLUMNS, import_dossiers
 from .base import TEMPLATES, ChannelScreenMixin, UploadForm
 
 
@@ -59,16 +60,15 @@ class DossierImportView(ChannelScreenMixin, FormView):
         upload = form.cleaned_data["file"]
         try:
             result = import_dossiers(read_dataset(upload.read(), upload.name))
-        except Exception as error:  # tablib/openpyxl raise many types for a bad file
-            self.errors = [(1, [_("The file could not be read: %(error)s") % {"error": error}])]
-        else:
-            if result.ok:
-                messages.success(self.request, _(
-                    "Dossiers imported: %(created)s new, %(updated)s updated, %(unchanged)s "
-                    "unchanged.") % {"created": result.created, "updated": result.updated,
-                                     "unchanged": result.unchanged})
-                return redirect("wagtail_satisfaction_dossiers:index")
-            self.errors = result.errors
+        except ImportFileError as error:
+            result = ImportResult.refused(error)
+        if result.ok:
+            messages.success(self.request, _(
+                "Dossiers imported: %(created)s new, %(updated)s updated, %(unchanged)s "
+                "unchanged.") % {"created": result.new, "updated": result.updated,
+                                 "unchanged": result.skipped})
+            return redirect("wagtail_satisfaction_dossiers:index")
+        self.errors = result.errors
         return self.render_to_response(self.get_context_data(form=form),
                                        status=400 if self.errors else 200)
 

@@ -19,6 +19,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from ... import permissions
+from ...imports import ImportFileError, ImportResult, read_dataset
 from ...models import Campaign, Channel
 from ...services import campaign_closed_message
 from .. import paper
@@ -175,11 +176,17 @@ class PaperImportView(PaperScreenMixin, FormView):
         return _("Import typed forms: %(campaign)s") % {"campaign": self.campaign.title}
 
     def form_valid(self, form):
-        count, self.errors = paper.import_workbook(
-            self.campaign, form.cleaned_data["file"].read(), self.request.user)
-        if not self.errors:
-            messages.success(self.request, _("%(count)s forms imported.") % {"count": count})
+        upload = form.cleaned_data["file"]
+        try:
+            result = paper.import_workbook(
+                self.campaign, read_dataset(upload.read(), upload.name), self.request.user)
+        except ImportFileError as error:
+            result = ImportResult.refused(error)
+        if result.ok:
+            messages.success(self.request, _("%(count)s forms imported.") % {
+                "count": result.stored})
             return redirect(INDEX)
+        self.errors = result.errors
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def get_context_data(self, **kwargs):

@@ -6,6 +6,7 @@ instead of millions of raw answers whenever its filters allow (see ``reports.sta
 """
 
 import uuid
+from decimal import ROUND_DOWN
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -141,5 +142,9 @@ class ExportJob(models.Model):
 
     @property
     def percent(self):
-        return 100 if self.status == self.Status.DONE else (
-            int(self.done * 100 / self.total) if self.total else 0)
+        """Responses written so far, in whole percent rounded down (for a progress bar)."""
+        from ..reports.stats import share  # imported here: the reports package imports the models
+
+        if self.status == self.Status.DONE:
+            return 100
+        return int(share(self.done, self.total, places=0, rounding=ROUND_DOWN) or 0)

@@ -31,7 +31,7 @@ class SurveyBlock(blocks.StructBlock):
             context.update({
                 "campaign": campaign, "campaign_status": status,
                 "closed_message": campaign_closed_message(campaign, status)
-                if status != "open" else "",
+                if not status.is_open else "",
                 "form": SurveyForm(campaign=campaign),
                 # Any page can hold the block, but only the survey view stores answers.
                 "action_url": reverse("wagtail_satisfaction:survey", args=[campaign.slug]),

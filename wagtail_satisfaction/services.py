@@ -20,7 +20,7 @@ class CampaignNotOpen(ValidationError):
 
 def campaign_closed_message(campaign, status=None):
     status = status or campaign.status()
-    if status == "upcoming":
+    if status.is_upcoming:
         return _("This survey opens on %(date)s.") % {
             "date": campaign.opens_on.strftime("%d/%m/%Y")}
     return _("This survey closed on %(date)s. Thank you for your interest.") % {

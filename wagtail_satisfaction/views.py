@@ -22,7 +22,7 @@ def render_survey(request, campaign, *, form=None, template=SURVEY_TEMPLATE,
         "campaign": campaign,
         "campaign_status": campaign_status,
         "closed_message": (campaign_closed_message(campaign, campaign_status)
-                           if campaign_status != "open" else ""),
+                           if not campaign_status.is_open else ""),
         "form": form if form is not None else SurveyForm(campaign=campaign),
         "form_error": form_error,
         "action_url": action_url or reverse("wagtail_satisfaction:survey", args=[campaign.slug]),

@@ -247,7 +247,7 @@ def paper_index(request):
 def paper_entry(request, pk):
     """Type in one paper form; after saving, a fresh form keeps the batch and channel."""
     campaign = get_object_or_404(staff_campaigns(), pk=pk)
-    if campaign.status() == "upcoming":
+    if campaign.status().is_upcoming:
         messages.error(request, campaign_closed_message(campaign))
         return redirect("wagtail_satisfaction_paper:index")
     initial = {"batch": request.GET.get("batch", ""),

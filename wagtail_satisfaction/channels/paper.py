@@ -114,7 +114,7 @@ def duplicate_form_message(number):
 def enter_response(form, user):
     """Store a valid StaffEntryForm with its staff entry and an audit log entry."""
     campaign = form.campaign
-    if campaign.status() == "upcoming":
+    if campaign.status().is_upcoming:
         raise ValidationError(_("This campaign has not opened yet."))
     data = form.cleaned_data
     submitted_at = None

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
+from ..formats import short_date
+
 
 def new_uid():
     return uuid.uuid4()
@@ -106,8 +108,8 @@ class DossierCount(models.Model):
 
     def __str__(self):
         return _("%(unit)s, %(start)s–%(end)s: %(count)s dossiers") % {
-            "unit": self.unit, "start": self.starts_on.strftime("%d/%m/%Y"),
-            "end": self.ends_on.strftime("%d/%m/%Y"), "count": self.dossiers}
+            "unit": self.unit, "start": short_date(self.starts_on),
+            "end": short_date(self.ends_on), "count": self.dossiers}
 
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:

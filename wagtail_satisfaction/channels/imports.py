@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
+from ..formats import parse_date, short_date
 from ..imports import ImportResult, import_with_resource, missing_columns, rows
 from ..models import Dossier, Officer, Procedure, Unit
 from ..models.dossiers import normalise_dossier_code
 
 COLUMNS = ["code", "unit", "procedure", "officer", "applicant_name", "email", "phone",
            "received_on", "due_on", "returned_on"]
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y")
 
 
 class LookupWidget(widgets.ForeignKeyWidget):
@@ -65,16 +65,13 @@ class LocalDateWidget(widgets.Widget):
         if isinstance(value, datetime.date):
             return value
         text = str(value).strip()
-        for date_format in DATE_FORMATS:
-            try:
-                return datetime.datetime.strptime(text, date_format).date()
-            except ValueError:
-                continue
+        if (date := parse_date(text)) is not None:
+            return date
         raise ValueError(_("“%(value)s” is not a date; write it as dd/mm/yyyy.")
                          % {"value": text})
 
     def render(self, value, obj=None, **kwargs):
-        return value.strftime(DATE_FORMATS[0]) if value else ""
+        return short_date(value) if value else ""
 
 
 class DossierResource(resources.ModelResource):

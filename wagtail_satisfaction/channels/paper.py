@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from ..conf import get_setting
+from ..formats import DATE_INPUT_FORMATS, short_date
 from ..forms import SurveyForm, question_field_name
 from ..imports import ImportResult, missing_columns, rows
 from ..models import Channel, StaffEntry
@@ -56,7 +57,7 @@ class StaffEntryForm(SurveyForm):
                                 choices=[(c.value, c.label) for c in STAFF_CHANNELS],
                                 initial=Channel.PAPER)
     filled_on = forms.DateField(label=gettext_lazy("Date on the form"), required=False,
-                                input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                                input_formats=DATE_INPUT_FORMATS,
                                 help_text=gettext_lazy("dd/mm/yyyy; empty means today."))
 
     def __init__(self, *args, **kwargs):
@@ -90,8 +91,8 @@ class StaffEntryForm(SurveyForm):
         if filled_on and not campaign.opens_on <= filled_on <= campaign.closes_on:
             raise ValidationError(_("The date must be within the campaign (%(start)s – "
                                     "%(end)s).") % {
-                "start": campaign.opens_on.strftime("%d/%m/%Y"),
-                "end": campaign.closes_on.strftime("%d/%m/%Y")})
+                "start": short_date(campaign.opens_on),
+                "end": short_date(campaign.closes_on)})
         return filled_on
 
     def clean_form_number(self):
@@ -115,7 +116,7 @@ def duplicate_form_message(number):
 def enter_response(form, user):
     """Store a valid StaffEntryForm with its staff entry and an audit log entry."""
     campaign = form.campaign
-    if campaign.status() == "upcoming":
+    if campaign.status().is_upcoming:
         raise ValidationError(_("This campaign has not opened yet."))
     data = form.cleaned_data
     submitted_at = None
@@ -181,7 +182,7 @@ def _cell(value):
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        return value.strftime("%d/%m/%Y")
+        return value.date().isoformat()  # read back by the form whatever the language
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()

@@ -176,18 +176,14 @@ class CommentResource(RowResource):
             last = chunk[-1]["pk"]
 
 
-def _pct(value):
-    return round_percent(value)
-
-
 def summary_tables(report):
     """The report's tables as (sheet title, resource, rows), the same figures as the screen."""
     tables = []
     summary = [
         {"item": _("Filters"), "value": report.filters.describe()},
         {"item": _("Responses"), "value": report.responses},
-        {"item": _("Overall index (%)"), "value": _pct(report.overall_index)},
-        {"item": _("Decision 766 ratio (%)"), "value": _pct(report.d766_ratio)},
+        {"item": _("Overall index (%)"), "value": round_percent(report.overall_index)},
+        {"item": _("Decision 766 ratio (%)"), "value": round_percent(report.d766_ratio)},
         {"item": _("Dissatisfied responses"), "value": report.totals.dissatisfied},
         {"item": _("Decision 766 base"), "value": report.d766_base},
     ]
@@ -217,7 +213,7 @@ def summary_tables(report):
     for q in report.questions:
         row = {"code": q.question.code, "text": q.question.text,
                "factor": q.question.factor.title, "n": q.applicable,
-               "satisfied": q.satisfied, "percent": _pct(q.percent_satisfied),
+               "satisfied": q.satisfied, "percent": round_percent(q.percent_satisfied),
                "mean": round_percent(q.mean)}
         for value, _label in q.labels:
             row[value_key(q, value)] = q.counts.get(value, 0)
@@ -227,7 +223,7 @@ def summary_tables(report):
     if report.factors:
         tables.append((_("Factors"), RowResource(
             [("code", _("Code")), ("title", _("Factor")), ("index", _("Index (%)"))]),
-            [{"code": f.factor.code, "title": f.factor.title, "index": _pct(f.index)}
+            [{"code": f.factor.code, "title": f.factor.title, "index": round_percent(f.index)}
              for f in report.factors]))
     if report.indicators:
         tables.append((_("TTHC indicators"), RowResource(
@@ -244,7 +240,8 @@ def summary_tables(report):
                        else (breakdown.title, breakdown.rows))
         tables.append((str(title), RowResource(group_columns), [
             {"label": row.label, "responses": row.responses,
-             "percent": _pct(row.percent_satisfied), "points": round_percent(row.mean_points)}
+             "percent": round_percent(row.percent_satisfied),
+             "points": round_percent(row.mean_points)}
             for row in rows]))
     if report.expectations:
         tables.append((_("Expectations"), RowResource(

@@ -12,6 +12,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..formats import short_date
 from ..models import Campaign, Channel, Officer, Procedure, Response, Round, Sector, Unit
 from .rollup import report_zone
 
@@ -135,8 +136,8 @@ class ReportFilters:
         if self.round:
             parts.append(str(self.round))
         if self.start or self.end:
-            parts.append("{} – {}".format(self.start.strftime("%d/%m/%Y") if self.start else "…",
-                                      self.end.strftime("%d/%m/%Y") if self.end else "…"))
+            parts.append("{} – {}".format(short_date(self.start) if self.start else "…",
+                                      short_date(self.end) if self.end else "…"))
         for value in (self.unit, self.sector, self.procedure, self.officer):
             if value:
                 parts.append(str(value))

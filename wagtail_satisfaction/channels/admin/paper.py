@@ -96,7 +96,7 @@ class PaperEntryView(PaperScreenMixin, FormView):
         return self.refuse_upcoming() or super().post(request, *args, **kwargs)
 
     def refuse_upcoming(self):
-        if self.campaign.status() == "upcoming":
+        if self.campaign.status().is_upcoming:
             messages.error(self.request, campaign_closed_message(self.campaign))
             return redirect(INDEX)
         return None

@@ -1,7 +1,7 @@
 """The data model, one module per idea; everything is importable from here."""
 
 from .banners import Banner, SatisfactionSettings
-from .campaigns import Aggregation, Campaign, EmailPolicy, Round
+from .campaigns import Aggregation, Campaign, DossierCodeCheck, EmailPolicy, Round
 from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import SurveyPage
@@ -11,7 +11,8 @@ from .responses import Answer, Channel, Comment, ModerationState, Response
 from .units import Officer, Procedure, Sector, Unit, UnitKind
 
 __all__ = [
-    "Aggregation", "Answer", "Banner", "Campaign", "Channel", "Comment", "EmailPolicy",
+    "Aggregation", "Answer", "Banner", "Campaign", "Channel", "Comment", "DossierCodeCheck",
+    "EmailPolicy",
     "Factor", "ModerationState", "Officer", "Procedure", "Question", "Questionnaire",
     "QuestionnaireKind", "Response", "Round", "SatisfactionSettings", "Sector", "SurveyPage",
     "Unit", "UnitKind",

@@ -127,3 +127,20 @@ def test_the_example_site_has_500_and_503_pages_that_need_no_database(client):
         assert "Sở Khoa học và Công nghệ" in html and 'lang="vi"' in html
     assert "Đã có lỗi xảy ra" in render_to_string("500.html")
     assert "tạm gián đoạn" in render_to_string("503.html")
+
+
+@pytest.mark.usefixtures("english")
+def test_an_outage_before_the_flow_finds_the_campaign_keeps_the_answers(client, monkeypatch):
+    campaign = make_campaign()
+    from wagtail_satisfaction.models import Campaign
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(Campaign.objects, "select_related", down)
+    data = form_data(campaign, value="5", comment="Tốt")
+    page = client.post(survey_url(campaign), data)
+    html = page.content.decode()
+    assert page.status_code == 503 and "Send again" in html
+    for name, value in data.items():
+        assert f'type="hidden" name="{name}" value="{value}"' in html

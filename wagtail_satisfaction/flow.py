@@ -153,14 +153,7 @@ class SurveyFlow:
             response = self.render(request, form, UNAVAILABLE_MESSAGE, status=503)
             response.render()
         except DATABASE_DOWN:
-            from django.template.loader import select_template
-
-            template = select_template(["503.html", "wagtail_satisfaction/unavailable.html"])
-            response = TemplateResponse(request, template, {
-                "message": UNAVAILABLE_MESSAGE, "action_url": request.path,
-                "kept": [(name, value) for name, values in data.lists()
-                         for value in values],
-                "campaign_title": self.campaign.title}, status=503)
+            return unavailable_page(request, self.campaign.title)
         response["Retry-After"] = "30"
         return response
 
@@ -206,6 +199,36 @@ class SurveyFlow:
                 slot.give_back()
             raise
         return self.success(request, response)
+
+
+def unavailable_page(request, title=""):
+    """A 503 that needs no database, carrying the POSTed answers as hidden fields."""
+    from django.template.loader import select_template
+
+    template = select_template(["503.html", "wagtail_satisfaction/unavailable.html"])
+    response = TemplateResponse(request, template, {
+        "message": UNAVAILABLE_MESSAGE, "action_url": request.path,
+        "kept": [(name, value) for name, values in request.POST.lists() for value in values],
+        "campaign_title": title}, status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+def keeps_answers(view):
+    """For a view that finds its campaign (or kiosk, or dossier) before the flow runs: a
+    POST that meets an unreachable database there gets the same 503 with its answers."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DATABASE_DOWN:
+            if request.method != "POST":
+                raise
+            logger.warning("Database unreachable before a survey submission", exc_info=True)
+            return unavailable_page(request)
+    return wrapper
 
 
 class PageSurveyFlow(SurveyFlow):

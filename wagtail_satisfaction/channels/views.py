@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from ..flow import SurveyFlow
+from ..flow import SurveyFlow, keeps_answers
 from ..services import CampaignNotOpen
 from . import dossiers
 
@@ -91,6 +91,7 @@ class DossierSurveyFlow(SurveyFlow):
 
 @never_cache
 @csrf_protect
+@keeps_answers
 def dossier_rate(request, token):
     """The survey for one dossier, reached by its signed link; who is rated is fixed."""
     try:

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .integrity.seal import seal_response
 from .models import Answer, Channel, Comment, Response
 from .reports.rollup import record_response
 from .reports.scoring import score_answers
@@ -94,6 +95,7 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
             if comment:
                 store_comment(response, comment)
             record_response(response, answers)
+            seal_response(response, answers, comment)  # tamper evidence: last, briefest lock
     except IntegrityError as error:
         if dossier_code and Response.objects.filter(
                 campaign=campaign, dossier_code=dossier_code).exists():

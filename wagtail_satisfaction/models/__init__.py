@@ -3,6 +3,7 @@
 from .banners import Banner, SatisfactionSettings
 from .campaigns import Aggregation, Campaign, EmailPolicy, Round
 from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
+from .integrity import IntegrityCheck, ResponseSeal, SealChain
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
@@ -22,3 +23,6 @@ __all__ = [
 
 # Comment moderation
 __all__ += ["CommentIsFinal", "ModerationSettings"]
+
+# Tamper evidence
+__all__ += ["IntegrityCheck", "ResponseSeal", "SealChain"]

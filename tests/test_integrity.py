@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from tests.factories import full_answers, make_campaign, make_user
+from wagtail_satisfaction import roles
 from wagtail_satisfaction.models import (
     Answer,
     Comment,
@@ -262,3 +263,62 @@ def test_concurrent_submits_keep_one_valid_chain():
     assert SealChain.objects.get(campaign=campaign).seq == total
     ok, output = run_verify()
     assert ok, output
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_iso_secretary_starts_a_verification_and_sees_its_result(
+        client, english, immediate_tasks, stored):
+    roles.ensure_role_groups()
+    client.force_login(make_user("thuky", roles.ISO_SECRETARY))
+    url = "/admin/satisfaction-integrity/"
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "No verification has run yet." in page.content.decode()
+    assert url in client.get("/admin/").content.decode()  # in the Reports menu
+
+    response = client.post(url, {"campaign": ""})
+    assert response.status_code == 302
+    html = client.get(url).content.decode()
+    assert 'data-integrity-result="passed"' in html
+    assert "3 responses checked" in html and "started by thuky" in html
+
+    sql("UPDATE wagtail_satisfaction_comment SET text = 'Sửa' WHERE response_id = %s",
+        [stored[0].pk])
+    client.post(url, {"campaign": ""})
+    html = client.get(url).content.decode()
+    assert 'data-integrity-result="failed"' in html and "1 problem found" in html
+    assert f"Response #{stored[0].pk} ({stored[0].uid}) was altered" in html
+
+
+def test_a_scheduled_run_shows_in_the_admin(client, english, stored):
+    roles.ensure_role_groups()
+    run_verify()
+    client.force_login(make_user("thuky", roles.ISO_SECRETARY))
+    html = client.get("/admin/satisfaction-integrity/").content.decode()
+    assert 'data-integrity-result="passed"' in html and "scheduled run" in html
+
+
+def test_a_verification_in_progress_shows_its_progress(client, english, stored):
+    roles.ensure_role_groups()
+    IntegrityCheck.objects.create(status=IntegrityCheck.Status.RUNNING, total=40, done=10)
+    client.force_login(make_user("thuky", roles.ISO_SECRETARY))
+    html = client.get("/admin/satisfaction-integrity/").content.decode()
+    assert "10 of 40 seals checked." in html and 'http-equiv="refresh"' in html
+    assert "Start the verification" not in html
+
+
+@pytest.mark.parametrize("role", [roles.ONE_STOP, roles.IT_MODERATOR, roles.EDITOR])
+def test_other_roles_cannot_see_or_start_a_verification(client, role, stored):
+    roles.ensure_role_groups()
+    client.force_login(make_user("khac", role))
+    # Wagtail answers "permission denied" with a redirect to the dashboard.
+    for response in (client.get("/admin/satisfaction-integrity/"),
+                     client.post("/admin/satisfaction-integrity/")):
+        assert (response.status_code, response["Location"]) == (302, "/admin/")
+    assert "/admin/satisfaction-integrity/" not in client.get("/admin/").content.decode()
+    assert not IntegrityCheck.objects.exists()

@@ -9,6 +9,7 @@ from .admin.listings import SatisfactionListings
 from .admin.modeladmin import register_listings
 from .admin.snippets import SurveySetupGroup
 from .channels import hooks as channel_hooks  # noqa: F401  (registers its hooks)
+from .integrity import hooks as integrity_hooks  # noqa: F401  (registers its hooks)
 from .models import Questionnaire
 from .moderation import hooks as moderation_hooks  # noqa: F401  (registers its hooks)
 from .reports.menu import DossierCountViewSet
@@ -24,7 +25,7 @@ def register_permissions():
     return Permission.objects.filter(
         content_type__app_label="wagtail_satisfaction",
         codename__in=["view_response", "export_response", "view_personal_data",
-                      "moderate_comment", "view_comment"],
+                      "moderate_comment", "view_comment", "verify_integrity"],
     )
 
 

@@ -14,7 +14,7 @@ import hmac
 import json
 from datetime import UTC
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .keys import get_keyring
@@ -71,14 +71,32 @@ def _models(apps):
             for name in ("SealChain", "ResponseSeal")]
 
 
-def _locked_chain(SealChain, campaign_id):
-    """The campaign's chain head, locked until the transaction ends (created on first use)."""
-    chain = SealChain.objects.select_for_update().filter(campaign_id=campaign_id).first()
-    if chain is None:
-        # Two first submissions may race here: the loser's insert is ignored, then both lock.
-        SealChain.objects.bulk_create([SealChain(campaign_id=campaign_id)], ignore_conflicts=True)
-        chain = SealChain.objects.select_for_update().get(campaign_id=campaign_id)
-    return chain
+def _sql(model, *fields):
+    meta = model._meta
+    return [connection.ops.quote_name(meta.db_table)] + [
+        connection.ops.quote_name(meta.get_field(name).column) for name in fields]
+
+
+def _advance_chain(SealChain, campaign_id):
+    """Lock the campaign's chain head and take the next number: ``(seq, previous digest)``.
+
+    One ``UPDATE … RETURNING``: the row stays locked until the transaction ends, so
+    concurrent submissions to one campaign take consecutive numbers (on PostgreSQL the
+    waiting one then reads the winner's committed digest). Raw SQL because this runs on
+    every submission and the ORM's overhead would be most of the seal's cost.
+    """
+    table, campaign, seq, head = _sql(SealChain, "campaign", "seq", "digest")
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(f"UPDATE {table} SET {seq} = {seq} + 1 WHERE {campaign} = %s "
+                           f"RETURNING {seq}, {head}", [campaign_id])
+            row = cursor.fetchone()
+            if row is not None:
+                return row
+            # First seal of the campaign; a racing first submission's insert is ignored.
+            SealChain.objects.bulk_create([SealChain(campaign_id=campaign_id)],
+                                          ignore_conflicts=True)
+    raise RuntimeError(f"No seal chain for campaign {campaign_id}")
 
 
 def append_seal(row, answers, comment, apps=None, keyring=None):
@@ -91,14 +109,25 @@ def append_seal(row, answers, comment, apps=None, keyring=None):
     key_id, key = (keyring or get_keyring()).current()
     contact = contact_digest(key, row.get(CONTACT_FIELD))
     content = canonical(row, answers, comment, contact)
-    chain = _locked_chain(SealChain, row["campaign_id"])
-    seq = chain.seq + 1
-    value = digest(key, row["campaign_id"], seq, chain.digest, content)
-    ResponseSeal.objects.create(
-        campaign_id=row["campaign_id"], seq=seq, response_id=row["id"],
-        response_uid=row["uid"], key_id=key_id, contact_digest=contact,
-        prev_digest=chain.digest, digest=value)
-    SealChain.objects.filter(pk=chain.pk).update(seq=seq, digest=value)
+    seq, prev = _advance_chain(SealChain, row["campaign_id"])
+    value = digest(key, row["campaign_id"], seq, prev, content)
+    columns = ["campaign", "seq", "response", "response_uid", "key_id", "contact_digest",
+               "prev_digest", "digest"]
+    table, *names = _sql(ResponseSeal, *columns)
+    uid = ResponseSeal._meta.get_field("response_uid").get_db_prep_value(
+        row["uid"], connection)
+    chain_table, chain_campaign, chain_digest = _sql(SealChain, "campaign", "digest")
+    insert = (f"INSERT INTO {table} ({', '.join(names)}) "
+              f"VALUES ({', '.join(['%s'] * len(names))})")
+    params = [row["campaign_id"], seq, row["id"], uid, key_id, contact, prev, value]
+    update = f"UPDATE {chain_table} SET {chain_digest} = %s WHERE {chain_campaign} = %s"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one round trip instead of two
+            cursor.execute(f"WITH seal AS ({insert}) {update}",
+                           params + [value, row["campaign_id"]])
+        else:
+            cursor.execute(insert, params)
+            cursor.execute(update, [value, row["campaign_id"]])
     return value
 
 

@@ -119,6 +119,8 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
+# Day-first dates (dd/mm/yyyy) shown and read by the app, in both languages.
+FORMAT_MODULE_PATH = ["wagtail_satisfaction.formats"]
 USE_TZ = True
 
 STATICFILES_FINDERS = [

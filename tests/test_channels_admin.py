@@ -126,3 +126,28 @@ def test_staff_add_a_dossier_in_the_admin_and_it_gets_a_secret_code(admin_client
         "due_on": "", "returned_on": "2026-09-05"})
     dossier = Dossier.objects.get()
     assert dossier.code == "HS-900" and len(dossier.secret_code) == 8
+
+
+def test_invitation_and_paper_indexes_list_campaigns_filtered_by_unit(client):
+    campaign, _dossier = dossier_setup()
+    other = make_unit("Phường Hai", code="p2")
+    client.force_login(make_staff("clerk", "send_invitations", "add_staffentry"))
+    invitations = client.get(reverse("wagtail_satisfaction_invitations:index")).content.decode()
+    assert campaign.title in invitations
+    assert reverse("wagtail_satisfaction_invitations:campaign", args=[campaign.pk]) in invitations
+    paper = client.get(reverse("wagtail_satisfaction_paper:index")).content.decode()
+    for name in ("entry", "print", "template", "import"):
+        assert reverse(f"wagtail_satisfaction_paper:{name}", args=[campaign.pk]) in paper
+    filtered = client.get(reverse("wagtail_satisfaction_paper:index_results"),
+                          {"unit": other.pk}).content.decode()
+    assert campaign.title not in filtered
+    filtered = client.get(reverse("wagtail_satisfaction_invitations:index_results"),
+                          {"unit": campaign.unit.pk}).content.decode()
+    assert campaign.title in filtered
+
+
+def test_invitation_and_paper_indexes_refuse_staff_without_the_permission(client):
+    dossier_setup()
+    client.force_login(make_staff("viewer", "view_dossier"))
+    assert refused(client.get(reverse("wagtail_satisfaction_invitations:index")))
+    assert refused(client.get(reverse("wagtail_satisfaction_paper:index")))

@@ -8,7 +8,8 @@ from tests.channels_factories import (
     make_unit,
     xlsx_bytes,
 )
-from wagtail_satisfaction.channels.imports import COLUMNS, import_dossiers, read_dataset
+from wagtail_satisfaction.channels.imports import COLUMNS, import_dossiers
+from wagtail_satisfaction.imports import read_dataset
 from wagtail_satisfaction.models import Dossier
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -43,7 +44,7 @@ def load(content, name="dossiers.xlsx"):
 def test_import_creates_dossiers_with_their_links_and_secret_codes(world):
     unit, procedure, officer = world
     result = load(xlsx_bytes(COLUMNS, rows()))
-    assert result.ok and result.created == 3
+    assert result.ok and result.new == 3
     dossier = Dossier.objects.get(code="H01.2001")
     assert (dossier.unit, dossier.procedure, dossier.officer) == (unit, procedure, officer)
     assert dossier.returned_on.isoformat() == "2026-09-14"
@@ -74,7 +75,7 @@ def test_importing_the_same_file_twice_creates_no_duplicates_and_keeps_secrets(w
     load(content)
     secrets = dict(Dossier.objects.values_list("code", "secret_code"))
     again = load(content)
-    assert again.ok and again.created == 0 and again.unchanged == 3
+    assert again.ok and again.new == 0 and again.skipped == 3
     assert Dossier.objects.count() == 3
     assert dict(Dossier.objects.values_list("code", "secret_code")) == secrets
 
@@ -93,7 +94,7 @@ def test_csv_is_accepted_and_a_code_twice_in_one_file_is_named(world):
     result = load("\n".join(lines).encode(), "dossiers.csv")
     assert result.errors == [(4, ["dossier H01.2001 already appears on line 2"])]
     assert Dossier.objects.count() == 0
-    assert load("\n".join(lines[:3]).encode(), "dossiers.csv").created == 2
+    assert load("\n".join(lines[:3]).encode(), "dossiers.csv").new == 2
 
 
 def test_officer_from_another_unit_is_refused(world):

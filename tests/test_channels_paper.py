@@ -149,3 +149,28 @@ def test_bulk_import_is_all_or_nothing_and_names_the_row(client, clerk, campaign
     assert Response.objects.filter(channel="fax", entered_by=clerk,
                                    officer=campaign.officer).count() == 2
     assert ModelLogEntry.objects.filter(action=LOG_ACTION).count() == 2
+
+
+def test_an_unreadable_file_is_named_in_vietnamese(client, clerk, campaign, settings):
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "vi"
+    url = reverse("wagtail_satisfaction_paper:import", args=[campaign.pk])
+    with translation.override("vi"):
+        page = client.post(url, {"file": SimpleUploadedFile("forms.xlsx", b"not a workbook")})
+    assert page.status_code == 400
+    assert 'data-line="1"' in page.content.decode()
+    assert "Không đọc được tệp này dưới dạng bảng tính .xlsx hoặc .csv" in (
+        page.content.decode())
+
+
+def test_typed_forms_can_also_come_as_csv(client, clerk, campaign):
+    url = reverse("wagtail_satisfaction_paper:import", args=[campaign.pk])
+    columns = template_columns(campaign)
+    row = {"form_number": "C-1", "channel": "post", **answers_by_code(campaign)}
+    content = "\n".join([",".join(columns),
+                         ",".join(str(row.get(column, "")) for column in columns)]).encode()
+    page = client.post(url, {"file": SimpleUploadedFile("forms.csv", content)})
+    assert page.status_code == 302
+    assert StaffEntry.objects.get().form_number == "C-1"
+    assert Response.objects.get().channel == "post"

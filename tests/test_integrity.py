@@ -322,3 +322,37 @@ def test_other_roles_cannot_see_or_start_a_verification(client, role, stored):
         assert (response.status_code, response["Location"]) == (302, "/admin/")
     assert "/admin/satisfaction-integrity/" not in client.get("/admin/").content.decode()
     assert not IntegrityCheck.objects.exists()
+
+
+def test_a_unit_scoped_secretary_verifies_and_reads_only_their_units_campaigns(
+        client, english, immediate_tasks):
+    from tests.factories import make_unit
+    from wagtail_satisfaction.models import UnitScope
+
+    roles.ensure_role_groups()
+    mine_unit, other_unit = make_unit("Sở Tư pháp"), make_unit("Sở Y tế")
+    mine, other = make_campaign(unit=mine_unit), make_campaign(unit=other_unit)
+    kept = submit_response(mine, answers=full_answers(mine))
+    broken = submit_response(other, answers=full_answers(other))
+    sql("UPDATE wagtail_satisfaction_response SET dossier_code = 'X' WHERE id = %s",
+        [broken.pk])
+    secretary = make_user("thuky_tp", roles.ISO_SECRETARY)
+    UnitScope.objects.create(user=secretary, unit=mine_unit)
+    client.force_login(secretary)
+    url = "/admin/satisfaction-integrity/"
+
+    # The nightly run over every campaign found the other unit's problem only.
+    run_verify()
+    html = client.get(url).content.decode()
+    assert 'data-integrity-result="passed"' in html
+    assert f"Response #{broken.pk} " not in html and "responses checked" not in html
+    assert other.title not in html and "All campaigns" not in html
+
+    # Another unit's campaign cannot be chosen; "every campaign" is not offered.
+    for choice in (other.pk, ""):
+        assert client.post(url, {"campaign": choice}).status_code == 200
+    assert IntegrityCheck.objects.filter(started_by=secretary).count() == 0
+    client.post(url, {"campaign": mine.pk})
+    check = IntegrityCheck.objects.get(started_by=secretary)
+    assert (check.campaign, check.status) == (mine, IntegrityCheck.Status.PASSED)
+    assert kept.seal.seq == 1

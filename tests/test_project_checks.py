@@ -1,5 +1,6 @@
 """The repository stays releasable: system checks, migrations and lint."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -47,3 +48,21 @@ def test_every_string_has_a_vietnamese_translation():
     assert catalogue.untranslated_entries() == []
     assert catalogue.fuzzy_entries() == []
     assert catalogue.percent_translated() == 100
+
+
+# A Content-Security-Policy without 'unsafe-inline' refuses these: code and styles live in
+# static files (static/wagtail_satisfaction/css/, js/), page values go through data- attributes.
+INLINE_CODE = re.compile(
+    r"<style\b"  # a stylesheet written into the page
+    r"|<script\b[^>]*>(?!\s*</script>)"  # a script with a body instead of only a src
+    r"|<[a-z][^<>]*\son[a-z]+\s*=",  # an event handler attribute (onclick=, onload=...)
+    re.IGNORECASE)
+
+
+def test_templates_hold_no_inline_script_style_or_event_handler():
+    templates = [*(ROOT / "wagtail_satisfaction/templates").rglob("*.html"),
+                 *(ROOT / "example_site").rglob("*.html")]
+    found = [f"{path.relative_to(ROOT)}: {match.group(0)[:60]!r}"
+             for path in sorted(templates)
+             for match in INLINE_CODE.finditer(path.read_text(encoding="utf-8"))]
+    assert found == []

@@ -5,7 +5,7 @@ The dataset is described in ``tests.reports_factories.build_hand_dataset``.
 
 import datetime
 import io
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
 import pytest
@@ -17,7 +17,7 @@ from wagtail_satisfaction.models import Aggregation, DossierCount
 from wagtail_satisfaction.reports.exports import write_xlsx
 from wagtail_satisfaction.reports.filters import ReportFilterForm, ReportFilters
 from wagtail_satisfaction.reports.rollup import rebuild_tallies
-from wagtail_satisfaction.reports.stats import build_report, round_percent
+from wagtail_satisfaction.reports.stats import build_report, round_percent, share
 from wagtail_satisfaction.reports.targets import target_progress
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,13 @@ def test_percentages_round_half_up_only_at_the_end():
     assert round_percent(Fraction(25, 8)) == D("3.13")  # 3.125: half-up, not half-even
     assert round_percent(Fraction(200, 3)) == D("66.67")
     assert round_percent(None) is None
+
+
+def test_one_percentage_exact_or_rounded_where_asked():
+    assert share(2, 3) == Fraction(200, 3)  # the report keeps the exact value
+    assert share(1, 8, places=2) == D("12.50")  # response rates: half-up to 2 decimals
+    assert share(5, 6, places=0, rounding=ROUND_DOWN) == 83  # export progress: whole, down
+    assert share(3, 0) is None and share(0, 0, places=2) is None
 
 
 def check_whole_campaign(report):
@@ -254,18 +261,19 @@ def test_rescoring_in_sql_matches_the_scores_given_on_submission(data):
 
 
 def test_dossier_counts_are_imported_all_or_nothing(data):
-    from wagtail_satisfaction.reports.targets import import_dossier_counts
+    from wagtail_satisfaction.imports import read_dataset
+    from wagtail_satisfaction.reports.imports import import_dossier_counts
 
-    good = io.BytesIO(b"unit_code,from,to,dossiers,forms_handed_out\n"
-                      b"phong-a,2025-09-01,2025-11-30,12,6\n"
-                      b"phong-b,2025-10-01,2025-10-31,7,\n")
-    assert import_dossier_counts(good, "csv") == []
+    good = read_dataset(b"unit_code,from,to,dossiers,forms_handed_out\n"
+                        b"phong-a,2025-09-01,2025-11-30,12,6\n"
+                        b"phong-b,2025-10-01,2025-10-31,7,\n", "counts.csv")
+    assert import_dossier_counts(good).errors == []
     assert DossierCount.objects.get(unit=data["unit_a"]).dossiers == 12  # updated, not added
     assert DossierCount.objects.count() == 3
-    bad = io.BytesIO(b"unit_code,from,to,dossiers,forms_handed_out\n"
-                     b"phong-b,2025-11-01,2025-11-30,5,\n"
-                     b"khong-co,2025-11-01,2025-11-30,5,\n")
-    errors = import_dossier_counts(bad, "csv")
+    bad = read_dataset(b"unit_code,from,to,dossiers,forms_handed_out\n"
+                       b"phong-b,2025-11-01,2025-11-30,5,\n"
+                       b"khong-co,2025-11-01,2025-11-30,5,\n", "counts.csv")
+    errors = import_dossier_counts(bad).errors
     assert [row for row, _message in errors] == [3]  # spreadsheet row: header is row 1
     assert DossierCount.objects.count() == 3
 

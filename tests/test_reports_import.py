@@ -1,4 +1,5 @@
-"""Combining sub-units' results: the export's own xlsx goes back in, once, or not at all."""
+"""Combining sub-units' results: the export's own xlsx (or csv) goes back in, once, or not at
+all."""
 
 import io
 
@@ -7,10 +8,11 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from tests.reports_factories import build_hand_dataset
+from wagtail_satisfaction.imports import ImportFileError, read_sheets
 from wagtail_satisfaction.models import Answer, Comment, Response
 from wagtail_satisfaction.reports.exports import write_xlsx
 from wagtail_satisfaction.reports.filters import ReportFilters
-from wagtail_satisfaction.reports.imports import ImportFileError, import_responses
+from wagtail_satisfaction.reports.imports import import_responses
 from wagtail_satisfaction.reports.stats import build_report
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +23,10 @@ def exported(campaign):
     write_xlsx(stream, ReportFilters(campaign=campaign))
     stream.seek(0)
     return stream
+
+
+def sheets(stream, name="export.xlsx"):
+    return read_sheets(stream.getvalue(), name)
 
 
 def edited(stream, changes):
@@ -40,8 +46,8 @@ def edited(stream, changes):
 def test_reimporting_an_unchanged_export_stores_nothing_new():
     data = build_hand_dataset()
     before = (Response.objects.count(), Answer.objects.count(), Comment.objects.count())
-    result = import_responses(data["campaign"], exported(data["campaign"]))
-    assert result.ok and result.created == 0 and result.already_present == 5
+    result = import_responses(data["campaign"], sheets(exported(data["campaign"])))
+    assert result.ok and result.stored == 0 and result.skipped == 5
     assert (Response.objects.count(), Answer.objects.count(), Comment.objects.count()) == before
 
 
@@ -56,8 +62,8 @@ def test_a_sub_units_file_is_combined_once():
     from wagtail_satisfaction.reports.rollup import rebuild_tallies
 
     rebuild_tallies()
-    result = import_responses(campaign, stream)
-    assert result.ok and (result.created, result.already_present) == (2, 3)
+    result = import_responses(campaign, sheets(stream))
+    assert result.ok and (result.stored, result.skipped) == (2, 3)
     restored = Response.objects.get(uid=uids[1])
     assert restored.unit == data["unit_a1"] and restored.officer == data["an"]
     assert restored.answers.get(question__code="2").value is None  # "na" stays N/A
@@ -65,9 +71,8 @@ def test_a_sub_units_file_is_combined_once():
     assert after.responses == before.responses
     assert after.overall_index == before.overall_index
     assert after.trend == before.trend  # 00:30 on 1 October is still October
-    stream.seek(0)
-    again = import_responses(campaign, stream)
-    assert (again.created, again.already_present) == (0, 5)
+    again = import_responses(campaign, sheets(stream))
+    assert (again.stored, again.skipped) == (0, 5)
     assert Response.objects.count() == 5
 
 
@@ -79,13 +84,13 @@ def test_one_bad_row_stores_nothing_and_names_the_row_and_problem():
     bad = edited(stream, {(4, "Q3"): 7})  # row 4 of the sheet: question 3 answered 7 of 1–5
     count = Response.objects.count()
     with translation.override("en"):
-        result = import_responses(campaign, bad)
+        result = import_responses(campaign, sheets(bad))
     assert not result.ok
-    assert result.created == 0
+    assert result.stored == 0
     assert len(result.errors) == 1
-    row, message = result.errors[0]
+    row, messages = result.errors[0]
     assert row == 4
-    assert "7 is not a possible answer to question 3" in message
+    assert "7 is not a possible answer to question 3" in "; ".join(messages)
     assert Response.objects.count() == count  # the two valid new rows were not stored
 
 
@@ -93,13 +98,28 @@ def test_errors_in_the_users_language():
     data = build_hand_dataset()
     bad = edited(exported(data["campaign"]), {(2, "channel"): "bồ câu", (3, "unit_code"): "xyz"})
     with translation.override("en"):
-        result = import_responses(data["campaign"], bad)
+        result = import_responses(data["campaign"], sheets(bad))
     assert [row for row, _message in result.errors] == [2, 3]
-    assert "“bồ câu” is not a channel" in result.errors[0][1]
-    assert "unit “xyz” is not" in result.errors[1][1]
+    assert "“bồ câu” is not a channel" in "; ".join(result.errors[0][1])
+    assert "unit “xyz” is not" in "; ".join(result.errors[1][1])
 
 
 def test_a_file_that_is_not_a_workbook_is_refused():
     data = build_hand_dataset()
     with pytest.raises(ImportFileError):
-        import_responses(data["campaign"], io.BytesIO(b"uid,submitted_at\n"))
+        import_responses(data["campaign"], sheets(io.BytesIO(b"uid,submitted_at\n")))
+
+
+def test_the_responses_csv_goes_back_in_too():
+    from wagtail_satisfaction.reports.exports import iter_csv
+
+    data = build_hand_dataset()
+    campaign = data["campaign"]
+    content = b"".join(iter_csv(ReportFilters(campaign=campaign)))
+    uids = [r.uid for r in data["responses"]]
+    Response.objects.filter(uid__in=uids[:2]).delete()
+    result = import_responses(campaign, read_sheets(content, "responses.csv"))
+    assert result.ok and (result.stored, result.skipped) == (2, 3)
+    restored = Response.objects.get(uid=uids[1])
+    assert restored.unit == data["unit_a1"] and restored.officer == data["an"]
+    assert restored.answers.get(question__code="2").value is None

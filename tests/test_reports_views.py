@@ -165,3 +165,21 @@ def test_a_running_export_shows_its_progress_and_refreshes(client, data):
     assert '<progress max="100" value="25"' in html
     assert client.get(reverse("wagtail_satisfaction_reports:export_job_download",
                               args=[job.pk])).status_code == 404  # not ready yet
+
+
+def test_the_download_links_keep_the_reports_filters(secretary_client, data):
+    import html as html_lib
+    from urllib.parse import parse_qs, urlsplit
+
+    page = secretary_client.get(reverse("wagtail_satisfaction_reports:report"),
+                                {"campaign": data["campaign"].pk, "unit": data["unit_a"].pk})
+    content = page.content.decode()
+    export = reverse("wagtail_satisfaction_reports:export")
+    links = [html_lib.unescape(part.split('"', 1)[0])
+             for part in content.split('href="')[1:] if part.startswith(export + "?")]
+    queries = [parse_qs(urlsplit(link).query) for link in links]
+    assert [(q["format"], q.get("kind")) for q in queries] == [
+        (["xlsx"], None), (["csv"], None), (["csv"], ["comments"])]
+    assert all(q.get("unit") == [str(data["unit_a"].pk)] for q in queries), queries
+    comments = secretary_client.get(links[2])
+    assert b"".join(comments.streaming_content).decode("utf-8-sig").startswith("uid,")

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import form_data, make_campaign, make_officer, make_procedure
-from wagtail_satisfaction.models import Answer, Comment, Response
+from wagtail_satisfaction.models import Answer, CampaignStatus, Comment, Response
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,16 @@ def test_closed_campaign_says_so_and_refuses(client):
     response = client.post(survey_url(closed), form_data(closed))
     assert response.status_code == 403
     assert Response.objects.count() == 0
+
+
+def test_a_campaign_is_upcoming_open_then_closed_by_its_local_dates(campaign):
+    day = datetime.timedelta(days=1)
+    assert campaign.status(campaign.opens_on - day) is CampaignStatus.UPCOMING
+    assert campaign.status(campaign.opens_on) is CampaignStatus.OPEN
+    assert campaign.status(campaign.closes_on) is CampaignStatus.OPEN
+    closed = campaign.status(campaign.closes_on + day)
+    assert closed is CampaignStatus.CLOSED and closed.is_closed and not closed.is_open
+    assert closed == "closed"  # templates compare with the plain value
 
 
 def test_second_response_for_same_dossier_is_refused(client, campaign):

@@ -82,7 +82,7 @@ class SurveyFlow:
             "campaign": self.campaign,
             "campaign_status": status,
             "closed_message": (campaign_closed_message(self.campaign, status)
-                               if status != "open" else ""),
+                               if not status.is_open else ""),
             "form": form if form is not None else self.get_form(),
             "form_error": form_error,
             "action_url": self.get_action_url(),

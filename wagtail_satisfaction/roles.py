@@ -5,8 +5,10 @@ definition; it is safe to run again (the ``satisfaction_roles`` command and the 
 ``load_initial_data`` both call it). Group names are in Vietnamese, as agencies name them.
 """
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
+
+from . import permissions as perms
 
 EDITOR = "Biên tập viên"
 IT_MODERATOR = "Tổ CNTT"
@@ -14,46 +16,44 @@ ISO_SECRETARY = "Thư ký ISO"
 CAMPAIGN_MANAGER = "Quản lý khảo sát"
 ONE_STOP = "Bộ phận Một cửa"
 
-ADMIN_ACCESS = "wagtailadmin.access_admin"
-
 # Model permissions per role, as "app_label.codename".
 ROLE_PERMISSIONS = {
     # Web editor: places the banner and the survey on pages; chooses (views) campaigns.
     EDITOR: [
-        ADMIN_ACCESS,
-        "wagtail_satisfaction.add_banner",
-        "wagtail_satisfaction.change_banner",
-        "wagtail_satisfaction.view_banner",
-        "wagtail_satisfaction.view_campaign",
-        "wagtail_satisfaction.change_satisfactionsettings",
-        "wagtailimages.add_image",
-        "wagtailimages.choose_image",
+        perms.ACCESS_ADMIN,
+        perms.permission_name("add", "banner"),
+        perms.permission_name("change", "banner"),
+        perms.permission_name("view", "banner"),
+        perms.permission_name("view", "campaign"),
+        perms.permission_name("change", "satisfactionsettings"),
+        perms.permission_name("add", "image", app_label="wagtailimages"),
+        perms.permission_name("choose", "image", app_label="wagtailimages"),
     ],
     # IT team: reads website comments and keeps only those about TTHC/DVC handling.
     IT_MODERATOR: [
-        ADMIN_ACCESS,
-        "wagtail_satisfaction.view_comment",
-        "wagtail_satisfaction.moderate_comment",
+        perms.ACCESS_ADMIN,
+        perms.VIEW_COMMENT,
+        perms.MODERATE_COMMENT,
     ],
     # ISO secretary: gathers and downloads the results, writes the reports, and runs the
     # re-verification calls ("phúc tra"): they show respondents' contact details, and are
     # done by someone independent of the counter staff whose work is being rated. They also
     # check that no result was altered (integrity page, docs/integrity.md).
     ISO_SECRETARY: [
-        ADMIN_ACCESS,
-        "wagtail_satisfaction.view_response",
-        "wagtail_satisfaction.export_response",
-        "wagtail_satisfaction.view_personal_data",
-        "wagtail_satisfaction.view_comment",
-        "wagtail_satisfaction.view_campaign",
-        "wagtail_satisfaction.add_reverification",
-        "wagtail_satisfaction.change_reverification",
-        "wagtail_satisfaction.view_reverification",
-        "wagtail_satisfaction.verify_integrity",
+        perms.ACCESS_ADMIN,
+        perms.VIEW_RESPONSE,
+        perms.EXPORT_RESPONSE,
+        perms.VIEW_PERSONAL_DATA,
+        perms.VIEW_COMMENT,
+        perms.permission_name("view", "campaign"),
+        perms.ADD_REVERIFICATION,
+        perms.CHANGE_REVERIFICATION,
+        perms.VIEW_REVERIFICATION,
+        perms.VERIFY_INTEGRITY,
     ],
     # Campaign manager: sets up campaigns, questionnaires and who can be rated.
-    CAMPAIGN_MANAGER: [ADMIN_ACCESS] + [
-        f"wagtail_satisfaction.{action}_{model}"
+    CAMPAIGN_MANAGER: [perms.ACCESS_ADMIN] + [
+        perms.permission_name(action, model)
         for model in ("campaign", "questionnaire", "unit", "procedure", "officer", "sector",
                       "banner")
         for action in ("add", "change", "view")
@@ -63,15 +63,15 @@ ROLE_PERMISSIONS = {
     # never see responses, comments or respondents' personal data, and cannot draw or
     # record re-verification calls about their own work; deleting is left to a superuser.
     ONE_STOP: [
-        ADMIN_ACCESS,
-        "wagtail_satisfaction.add_dossier",
-        "wagtail_satisfaction.change_dossier",
-        "wagtail_satisfaction.view_dossier",
-        "wagtail_satisfaction.send_invitations",
-        "wagtail_satisfaction.add_kioskkey",
-        "wagtail_satisfaction.change_kioskkey",
-        "wagtail_satisfaction.view_kioskkey",
-        "wagtail_satisfaction.add_staffentry",
+        perms.ACCESS_ADMIN,
+        perms.ADD_DOSSIER,
+        perms.CHANGE_DOSSIER,
+        perms.VIEW_DOSSIER,
+        perms.SEND_INVITATIONS,
+        perms.ADD_KIOSKKEY,
+        perms.CHANGE_KIOSKKEY,
+        perms.VIEW_KIOSKKEY,
+        perms.ADD_STAFFENTRY,
     ],
 }
 
@@ -82,8 +82,7 @@ ROLE_PAGE_PERMISSIONS = {
 
 
 def _permission(dotted):
-    app_label, codename = dotted.split(".", 1)
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    return perms.permission_objects([dotted]).get()
 
 
 def _site_roots():

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .formats import short_date
 from .integrity.seal import seal_response
 from .models import Answer, Channel, Comment, Response
 from .reports.rollup import record_response
@@ -21,11 +22,11 @@ class CampaignNotOpen(ValidationError):
 
 def campaign_closed_message(campaign, status=None):
     status = status or campaign.status()
-    if status == "upcoming":
+    if status.is_upcoming:
         return _("This survey opens on %(date)s.") % {
-            "date": campaign.opens_on.strftime("%d/%m/%Y")}
+            "date": short_date(campaign.opens_on)}
     return _("This survey closed on %(date)s. Thank you for your interest.") % {
-        "date": campaign.closes_on.strftime("%d/%m/%Y")}
+        "date": short_date(campaign.closes_on)}
 
 
 def normalise_email(email):

@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.snippets.models import register_snippet
 
+from . import permissions
 from .admin import urls as admin_urls
 from .admin.listings import SatisfactionListings
 from .admin.modeladmin import register_listings
@@ -14,19 +15,19 @@ from .models import Questionnaire
 from .moderation import hooks as moderation_hooks  # noqa: F401  (registers its hooks)
 from .reports.menu import DossierCountViewSet
 
+# Before any view asks the registry for a policy (Wagtail would make a fallback one).
+permissions.register_policies()
+
 register_snippet(SurveySetupGroup)
 register_listings(SatisfactionListings)
 
 
 @hooks.register("register_permissions")
 def register_permissions():
-    from django.contrib.auth.models import Permission
-
-    return Permission.objects.filter(
-        content_type__app_label="wagtail_satisfaction",
-        codename__in=["view_response", "export_response", "view_personal_data",
-                      "moderate_comment", "view_comment", "verify_integrity"],
-    )
+    return permissions.permission_objects([
+        permissions.VIEW_RESPONSE, permissions.EXPORT_RESPONSE, permissions.VIEW_PERSONAL_DATA,
+        permissions.MODERATE_COMMENT, permissions.VIEW_COMMENT,
+        permissions.VERIFY_INTEGRITY])
 
 
 @hooks.register("register_admin_urls")
@@ -36,8 +37,8 @@ def register_admin_urls():
 
 @hooks.register("register_snippet_listing_buttons")
 def questionnaire_listing_buttons(snippet, user, next_url=None):
-    if isinstance(snippet, Questionnaire) and user.has_perm(
-            "wagtail_satisfaction.add_questionnaire"):
+    if isinstance(snippet, Questionnaire) and permissions.QUESTIONNAIRES.user_has_permission(
+            user, "add"):
         url = reverse("wagtail_satisfaction_admin:questionnaire_new_version", args=[snippet.pk])
         yield MenuItem(_("New version"), url, icon_name="copy", priority=90)
 # --- reports -----------------------------------------------------------------------------

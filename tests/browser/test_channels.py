@@ -197,3 +197,20 @@ def test_kiosk_clears_a_half_filled_form_after_the_idle_time(page, settings):
     page.wait_for_load_state()
     nothing_filled(page)
     assert Response.objects.count() == 0
+
+
+def test_print_buttons_open_the_print_dialog_for_paper_forms_and_dossier_slips(page):
+    campaign, dossier = dossier_setup()
+    make_staff("clerk", "add_staffentry", "change_dossier")
+    login(page, "clerk", "pw-clerk")
+    # Count the print dialogs instead of opening one, which would block headless Chromium.
+    page.add_init_script("window.printed = 0; window.print = function () { window.printed += 1; };")
+    for path in (f"/admin/satisfaction/paper/{campaign.pk}/print/?count=2",
+                 f"/admin/satisfaction/dossiers/slip/{dossier.pk}/"):
+        page.goto(path)
+        page.click("button[data-print]")
+        assert page.evaluate("window.printed") == 1
+        # The button itself is not printed.
+        page.emulate_media(media="print")
+        assert not page.locator("button[data-print]").is_visible()
+        page.emulate_media(media="screen")

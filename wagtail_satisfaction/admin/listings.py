@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from .. import permissions
 from ..models import Response
 from ..moderation.admin import CommentListing
 from .modeladmin import ListingGroup, ReadOnlyListing
@@ -9,7 +10,8 @@ from .modeladmin import ListingGroup, ReadOnlyListing
 
 class ResponseListing(ReadOnlyListing):
     model = Response
-    required_permission = "wagtail_satisfaction.view_response"
+    permission_policy = permissions.RESPONSES
+    permission_required = "view"
     menu_label = _("Responses")
     menu_icon = "list-ul"
     list_display = ("id", "submitted_at", "campaign", "channel", "unit", "procedure", "officer",

@@ -1,22 +1,28 @@
 """Our small layer over wagtail-modeladmin for read-only admin listings.
 
 wagtail-modeladmin is in maintenance mode. Everything else in the app talks to
-``ReadOnlyListing`` (model, columns, filters, search, the permission that opens it), so a
+``ReadOnlyListing`` (model, columns, filters, search, the policy action that opens it), so a
 later move to Wagtail's ``ModelViewSet`` only has to re-implement this module.
 """
 
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
+from ..models.scopes import restrict
+
 
 class ReadOnlyPermissionHelper(PermissionHelper):
-    """Nobody adds, edits or deletes through a listing; one permission opens it."""
+    """Nobody adds, edits or deletes through a listing; one policy action opens it."""
 
-    required_permission = None  # "app_label.codename"
+    permission_policy = None  # a policy of ``wagtail_satisfaction.permissions``
+    permission_required = None  # an action of that policy
 
     def user_can_list(self, user):
-        return user.is_active and user.has_perm(self.required_permission)
+        return user.is_active and self.permission_policy.user_has_permission(
+            user, self.permission_required)
 
     def user_can_inspect_obj(self, user, obj):
         return self.inspect_view_enabled and self.user_can_list(user)
@@ -32,19 +38,39 @@ class ReadOnlyPermissionHelper(PermissionHelper):
 
 
 class ReadOnlyListing(ModelAdmin):
-    """A filterable, searchable, read-only list with an inspect view per row."""
+    """A filterable, searchable, read-only list with an inspect view per row.
 
-    required_permission = None
+    Rows and object URLs follow the unit scopes (``models.scopes``): another unit's row is
+    not listed, and its inspect or history URL answers 404.
+    """
+
+    permission_policy = None
+    permission_required = None
     inspect_view_enabled = True
     list_per_page = 50
 
     def __init__(self, parent=None):
-        permission = self.required_permission
         self.permission_helper_class = type(
             f"{self.__class__.__name__}PermissionHelper", (ReadOnlyPermissionHelper,),
-            {"required_permission": permission},
+            {"permission_policy": self.permission_policy,
+             "permission_required": self.permission_required},
         )
         super().__init__(parent)
+
+    def get_queryset(self, request):
+        return restrict(super().get_queryset(request), request.user)
+
+    def _visible_or_404(self, request, instance_pk):
+        if not self.get_queryset(request).filter(pk=unquote(instance_pk)).exists():
+            raise Http404
+
+    def inspect_view(self, request, instance_pk):
+        self._visible_or_404(request, instance_pk)
+        return super().inspect_view(request, instance_pk)
+
+    def history_view(self, request, instance_pk):
+        self._visible_or_404(request, instance_pk)
+        return super().history_view(request, instance_pk)
 
 
 class ListingGroup(ModelAdminGroup):

@@ -1,21 +1,23 @@
 """Small admin views that are not listings: questionnaire versioning."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.admin.admin_url_finder import AdminURLFinder
+from wagtail.admin.auth import PermissionPolicyChecker
 from wagtail.log_actions import log
 
+from .. import permissions
 from ..models import Questionnaire
 
+permission_checker = PermissionPolicyChecker(permissions.QUESTIONNAIRES)
 
+
+@permission_checker.require("add")
 def questionnaire_new_version(request, pk):
     """Confirm, then copy an (answered) questionnaire as its next, editable version."""
-    if not request.user.has_perm("wagtail_satisfaction.add_questionnaire"):
-        raise PermissionDenied
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
     if request.method == "POST":
         copy = questionnaire.new_version()

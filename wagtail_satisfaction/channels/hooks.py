@@ -5,12 +5,8 @@ from wagtail import hooks
 
 @hooks.register("register_admin_viewset")
 def register_channel_admin():
-    from wagtail.permissions import register_permission_policy
+    from .admin import ChannelsGroup
 
-    from ..models import Reverification
-    from .admin import ChannelsGroup, PersonalDataPolicy
-
-    register_permission_policy(Reverification, PersonalDataPolicy(Reverification))
     return ChannelsGroup()
 
 

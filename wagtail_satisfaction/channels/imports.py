@@ -7,21 +7,18 @@ file again updates the dossiers instead of duplicating them, and keeps their sec
 """
 
 import datetime
-from dataclasses import dataclass, field
 
-import tablib
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
+from ..formats import parse_date, short_date
+from ..imports import ImportResult, import_with_resource, missing_columns, rows
 from ..models import Dossier, Officer, Procedure, Unit
 from ..models.dossiers import normalise_dossier_code
 
 COLUMNS = ["code", "unit", "procedure", "officer", "applicant_name", "email", "phone",
            "received_on", "due_on", "returned_on"]
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y")
 
 
 class LookupWidget(widgets.ForeignKeyWidget):
@@ -68,16 +65,13 @@ class LocalDateWidget(widgets.Widget):
         if isinstance(value, datetime.date):
             return value
         text = str(value).strip()
-        for date_format in DATE_FORMATS:
-            try:
-                return datetime.datetime.strptime(text, date_format).date()
-            except ValueError:
-                continue
+        if (date := parse_date(text)) is not None:
+            return date
         raise ValueError(_("“%(value)s” is not a date; write it as dd/mm/yyyy.")
                          % {"value": text})
 
     def render(self, value, obj=None, **kwargs):
-        return value.strftime(DATE_FORMATS[0]) if value else ""
+        return short_date(value) if value else ""
 
 
 class DossierResource(resources.ModelResource):
@@ -114,72 +108,43 @@ class DossierResource(resources.ModelResource):
                 row[name] = str(row[name]).strip()
 
 
-@dataclass
-class DossierImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list = field(default_factory=list)  # [(line number, [message, ...]), ...]
+def import_dossiers(dataset, units=None):
+    """Import every row or none; returns an :class:`~wagtail_satisfaction.imports.ImportResult`
+    (``new``, ``updated``, and ``skipped`` for the unchanged rows).
 
-    @property
-    def ok(self):
-        return not self.errors
-
-
-def read_dataset(content, file_name):
-    """A tablib Dataset from uploaded bytes; the format comes from the file name."""
-    name = (file_name or "").lower()
-    if name.endswith(".xlsx"):
-        return tablib.Dataset().load(content, format="xlsx")
-    if name.endswith(".csv"):
-        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
-        return tablib.Dataset().load(text, format="csv")
-    raise ValueError(_("Please upload an .xlsx or .csv file."))
-
-
-def _messages(error):
-    result = []
-    for name, messages in getattr(error, "message_dict", {NON_FIELD_ERRORS:
-                                                           error.messages}).items():
-        label = "" if name == NON_FIELD_ERRORS else f"{name}: "
-        result.extend(f"{label}{message}" for message in messages)
-    return result
-
-
-def import_dossiers(dataset):
-    """Import every row or none; returns a :class:`DossierImportResult`."""
-    outcome = DossierImportResult()
-    missing = [column for column in ("code", "unit", "received_on")
-               if column not in (dataset.headers or [])]
-    if missing:
-        outcome.errors.append((1, [_("Missing column: %(columns)s") % {
-            "columns": ", ".join(missing)}]))
-        return outcome
-    seen = {}
-    for number, row in enumerate(dataset.dict, start=2):
-        code = normalise_dossier_code(str(row.get("code") or ""))
-        if code and code in seen:
-            outcome.errors.append((number, [_("dossier %(code)s already appears on line "
-                                              "%(line)s") % {"code": code,
-                                                             "line": seen[code]}]))
-        seen.setdefault(code, number)
+    With ``units`` (a unit-scoped user's, see ``models.scopes``) every row's unit, and the
+    unit of a dossier it would update, must be one of them.
+    """
+    outcome = ImportResult(errors=missing_columns(dataset, ("code", "unit", "received_on")))
     if outcome.errors:
         return outcome
-    with transaction.atomic():
-        result = DossierResource().import_data(
-            dataset, dry_run=False, raise_errors=False, use_transactions=True,
-            rollback_on_validation_errors=True)
-        for invalid in result.invalid_rows:
-            outcome.errors.append((invalid.number + 1, _messages(invalid.error)))
-        for number, errors in result.row_errors():
-            outcome.errors.append((number + 1, [str(error.error) for error in errors]))
-        for error in result.base_errors:
-            outcome.errors.append((1, [str(error.error)]))
-        if outcome.errors:
-            transaction.set_rollback(True)
-            outcome.errors.sort(key=lambda item: item[0])
-            return outcome
-    outcome.created = result.totals["new"]
-    outcome.updated = result.totals["update"]
-    outcome.unchanged = result.totals["skip"]
-    return outcome
+    seen = {}
+    for number, row in rows(dataset):
+        code = normalise_dossier_code(str(row.get("code") or ""))
+        if code and code in seen:
+            outcome.add_error(number, _("dossier %(code)s already appears on line %(line)s")
+                              % {"code": code, "line": seen[code]})
+        seen.setdefault(code, number)
+    if units is not None:
+        _check_units(dataset, seen, units, outcome)
+    if outcome.errors:
+        return outcome
+    return import_with_resource(DossierResource(), dataset)
+
+
+def _check_units(dataset, codes, units, outcome):
+    """A unit-scoped user imports only into their units, and never over another unit's
+    dossier (refused without saying whose it is)."""
+    mine = set(units.values_list("code", flat=True))
+    every = set(Unit.objects.values_list("code", flat=True))
+    foreign = set(Dossier.objects.filter(code__in=list(codes)).exclude(unit__in=units)
+                  .values_list("code", flat=True))
+    for number, row in rows(dataset):
+        unit_code = str(row.get("unit") or "").strip()
+        code = normalise_dossier_code(str(row.get("code") or ""))
+        if unit_code in every and unit_code not in mine:
+            outcome.add_error(number, _("unit “%(code)s” is not one of your units")
+                              % {"code": unit_code})
+        elif code in foreign:
+            outcome.add_error(number, _("dossier %(code)s cannot be imported here")
+                              % {"code": code})

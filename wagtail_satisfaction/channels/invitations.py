@@ -8,7 +8,7 @@ twice; what a failing server did not take is released. Opt-outs are re-checked p
 
 import datetime
 from dataclasses import asdict, dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -20,6 +20,7 @@ from django_tasks import task
 
 from ..conf import get_setting
 from ..models import Campaign, Channel, Dossier, Response
+from ..reports.stats import share
 from . import dossiers
 
 INVITATION, REMINDER = "invitation", "reminder"
@@ -135,12 +136,6 @@ def target_rate(campaign):
     return Decimal(get_setting("RETURN_RATE_TARGET"))
 
 
-def percent(part, whole):
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
 def _rate_counts(campaign):
     answered = Exists(Response.objects.filter(campaign=campaign, dossier_code=OuterRef("code")))
     return {"dossiers": Count("pk"),
@@ -151,7 +146,7 @@ def _rate_counts(campaign):
 
 
 def _with_rate(row, target):
-    rate = percent(row["answered"], row["dossiers"])
+    rate = share(row["answered"], row["dossiers"], places=2)
     return {**row, "rate": rate, "target": target,
             "meets_target": rate is not None and rate >= target}
 

@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from ..conf import get_setting
+from ..formats import DATE_INPUT_FORMATS, short_date
 from ..forms import SurveyForm, question_field_name
+from ..imports import ImportResult, missing_columns, rows
 from ..models import Channel, StaffEntry
 from ..scales import NOT_APPLICABLE
 from ..services import submit_response
@@ -55,7 +57,7 @@ class StaffEntryForm(SurveyForm):
                                 choices=[(c.value, c.label) for c in STAFF_CHANNELS],
                                 initial=Channel.PAPER)
     filled_on = forms.DateField(label=gettext_lazy("Date on the form"), required=False,
-                                input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                                input_formats=DATE_INPUT_FORMATS,
                                 help_text=gettext_lazy("dd/mm/yyyy; empty means today."))
 
     def __init__(self, *args, **kwargs):
@@ -89,8 +91,8 @@ class StaffEntryForm(SurveyForm):
         if filled_on and not campaign.opens_on <= filled_on <= campaign.closes_on:
             raise ValidationError(_("The date must be within the campaign (%(start)s – "
                                     "%(end)s).") % {
-                "start": campaign.opens_on.strftime("%d/%m/%Y"),
-                "end": campaign.closes_on.strftime("%d/%m/%Y")})
+                "start": short_date(campaign.opens_on),
+                "end": short_date(campaign.closes_on)})
         return filled_on
 
     def clean_form_number(self):
@@ -114,7 +116,7 @@ def duplicate_form_message(number):
 def enter_response(form, user):
     """Store a valid StaffEntryForm with its staff entry and an audit log entry."""
     campaign = form.campaign
-    if campaign.status() == "upcoming":
+    if campaign.status().is_upcoming:
         raise ValidationError(_("This campaign has not opened yet."))
     data = form.cleaned_data
     submitted_at = None
@@ -180,7 +182,7 @@ def _cell(value):
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        return value.strftime("%d/%m/%Y")
+        return value.date().isoformat()  # read back by the form whatever the language
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -218,42 +220,32 @@ def form_errors(form):
     return messages
 
 
-def import_workbook(campaign, content, user):
-    """Enter every row of an xlsx of typed forms, or none. Returns (count, errors).
+def import_workbook(campaign, dataset, user):
+    """Enter every row of a spreadsheet of typed forms (a tablib Dataset), or none.
 
-    ``errors`` is ``[(line, [message, ...]), ...]`` with the header on line 1.
+    Returns an :class:`~wagtail_satisfaction.imports.ImportResult`; ``stored`` counts the
+    forms entered.
     """
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises several unrelated types for bad files
-        return 0, [(1, [_("This is not an xlsx file: %(error)s") % {"error": error}])]
-    rows = workbook.worksheets[0].iter_rows(values_only=True)
-    header = [_cell(value) for value in next(rows, [])]
-    missing = [column for column in ("form_number",) if column not in header]
-    if missing:
-        return 0, [(1, [_("Missing column: %(columns)s") % {"columns": ", ".join(missing)}])]
-    errors, count = [], 0
+    outcome = ImportResult(errors=missing_columns(dataset, ("form_number",)))
+    if outcome.errors:
+        return outcome
     with transaction.atomic():
-        for line, values in enumerate(rows, start=2):
-            row = {name: _cell(value) for name, value in zip(header, values, strict=False)
-                   if name}
+        for line, values in rows(dataset):
+            row = {name: _cell(value) for name, value in values.items() if name}
             if not any(row.values()):
                 continue
             data, lookup_errors = row_to_data(campaign, row)
             form = StaffEntryForm(data, campaign=campaign)
             if lookup_errors or not form.is_valid():
-                errors.append((line, lookup_errors + (form_errors(form) if form.is_bound
-                                                      else [])))
+                outcome.add_error(line, lookup_errors + form_errors(form))
                 continue
             try:
                 with transaction.atomic():
                     enter_response(form, user)
-                    count += 1
+                    outcome.stored += 1
             except ValidationError as error:
-                errors.append((line, error.messages))
-        if errors:
+                outcome.add_error(line, error.messages)
+        if outcome.errors:
             transaction.set_rollback(True)
-            return 0, errors
-    return count, []
+            outcome.stored = 0
+    return outcome

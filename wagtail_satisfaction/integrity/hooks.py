@@ -5,12 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from .views import VERIFY
+from .. import permissions
 
 
 class IntegrityMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm(VERIFY)
+        return permissions.INTEGRITY_CHECKS.user_has_permission(request.user, "verify")
 
 
 @hooks.register("register_admin_urls")

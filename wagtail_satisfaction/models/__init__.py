@@ -1,7 +1,7 @@
 """The data model, one module per idea; everything is importable from here."""
 
 from .banners import Banner, SatisfactionSettings
-from .campaigns import Aggregation, Campaign, EmailPolicy, Round
+from .campaigns import Aggregation, Campaign, CampaignStatus, EmailPolicy, Round
 from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
 from .integrity import IntegrityCheck, ResponseSeal, SealChain
 from .moderation import CommentIsFinal, ModerationSettings
@@ -9,10 +9,12 @@ from .pages import SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
 from .reports import AnswerTally, DossierCount, ExportJob, ResponseTally
 from .responses import Answer, Channel, Comment, ModerationState, Response
+from .scopes import UnitScope
 from .units import Officer, Procedure, Sector, Unit, UnitKind
 
 __all__ = [
-    "Aggregation", "Answer", "Banner", "Campaign", "Channel", "Comment", "EmailPolicy",
+    "Aggregation", "Answer", "Banner", "Campaign", "CampaignStatus", "Channel", "Comment",
+    "EmailPolicy",
     "Factor", "ModerationState", "Officer", "Procedure", "Question", "Questionnaire",
     "QuestionnaireKind", "Response", "Round", "SatisfactionSettings", "Sector", "SurveyPage",
     "Unit", "UnitKind",
@@ -23,6 +25,9 @@ __all__ = [
 
 # Comment moderation
 __all__ += ["CommentIsFinal", "ModerationSettings"]
+
+# Unit scopes
+__all__ += ["UnitScope"]
 
 # Tamper evidence
 __all__ += ["IntegrityCheck", "ResponseSeal", "SealChain"]

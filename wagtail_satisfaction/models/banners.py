@@ -65,7 +65,7 @@ class Banner(PreviewableMixin, models.Model):
         now = now or timezone.now()
         return ((self.shows_from is None or self.shows_from <= now)
                 and (self.shows_until is None or now < self.shows_until)
-                and (self.campaign_id is None or self.campaign.status() != "closed"))
+                and (self.campaign_id is None or not self.campaign.status().is_closed))
 
     @property
     def url(self):

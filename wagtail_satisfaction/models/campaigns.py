@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -22,6 +23,26 @@ class EmailPolicy(models.TextChoices):
 class Aggregation(models.TextChoices):
     MEAN_OF_ITEMS = "mean_of_items", _("Factor = mean of its items' satisfaction rates")
     POOLED = "pooled", _("Factor = satisfied answers / applicable answers of all its items")
+
+
+class CampaignStatus(models.TextChoices):
+    """Where a campaign stands on a given day (:meth:`Campaign.status`)."""
+
+    UPCOMING = "upcoming", pgettext_lazy("campaign status", "Upcoming")
+    OPEN = "open", pgettext_lazy("campaign status", "Open")
+    CLOSED = "closed", pgettext_lazy("campaign status", "Closed")
+
+    @property
+    def is_upcoming(self):
+        return self is CampaignStatus.UPCOMING
+
+    @property
+    def is_open(self):
+        return self is CampaignStatus.OPEN
+
+    @property
+    def is_closed(self):
+        return self is CampaignStatus.CLOSED
 
 
 class Campaign(ClusterableModel):
@@ -97,16 +118,16 @@ class Campaign(ClusterableModel):
         return timezone.now().astimezone(ZoneInfo(get_setting("REPORT_TIME_ZONE"))).date()
 
     def status(self, today=None):
-        """"upcoming", "open" or "closed" on the given local date (default: today)."""
+        """The :class:`CampaignStatus` on the given local date (default: today)."""
         today = today or self.local_today()
         if today < self.opens_on:
-            return "upcoming"
+            return CampaignStatus.UPCOMING
         if today > self.closes_on:
-            return "closed"
-        return "open"
+            return CampaignStatus.CLOSED
+        return CampaignStatus.OPEN
 
     def is_open(self, today=None):
-        return self.status(today) == "open"
+        return self.status(today).is_open
 
     def procedures(self):
         from .units import Procedure, Unit

@@ -6,12 +6,15 @@ instead of millions of raw answers whenever its filters allow (see ``reports.sta
 """
 
 import uuid
+from decimal import ROUND_DOWN
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
+
+from ..formats import short_date
 
 
 def new_uid():
@@ -105,8 +108,8 @@ class DossierCount(models.Model):
 
     def __str__(self):
         return _("%(unit)s, %(start)s–%(end)s: %(count)s dossiers") % {
-            "unit": self.unit, "start": self.starts_on.strftime("%d/%m/%Y"),
-            "end": self.ends_on.strftime("%d/%m/%Y"), "count": self.dossiers}
+            "unit": self.unit, "start": short_date(self.starts_on),
+            "end": short_date(self.ends_on), "count": self.dossiers}
 
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
@@ -141,5 +144,9 @@ class ExportJob(models.Model):
 
     @property
     def percent(self):
-        return 100 if self.status == self.Status.DONE else (
-            int(self.done * 100 / self.total) if self.total else 0)
+        """Responses written so far, in whole percent rounded down (for a progress bar)."""
+        from ..reports.stats import share  # imported here: the reports package imports the models
+
+        if self.status == self.Status.DONE:
+            return 100
+        return int(share(self.done, self.total, places=0, rounding=ROUND_DOWN) or 0)

@@ -24,17 +24,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from wagtail_modeladmin.helpers.search import BaseSearchHandler
 from wagtail_modeladmin.views import IndexView, InspectView
 
+from .. import permissions
 from ..admin.modeladmin import ReadOnlyListing
 from ..conf import get_setting
 from ..models import Answer, Comment, ModerationState, Unit
-from .decisions import (
-    DECIDED_STATES,
-    MODERATE_PERMISSION,
-    can_see_personal_data,
-    decide,
-    displayed_text,
-    history,
-)
+from ..models.scopes import restrict
+from ..permissions import can_see_personal_data
+from .decisions import DECIDED_STATES, decide, displayed_text, history
 
 ALL = "all"
 
@@ -118,7 +114,7 @@ class UnitFilter(SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [(str(unit.pk), "\u2003" * (unit.depth - 1) + unit.name)
-                for unit in Unit.objects.only("pk", "name", "path")]
+                for unit in restrict(Unit.objects.only("pk", "name", "path"), request.user)]
 
     def queryset(self, request, queryset):
         if self.value() is None:
@@ -160,6 +156,7 @@ class ModerationQueueView(IndexView):
 
     Unlike modeladmin's index it never counts the whole table (a million-row COUNT costs
     more than the page): one COUNT of the filtered rows for the paginator, one page query.
+    So it builds the whole context itself instead of extending ``IndexView``'s.
     """
 
     def get_context_data(self, **kwargs):
@@ -177,7 +174,9 @@ class ModerationQueueView(IndexView):
             comment.band = score_band(comment.score)
             comment.inspect_url = self.url_helper.get_action_url("inspect", comment.pk)
         context = {
+            **(self.extra_context or {}),
             "view": self,
+            "model_admin": self.model_admin,
             "all_count": 1 if rows or Comment.objects.exists() else 0,
             "result_count": paginator.count,
             "paginator": paginator,
@@ -192,8 +191,7 @@ class ModerationQueueView(IndexView):
             "personal_data_masked": not can_see_personal_data(user),
         }
         context.update(kwargs)
-        # Skip IndexView's own context (it counts the whole table).
-        return super(IndexView, self).get_context_data(**context)
+        return context
 
     def get_base_queryset(self, request=None):
         return super().get_base_queryset(request).select_related(
@@ -238,7 +236,8 @@ class CommentInspectView(InspectView):
     def next_pending_url(self):
         """The next pending comment in queue order, so a decision leads on to it."""
         comment = self.instance
-        following = (Comment.objects.pending().exclude(pk=comment.pk)
+        following = (restrict(Comment.objects.pending(), self.request.user)
+                     .exclude(pk=comment.pk)
                      .filter(Q(submitted_at__lt=comment.submitted_at)
                              | Q(submitted_at=comment.submitted_at, pk__lt=comment.pk))
                      .order_by("-submitted_at", "-pk").values_list("pk", flat=True).first())
@@ -257,11 +256,7 @@ def _safe_next(request, fallback):
 
 def moderate_view(request, model_admin):
     """POST ids + state → confirmation page; POST again with ``confirm`` → decision."""
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm(MODERATE_PERMISSION):
+    if not permissions.COMMENTS.user_has_permission(request.user, "moderate"):
         raise PermissionDenied
     index_url = model_admin.url_helper.index_url
     if request.method != "POST":
@@ -275,7 +270,7 @@ def moderate_view(request, model_admin):
     if not ids:
         messages.error(request, _("Tick at least one comment first."))
         return HttpResponseRedirect(next_url)
-    comments = Comment.objects.filter(pk__in=ids).select_related(
+    comments = restrict(Comment.objects.filter(pk__in=ids), request.user).select_related(
         "campaign", "response__procedure")
     reason = request.POST.get("reason", "")
     error = None
@@ -310,12 +305,14 @@ def moderate_view(request, model_admin):
         "next_url": next_url,
         "moderate_url": model_admin.url_helper.get_action_url("moderate"),
         "page_title": _("Confirm moderation"),
+        "header_title": _("Confirm moderation"),
+        "header_icon": "comment",
     }, status=400 if error else 200)
 
 
 def refuse_with_403(view):
-    """A user without the permission gets a real 403 page (Wagtail's own handler would
-    redirect to the dashboard), so the URL plainly refuses."""
+    """How the queue refuses: a user the policy turns away gets a real 403 page (Wagtail's
+    own handler would redirect to the dashboard), so the URL plainly refuses."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -324,7 +321,8 @@ def refuse_with_403(view):
         except PermissionDenied:
             return TemplateResponse(
                 request, "wagtail_satisfaction/admin/moderation_forbidden.html",
-                {"page_title": _("Permission needed")}, status=403)
+                {"page_title": _("Permission needed"), "header_title": _("Permission needed"),
+                 "header_icon": "lock"}, status=403)
 
     return wrapped
 
@@ -333,7 +331,8 @@ class CommentListing(ReadOnlyListing):
     """The moderation queue ("Kiểm duyệt ý kiến") of the IT team."""
 
     model = Comment
-    required_permission = MODERATE_PERMISSION
+    permission_policy = permissions.COMMENTS
+    permission_required = "moderate"
     menu_label = gettext_lazy("Comment moderation")
     menu_icon = "comment"
     list_display = ("submitted_at", "campaign", "text", "state", "score")

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import LogContext
 from wagtail.log_actions import registry as log_registry
 
+from .. import permissions
 from ..models import Comment, ModerationState
+from ..permissions import can_see_personal_data
 from .classifiers import ClassifierContext, get_classifier
 
 logger = logging.getLogger(__name__)
 
-MODERATE_PERMISSION = "wagtail_satisfaction.moderate_comment"
-PERSONAL_DATA_PERMISSION = "wagtail_satisfaction.view_personal_data"
 DECIDED_STATES = (ModerationState.RELEVANT, ModerationState.OFF_TOPIC, ModerationState.SPAM)
 
 MODERATE_ACTION = "wagtail_satisfaction.comment.moderate"
@@ -86,7 +86,7 @@ def decide(comments, state, user, reason=""):
     per comment that changed is written (sharing one uuid, so a bulk action reads as one
     action). Returns the number of comments whose state changed.
     """
-    if not user.has_perm(MODERATE_PERMISSION):
+    if not permissions.COMMENTS.user_has_permission(user, "moderate"):
         raise PermissionDenied(_("You are not allowed to moderate comments."))
     if state not in DECIDED_STATES:
         raise ValidationError(_("%(state)s is not a moderation decision.") % {"state": state})
@@ -118,10 +118,6 @@ def history(comment):
     """The comment's history entries, newest first."""
     return (log_registry.get_logs_for_instance(comment).select_related("user")
             .order_by("-timestamp", "-pk"))
-
-
-def can_see_personal_data(user):
-    return user.has_perm(PERSONAL_DATA_PERMISSION)
 
 
 def displayed_text(comment, user):

@@ -49,7 +49,7 @@ def bar_chart(items, title):
                              for p in (0, 25, 50, 75, 100)))
     return format_html(
         '<svg class="satisfaction-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-        'viewBox="0 0 {w} {h}" width="100%" style="max-width:{w}px" font-size="12" '
+        'viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-size="12" '
         'font-family="sans-serif" fill="{ink}" aria-label="{title}"><title>{title}</title>'
         '{grid}{rows}</svg>',
         w=width, h=height, ink=INK, title=title, grid=grid, rows=mark_safe("".join(rows)))
@@ -86,7 +86,7 @@ def line_chart(points, title):
                        INK, " ".join(f"{x},{y}" for x, y in coords)) if coords else ""
     return format_html(
         '<svg class="satisfaction-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-        'viewBox="0 0 {w} {h}" width="100%" style="max-width:{w}px" font-size="12" '
+        'viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-size="12" '
         'font-family="sans-serif" fill="{ink}" aria-label="{title}"><title>{title}</title>'
         '{grid}{line}{marks}<text x="{left}" y="{bottom}">{caption}</text></svg>',
         w=width, h=height, ink=INK, title=title, grid=grid, line=line, marks=marks, left=left,

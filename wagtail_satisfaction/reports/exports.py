@@ -5,18 +5,31 @@ read in chunks (keyset pagination), so an export of any size runs in constant me
 csv is streamed line by line (UTF-8 with BOM so Excel keeps Vietnamese text), xlsx goes
 through openpyxl's write-only workbook, one sheet per table. Text cells that a spreadsheet
 would run as a formula are neutralised with a leading apostrophe.
+
+:class:`ExportRequest` is the one entry point of the report view, the background task and
+the ``satisfaction_export`` command: it decides the file name, the content type, and whether
+the export streams at once or runs in the background.
 """
 
 import csv
+import io
+from dataclasses import dataclass
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.fields import Field
 
-from ..models import Answer, Channel
+from ..conf import get_setting
+from ..models import Answer, Channel, ExportJob
 from ..moderation.privacy import mask_personal_data
 from ..scales import NOT_APPLICABLE, NOT_APPLICABLE_LABEL
+from .filters import ReportFilterForm
 from .rollup import report_zone
 from .stats import build_report, round_percent
 
@@ -163,18 +176,14 @@ class CommentResource(RowResource):
             last = chunk[-1]["pk"]
 
 
-def _pct(value):
-    return round_percent(value)
-
-
 def summary_tables(report):
     """The report's tables as (sheet title, resource, rows), the same figures as the screen."""
     tables = []
     summary = [
         {"item": _("Filters"), "value": report.filters.describe()},
         {"item": _("Responses"), "value": report.responses},
-        {"item": _("Overall index (%)"), "value": _pct(report.overall_index)},
-        {"item": _("Decision 766 ratio (%)"), "value": _pct(report.d766_ratio)},
+        {"item": _("Overall index (%)"), "value": round_percent(report.overall_index)},
+        {"item": _("Decision 766 ratio (%)"), "value": round_percent(report.d766_ratio)},
         {"item": _("Dissatisfied responses"), "value": report.totals.dissatisfied},
         {"item": _("Decision 766 base"), "value": report.d766_base},
     ]
@@ -204,7 +213,7 @@ def summary_tables(report):
     for q in report.questions:
         row = {"code": q.question.code, "text": q.question.text,
                "factor": q.question.factor.title, "n": q.applicable,
-               "satisfied": q.satisfied, "percent": _pct(q.percent_satisfied),
+               "satisfied": q.satisfied, "percent": round_percent(q.percent_satisfied),
                "mean": round_percent(q.mean)}
         for value, _label in q.labels:
             row[value_key(q, value)] = q.counts.get(value, 0)
@@ -214,7 +223,7 @@ def summary_tables(report):
     if report.factors:
         tables.append((_("Factors"), RowResource(
             [("code", _("Code")), ("title", _("Factor")), ("index", _("Index (%)"))]),
-            [{"code": f.factor.code, "title": f.factor.title, "index": _pct(f.index)}
+            [{"code": f.factor.code, "title": f.factor.title, "index": round_percent(f.index)}
              for f in report.factors]))
     if report.indicators:
         tables.append((_("TTHC indicators"), RowResource(
@@ -231,7 +240,8 @@ def summary_tables(report):
                        else (breakdown.title, breakdown.rows))
         tables.append((str(title), RowResource(group_columns), [
             {"label": row.label, "responses": row.responses,
-             "percent": _pct(row.percent_satisfied), "points": round_percent(row.mean_points)}
+             "percent": round_percent(row.percent_satisfied),
+             "points": round_percent(row.mean_points)}
             for row in rows]))
     if report.expectations:
         tables.append((_("Expectations"), RowResource(
@@ -309,3 +319,117 @@ def _local_today():
     from django.utils import timezone
 
     return timezone.now().astimezone(ZoneInfo(str(report_zone()))).strftime("%Y%m%d")
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+KINDS = ("responses", "comments")  # csv holds one table; xlsx always holds them all
+PROGRESS_LINES = 5000  # csv lines between two progress updates of a background export
+
+
+class InvalidFilters(ValueError):
+    """The report's filters do not validate; the message lists the form's errors."""
+
+
+class UnknownExport(ValueError):
+    """A format or table that does not exist."""
+
+
+@dataclass
+class ExportRequest:
+    """One export: the report's filters (as form data), format, table, personal data.
+
+    Without ``personal`` the respondents' emails are left out and personal data typed into
+    comments is masked.
+    """
+
+    query: dict
+    format: str = "xlsx"
+    kind: str = "responses"
+    personal: bool = False
+    user: object = None  # a unit-scoped user exports only their units (``models.scopes``)
+
+    def __post_init__(self):
+        data = QueryDict(mutable=True)
+        data.update({key: value for key, value in self.query.items()
+                     if key in ReportFilterForm.base_fields})
+        self.query = data.dict()
+        form = ReportFilterForm(data, user=self.user)
+        if not form.is_valid():
+            raise InvalidFilters(form.errors.as_text())
+        if self.format not in CONTENT_TYPES or self.kind not in KINDS:
+            raise UnknownExport(f"{self.format} {self.kind}")
+        self.filters = form.filters()
+
+    @classmethod
+    def from_job(cls, job):
+        """The request a background :class:`ExportJob` was started with."""
+        return cls(job.filters, job.format, job.filters.get("kind", "responses"),
+                   bool(job.filters.get("personal")), user=job.user)
+
+    @property
+    def filename(self):
+        return export_filename(self.filters, self.format)
+
+    @property
+    def content_type(self):
+        return CONTENT_TYPES[self.format]
+
+    def count(self):
+        return self.filters.responses().count()
+
+    def write(self, stream, progress=None):
+        """Write the file to a binary stream; ``progress(done)`` is told how far it got."""
+        if self.format == "xlsx":
+            write_xlsx(stream, self.filters, personal=self.personal, progress=progress)
+            return
+        for done, line in enumerate(iter_csv(self.filters, self.kind, self.personal), 1):
+            stream.write(line)
+            if progress and done % PROGRESS_LINES == 0:
+                progress(done)
+
+    def respond(self, user):
+        """The download for a small export; for a large one, start a background job and
+        send the user to its progress page."""
+        count = self.count()
+        if count > get_setting("EXPORT_BACKGROUND_THRESHOLD"):
+            return redirect("wagtail_satisfaction_reports:export_job",
+                            self.start_job(user, count).pk)
+        disposition = f'attachment; filename="{self.filename}"'
+        if self.format == "csv":  # streamed: never the whole file in memory
+            response = StreamingHttpResponse(
+                iter_csv(self.filters, self.kind, personal=self.personal),
+                content_type=self.content_type)
+        else:
+            stream = io.BytesIO()
+            self.write(stream)
+            response = HttpResponse(stream.getvalue(), content_type=self.content_type)
+        response["Content-Disposition"] = disposition
+        return response
+
+    def start_job(self, user, total):
+        from .tasks import run_export
+
+        job = ExportJob.objects.create(
+            user=user, format=self.format, total=total,
+            filters={**self.query, "kind": self.kind, "personal": self.personal})
+        run_export.enqueue(job.pk)
+        return job
+
+
+EXPORT_LINKS = [
+    ("xlsx", gettext_lazy("Download xlsx (all tables)"), {"format": "xlsx"}),
+    ("csv", gettext_lazy("Responses as csv"), {"format": "csv"}),
+    ("comments-csv", gettext_lazy("Comments as csv"), {"format": "csv", "kind": "comments"}),
+]
+
+
+def export_links(query):
+    """The report's download links for its filters, as dicts of name, label and url."""
+    base = reverse("wagtail_satisfaction_reports:export")
+    filters = dict(query.items())  # a QueryDict's items() gives values, not lists
+    return [{"name": name, "label": label,
+             "url": f"{base}?{urlencode({**filters, **params})}"}
+            for name, label, params in EXPORT_LINKS]

@@ -1,20 +1,23 @@
-"""Combining sub-units' results: read back the export's own xlsx format.
+"""Spreadsheets into the reports: sub-units' results and dossier counts.
 
-Every row is checked before anything is stored; one invalid row stores nothing. Each
-response carries the ``uid`` it was exported with, so uploading the same file again stores
-nothing new. Stored rows go through ``services.submit_response`` like any other channel.
+Sub-units' results come back in the export's own format (the xlsx workbook, or the
+responses csv). Every row is checked before anything is stored; one invalid row stores
+nothing. Each response carries the ``uid`` it was exported with, so uploading the same file
+again stores nothing new. Stored rows go through ``services.submit_response`` like any other
+channel.
 """
 
 import datetime
 import uuid
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
 
-from ..models import Channel, Response, Unit
+from ..imports import ImportFileError, ImportResult, import_with_resource, rows
+from ..models import Channel, DossierCount, Response, Unit
 from ..scales import NOT_APPLICABLE
 from ..services import submit_response, validate_answers
 from .exports import (
@@ -32,21 +35,6 @@ from .exports import (
 from .rollup import report_zone
 
 
-@dataclass
-class ImportResult:
-    created: int = 0
-    already_present: int = 0
-    errors: list = field(default_factory=list)  # (row number, message)
-
-    @property
-    def ok(self):
-        return not self.errors
-
-
-class ImportFileError(ValueError):
-    """The file is not a workbook in the export's format."""
-
-
 def _text(value):
     if value is None:
         return ""
@@ -57,16 +45,15 @@ def _text(value):
     return text
 
 
-def _find_sheets(workbook):
+def _find_sheets(sheets):
     responses = comments = None
-    for sheet in workbook.worksheets:
-        header = next(sheet.iter_rows(max_row=1, values_only=True), ())
-        names = [_text(cell) for cell in header]
+    for sheet in sheets:
+        names = [_text(cell) for cell in sheet.headers or []]
         if UID in names and SUBMITTED_AT in names:
             if CHANNEL in names:
-                responses = (sheet, names)
+                responses = responses or sheet
             elif comments is None:
-                comments = (sheet, names)
+                comments = sheet
     return responses, comments
 
 
@@ -83,20 +70,17 @@ def _parse_moment(value):
     return moment
 
 
-def read_rows(campaign, upload):
-    """Parse and check every row; returns (ImportResult with errors, parsed rows)."""
-    from openpyxl import load_workbook
+def read_rows(campaign, sheets):
+    """Parse and check every row of the export's sheets (tablib Datasets).
 
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises several types for a non-xlsx file
-        raise ImportFileError(_("This file is not an xlsx workbook.")) from error
-    found, comment_sheet = _find_sheets(workbook)
-    if not found:
+    Returns (ImportResult with the errors, parsed rows).
+    """
+    sheet, comment_sheet = _find_sheets(sheets)
+    if not sheet:
         raise ImportFileError(_(
             "No sheet of responses found: the first row must hold the columns of the "
             "export (uid, submitted_at, channel, …)."))
-    sheet, header = found
+    header = [_text(cell) for cell in sheet.headers]
     questions = {question_column(q): q for q in campaign.questionnaire.questions()}
     missing = [code for code, q in questions.items() if q.required and code not in header]
     if missing:
@@ -104,9 +88,7 @@ def read_rows(campaign, upload):
                                 "campaign's questionnaire.") % {"codes": ", ".join(missing)})
     comments = {}
     if comment_sheet:
-        c_sheet, c_header = comment_sheet
-        for values in c_sheet.iter_rows(min_row=2, values_only=True):
-            row = dict(zip(c_header, values, strict=False))
+        for _line, row in rows(comment_sheet):
             if _text(row.get(UID)):
                 comments[_text(row[UID])] = _text(row.get("text"))
 
@@ -117,11 +99,8 @@ def read_rows(campaign, upload):
         officers.setdefault(officer.name, []).append(officer)
     channels = set(Channel.values)
 
-    result, rows, seen = ImportResult(), [], set()
-    for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-        if all(value in (None, "") for value in values):
-            continue
-        row = dict(zip(header, values, strict=False))
+    result, parsed, seen = ImportResult(), [], set()
+    for number, row in rows(sheet):
         problems = []
 
         def problem(message, _problems=problems):
@@ -178,31 +157,35 @@ def read_rows(campaign, upload):
         except ValidationError as error:
             problems.extend(error.messages)
         if problems:
-            result.errors.append((number, "; ".join(problems)))
+            result.add_error(number, problems)
             continue
-        rows.append(dict(number=number, uid=uid, submitted_at=moment, channel=channel,
+        parsed.append(dict(number=number, uid=uid, submitted_at=moment, channel=channel,
                          unit=unit, procedure=procedure, officer=officer, answers=answers,
                          dossier_code=_text(row.get(DOSSIER_CODE)),
                          email=_text(row.get(EMAIL)), comment=comments.get(str(uid), "")))
-    return result, rows
+    return result, parsed
 
 
 class _RollBack(Exception):
     pass
 
 
-def import_responses(campaign, upload, entered_by=None):
-    """Check the whole file, then store its new responses in one transaction, or nothing."""
-    result, rows = read_rows(campaign, upload)
+def import_responses(campaign, sheets, entered_by=None):
+    """Check the whole file (its sheets, from :func:`~wagtail_satisfaction.imports.read_sheets`),
+    then store its new responses in one transaction, or nothing.
+
+    ``stored`` counts the new responses, ``skipped`` those already stored.
+    """
+    result, parsed = read_rows(campaign, sheets)
     if result.errors:
         return result
-    existing = set(Response.objects.filter(uid__in=[row["uid"] for row in rows])
+    existing = set(Response.objects.filter(uid__in=[row["uid"] for row in parsed])
                    .values_list("uid", flat=True))
     try:
         with transaction.atomic():
-            for row in rows:
+            for row in parsed:
                 if row["uid"] in existing:
-                    result.already_present += 1
+                    result.skipped += 1
                     continue
                 try:
                     submit_response(
@@ -212,11 +195,37 @@ def import_responses(campaign, upload, entered_by=None):
                         comment=row["comment"], entered_by=entered_by,
                         submitted_at=row["submitted_at"], check_open=False, uid=row["uid"])
                 except ValidationError as error:
-                    result.errors.append((row["number"], "; ".join(error.messages)))
+                    result.add_error(row["number"], error.messages)
                     continue
-                result.created += 1
+                result.stored += 1
             if result.errors:
                 raise _RollBack
     except _RollBack:
-        result.created = 0
+        result.stored = 0
     return result
+
+
+class DossierCountResource(resources.ModelResource):
+    """Dossier counts in a spreadsheet: unit code, from, to, dossiers, forms handed out.
+
+    Rows are matched on (unit, from, to), so importing a corrected file updates the counts.
+    """
+
+    unit = fields.Field(attribute="unit", column_name="unit_code",
+                        widget=widgets.ForeignKeyWidget(Unit, field="code"))
+    starts_on = fields.Field(attribute="starts_on", column_name="from",
+                             widget=widgets.DateWidget("%Y-%m-%d"))
+    ends_on = fields.Field(attribute="ends_on", column_name="to",
+                           widget=widgets.DateWidget("%Y-%m-%d"))
+
+    class Meta:
+        model = DossierCount
+        fields = ("unit", "starts_on", "ends_on", "dossiers", "forms_handed_out")
+        import_id_fields = ("unit", "starts_on", "ends_on")
+        skip_unchanged = True
+        clean_model_instances = True
+
+
+def import_dossier_counts(dataset):
+    """Import dossier counts (a tablib Dataset): all rows or none; an ImportResult."""
+    return import_with_resource(DossierCountResource(), dataset)

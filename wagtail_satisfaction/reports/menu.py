@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .. import permissions
 from ..models import DossierCount
 
 
@@ -14,7 +15,7 @@ class ReportMenuItem(MenuItem):
                          name="satisfaction-report", icon_name="table", order=100)
 
     def is_shown(self, request):
-        return request.user.has_perm("wagtail_satisfaction.view_response")
+        return permissions.RESPONSES.user_has_permission(request.user, "view")
 
 
 class ImportMenuItem(MenuItem):
@@ -24,7 +25,7 @@ class ImportMenuItem(MenuItem):
                          name="satisfaction-import", icon_name="upload", order=101)
 
     def is_shown(self, request):
-        return request.user.has_perm("wagtail_satisfaction.export_response")
+        return permissions.RESPONSES.user_has_permission(request.user, "export")
 
 
 class DossierCountViewSet(SnippetViewSet):

@@ -38,19 +38,26 @@ from .rollup import TALLY_COLUMNS, report_zone
 HUNDRED = Fraction(100)
 
 
-def round_percent(value, places=2):
-    """Exact value → Decimal rounded half-up (None stays None)."""
+def round_percent(value, places=2, rounding=ROUND_HALF_UP):
+    """Exact value → Decimal rounded to ``places`` decimals (half-up unless told); None → None."""
     if value is None:
         return None
     with localcontext() as context:
         context.prec = 60
         exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=rounding)
 
 
-def share(part, whole):
-    """part / whole × 100 exactly, or None when there is nothing to divide by."""
-    return Fraction(part) * HUNDRED / whole if whole else None
+def share(part, whole, places=None, rounding=ROUND_HALF_UP):
+    """part / whole × 100, or None when there is nothing to divide by.
+
+    The app's one percentage: exact (a Fraction) by default, so that the report rounds only
+    when it shows a figure; with ``places``, a Decimal rounded as :func:`round_percent` does.
+    """
+    if not whole:
+        return None
+    exact = Fraction(part) * HUNDRED / whole
+    return exact if places is None else round_percent(exact, places, rounding)
 
 
 def mean(values):

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.db.models import Q, Sum
-from import_export import fields, resources, widgets
 
 from ..models import DossierCount, Response, Unit
 from .stats import share
@@ -115,46 +114,3 @@ def _count_within(unit):
     from django.db.models import Count
 
     return Count("id", filter=Q(unit__path__startswith=unit.path))
-
-
-class DossierCountResource(resources.ModelResource):
-    """Dossier counts in a spreadsheet: unit code, from, to, dossiers, forms handed out.
-
-    Rows are matched on (unit, from, to), so importing a corrected file updates the counts.
-    """
-
-    unit = fields.Field(attribute="unit", column_name="unit_code",
-                        widget=widgets.ForeignKeyWidget(Unit, field="code"))
-    starts_on = fields.Field(attribute="starts_on", column_name="from",
-                             widget=widgets.DateWidget("%Y-%m-%d"))
-    ends_on = fields.Field(attribute="ends_on", column_name="to",
-                           widget=widgets.DateWidget("%Y-%m-%d"))
-
-    class Meta:
-        model = DossierCount
-        fields = ("unit", "starts_on", "ends_on", "dossiers", "forms_handed_out")
-        import_id_fields = ("unit", "starts_on", "ends_on")
-        skip_unchanged = True
-        clean_model_instances = True
-
-
-def import_dossier_counts(upload, file_format):
-    """Import dossier counts from csv/xlsx: all rows or none; returns [(row, message)]."""
-    import tablib
-
-    content = upload.read()
-    if file_format == "csv":
-        dataset = tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
-    else:
-        dataset = tablib.Dataset().load(content, format="xlsx")
-    resource = DossierCountResource()
-    result = resource.import_data(dataset, dry_run=True, raise_errors=False)
-    errors = [(number + 1, "; ".join(str(e.error) for e in row_errors))
-              for number, row_errors in result.row_errors()]
-    for invalid in result.invalid_rows:
-        errors.append((invalid.number + 1, "; ".join(
-            f"{name}: {' '.join(str(m) for m in messages)}"
-            for name, messages in invalid.error_dict.items())))
-    if not errors:
-        resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
-    return sorted(errors)

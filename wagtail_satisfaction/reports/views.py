@@ -1,40 +1,37 @@
 """Admin views of the report, its exports and the import; thin over the plain functions."""
 
-import io
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.admin.auth import PermissionPolicyChecker
 
+from .. import permissions
 from ..conf import get_setting
-from ..models import Campaign, ExportJob
+from ..imports import ImportFileError, read_dataset, read_sheets
+from ..models import Campaign, ExportJob, Unit
+from ..models.scopes import restrict, usable_campaigns
 from .charts import bar_chart, line_chart
-from .exports import export_filename, iter_csv, write_xlsx
+from .exports import ExportRequest, InvalidFilters, UnknownExport, export_links
 from .filters import ReportFilterForm
-from .imports import ImportFileError, import_responses
+from .imports import import_dossier_counts, import_responses
 from .stats import build_report
 from .targets import target_progress
 
-VIEW = "wagtail_satisfaction.view_response"
-EXPORT = "wagtail_satisfaction.export_response"
-PERSONAL = "wagtail_satisfaction.view_personal_data"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+responses_checker = PermissionPolicyChecker(permissions.RESPONSES)
 
 
 def _filter_form(request):
     data = request.GET.copy()
     if not data.get("campaign"):
-        latest = Campaign.objects.order_by("-opens_on").first()
+        latest = usable_campaigns(request.user).order_by("-opens_on").first()
         if latest:
             data["campaign"] = latest.pk
-    return ReportFilterForm(data)
+    return ReportFilterForm(data, user=request.user)
 
 
 def _admin_page(request, template, title, context):
@@ -42,11 +39,12 @@ def _admin_page(request, template, title, context):
         "page_title": title, "header_title": title, "header_icon": "table", **context})
 
 
-@permission_required(VIEW, raise_exception=True)
+@responses_checker.require("view")
 def report(request):
     """The satisfaction report for the filters in the query string."""
     form = _filter_form(request)
-    context = {"form": form, "can_export": request.user.has_perm(EXPORT)}
+    context = {"form": form, "can_export": permissions.RESPONSES.user_has_permission(
+        request.user, "export")}
     if form.is_bound and form.is_valid():
         filters = form.filters()
         result = build_report(filters, comment_limit=get_setting("REPORT_COMMENT_LIMIT"))
@@ -61,65 +59,50 @@ def report(request):
         questions = [q for q in result.questions if q.percent_satisfied is not None
                      or q.question.spec.satisfied_from is not None]
         context.update(
-            filters=filters, report=result, query=request.GET.urlencode(),
+            filters=filters, report=result, export_links=export_links(request.GET),
             question_chart=bar_chart(
                 [(f"{q.question.code}. {q.question.text}", q.percent_satisfied, q.applicable)
                  for q in questions], _("% satisfied per question")) if questions else "",
             trend_chart=line_chart([(row.label, row.percent_satisfied, row.responses)
                                     for row in result.trend], _("Trend by month"))
             if result.trend else "",
-            targets=target_progress(filters.campaign),
+            targets=target_progress(filters.campaign, units=_target_units(filters)),
             min_group_size=get_setting("MIN_GROUP_SIZE"),
         )
     return _admin_page(request, "wagtail_satisfaction/reports/report.html",
                        _("Satisfaction report"), context)
 
 
-@permission_required(EXPORT, raise_exception=True)
+def _target_units(filters):
+    """A unit-scoped report's target lines: the reported unit and its direct sub-units."""
+    if filters.units is None:
+        return None
+    root = filters.unit or filters.campaign.unit
+    return [root, *Unit.objects.filter(parent=root).order_by("path")]
+
+
+@responses_checker.require("export")
 def export(request):
     """Download at once when small; otherwise start a background export and show its progress."""
-    form = _filter_form(request)
-    if not form.is_valid():
-        messages.error(request, _("The filters are not valid: %(errors)s")
-                       % {"errors": form.errors.as_text()})
+    try:
+        wanted = ExportRequest(_filter_form(request).data, request.GET.get("format", "xlsx"),
+                               request.GET.get("kind", "responses"),
+                               personal=permissions.can_see_personal_data(request.user),
+                               user=request.user)
+    except InvalidFilters as error:
+        messages.error(request, _("The filters are not valid: %(errors)s") % {"errors": error})
         return redirect(reverse("wagtail_satisfaction_reports:report") + "?"
                         + request.GET.urlencode())
-    filters = form.filters()
-    fmt = request.GET.get("format", "xlsx")
-    kind = request.GET.get("kind", "responses")
-    if fmt not in ("xlsx", "csv") or kind not in ("responses", "comments"):
-        raise Http404
-    personal = request.user.has_perm(PERSONAL)
-    count = filters.responses().count()
-    if count > get_setting("EXPORT_BACKGROUND_THRESHOLD"):
-        from .tasks import run_export
-
-        job = ExportJob.objects.create(
-            user=request.user, format=fmt, total=count,
-            filters={**{k: v for k, v in request.GET.items()
-                        if k in ReportFilterForm.base_fields}, "kind": kind,
-                     "personal": personal})
-        run_export.enqueue(job.pk)
-        return redirect("wagtail_satisfaction_reports:export_job", job.pk)
-    if fmt == "csv":
-        response = StreamingHttpResponse(iter_csv(filters, kind, personal=personal),
-                                         content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{export_filename(filters, "csv")}"')
-        return response
-    stream = io.BytesIO()
-    write_xlsx(stream, filters, personal=personal)
-    response = HttpResponse(stream.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(filters, "xlsx")}"'
-    return response
+    except UnknownExport as error:
+        raise Http404 from error
+    return wanted.respond(request.user)
 
 
 def _own_job(request, pk):
-    if not request.user.has_perm(EXPORT):
-        raise PermissionDenied
     return get_object_or_404(ExportJob, pk=pk, user=request.user)
 
 
+@responses_checker.require("export")
 def export_job(request, pk):
     """Progress of a background export; the page refreshes itself until the file is ready."""
     job = _own_job(request, pk)
@@ -128,6 +111,7 @@ def export_job(request, pk):
                        else _("Export"), {"job": job})
 
 
+@responses_checker.require("export")
 def export_job_download(request, pk):
     job = _own_job(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
@@ -140,23 +124,29 @@ class ImportForm(forms.Form):
     campaign = forms.ModelChoiceField(Campaign.objects.all(), label=gettext_lazy("Campaign"))
     file = forms.FileField(label=gettext_lazy("Workbook (xlsx) exported by a sub-unit"))
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = restrict(Campaign.objects.all(), user)
 
-@permission_required(EXPORT, raise_exception=True)
+
+@responses_checker.require("export")
 def import_results(request):
     """Combine a sub-unit's results: every row checked, all stored or none."""
     result = None
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
             result = import_responses(form.cleaned_data["campaign"],
-                                      form.cleaned_data["file"], entered_by=request.user)
+                                      read_sheets(upload.read(), upload.name),
+                                      entered_by=request.user)
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
             if result.ok:
                 messages.success(request, _(
                     "%(created)s new responses stored; %(present)s were already there.")
-                    % {"created": result.created, "present": result.already_present})
+                    % {"created": result.stored, "present": result.skipped})
                 return redirect("wagtail_satisfaction_reports:import")
     return _admin_page(request, "wagtail_satisfaction/reports/import.html",
                        _("Combine sub-units' results"), {"form": form, "result": result})
@@ -169,28 +159,24 @@ class DossierCountImportForm(forms.Form):
                                "forms_handed_out."))
 
 
-@permission_required("wagtail_satisfaction.add_dossiercount", raise_exception=True)
+@PermissionPolicyChecker(permissions.DOSSIER_COUNTS).require("add")
 def import_dossier_counts_view(request):
     """Upload dossier counts per unit and period; every row checked, all stored or none."""
-    from .targets import import_dossier_counts
-
-    errors = None
+    result = None
     form = DossierCountImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        fmt = "xlsx" if upload.name.lower().endswith(".xlsx") else "csv"
         try:
-            errors = import_dossier_counts(upload, fmt)
-        except Exception as error:  # tablib/openpyxl: unreadable file
-            form.add_error("file", _("This file could not be read: %(error)s")
-                           % {"error": error})
+            result = import_dossier_counts(read_dataset(upload.read(), upload.name))
+        except ImportFileError as error:
+            form.add_error("file", str(error))
         else:
-            if not errors:
+            if result.ok:
                 messages.success(request, _("Dossier counts imported."))
                 return redirect("wagtail_satisfaction_reports:import_dossiers")
     return _admin_page(request, "wagtail_satisfaction/reports/import.html",
                        _("Import dossier counts"),
-                       {"form": form, "result": {"errors": errors} if errors else None,
+                       {"form": form, "result": result,
                         "intro": _("Dossier counts are the denominators of the targets and "
                                    "of the Decision 766 ratio. A row with the same unit and "
                                    "dates as a stored count replaces it.")})

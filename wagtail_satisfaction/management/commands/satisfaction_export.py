@@ -7,11 +7,9 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
-from django.http import QueryDict
 
 from wagtail_satisfaction.models import Campaign, Procedure, Round, Sector, Unit
-from wagtail_satisfaction.reports.exports import iter_csv, write_xlsx
-from wagtail_satisfaction.reports.filters import ReportFilterForm
+from wagtail_satisfaction.reports.exports import ExportRequest, InvalidFilters
 
 
 def _pk(model, lookup, value, label, **extra):
@@ -48,8 +46,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         campaign = _pk(Campaign, "slug", options["campaign"], "campaign")
-        data = QueryDict(mutable=True)
-        data.update({
+        data = {
             "campaign": campaign,
             "round": _pk(Round, "name", options["round"], "round", campaign_id=campaign),
             "period": options["period"] or "",
@@ -59,25 +56,18 @@ class Command(BaseCommand):
             "procedure": _pk(Procedure, "code", options["procedure"], "procedure"),
             "sector": _pk(Sector, "name", options["sector"], "field"),
             "officer": options["officer"] or "", "channel": options["channel"] or "",
-        })
-        form = ReportFilterForm(data)
-        if not form.is_valid():
-            raise CommandError(form.errors.as_text())
-        filters = form.filters()
-        count = filters.responses().count()
-        if options["format"] == "csv":
-            out = (sys.stdout.buffer if options["output"] == "-"
-                   else open(options["output"], "wb"))
-            try:
-                for line in iter_csv(filters, options["kind"], personal=options["personal"]):
-                    out.write(line)
-            finally:
-                if out is not sys.stdout.buffer:
-                    out.close()
+        }
+        try:
+            export = ExportRequest(data, options["format"], options["kind"],
+                                   personal=options["personal"])
+        except InvalidFilters as error:
+            raise CommandError(str(error)) from error
+        if export.format == "xlsx" and options["output"] == "-":
+            raise CommandError("xlsx needs a file path for --output.")
+        count = export.count()
+        if options["output"] == "-":
+            export.write(sys.stdout.buffer)
         else:
-            if options["output"] == "-":
-                raise CommandError("xlsx needs a file path for --output.")
             with open(options["output"], "wb") as out:
-                write_xlsx(out, filters, personal=options["personal"])
-        if options["output"] != "-":
+                export.write(out)
             self.stderr.write(f"{count} responses exported to {options['output']}.")

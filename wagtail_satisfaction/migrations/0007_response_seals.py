@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_satisfaction', '0005_officer_job_title'),
+        ('wagtail_satisfaction', '0006_unit_scope'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,6 +11,6 @@ def seal_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    dependencies = [("wagtail_satisfaction", "0006_response_seals")]
+    dependencies = [("wagtail_satisfaction", "0007_response_seals")]
 
     operations = [migrations.RunPython(seal_existing, migrations.RunPython.noop)]

@@ -1,0 +1,25 @@
+"""Admin screens of the collection channels, grouped in one "Collection channels" menu.
+
+Dossiers, kiosk keys and re-verification calls are Wagtail ``ModelViewSet``s; invitations
+and paper forms are sections of their own. Each module declares its views at module level
+and sets them on its viewset; each view names the permission policy and action it needs
+(see :mod:`wagtail_satisfaction.permissions`). The rules they call live in the channel
+modules one level up.
+"""
+
+from django.utils.translation import gettext_lazy
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+from .dossiers import DossierViewSet
+from .invitations import InvitationsViewSet
+from .kiosks import KioskKeyViewSet
+from .paper import PaperViewSet
+from .reverification import ReverificationViewSet
+
+
+class ChannelsGroup(ViewSetGroup):
+    menu_label = gettext_lazy("Collection channels")
+    menu_icon = "mail"
+    menu_order = 245
+    items = (DossierViewSet, KioskKeyViewSet, InvitationsViewSet, PaperViewSet,
+             ReverificationViewSet)

@@ -72,6 +72,16 @@ DEFAULTS = {
     "EXPORT_BACKGROUND_THRESHOLD": 20_000,
     # How many relevant comments the report page lists (the export has them all).
     "REPORT_COMMENT_LIMIT": 100,
+    # --- tamper evidence (docs/integrity.md) ---
+    # Keys that seal responses: {"CLASS": dotted path of an integrity.keys.BaseKeyring,
+    # "OPTIONS": {...}}. The default derives them from SECRET_KEY (+ SECRET_KEY_FALLBACKS);
+    # production names its own with SettingsKeyring: {"KEYS": {id: secret}, "CURRENT": id}.
+    "SEAL_KEYS": {
+        "CLASS": "wagtail_satisfaction.integrity.keys.SecretKeyKeyring",
+        "OPTIONS": {},
+    },
+    # Problems an integrity check keeps for the admin page (the command prints them all).
+    "INTEGRITY_PROBLEMS_KEPT": 500,
 }
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .formats import short_date
+from .integrity.seal import seal_response
 from .models import Answer, Channel, Comment, Response
 from .reports.rollup import record_response
 from .reports.scoring import score_answers
@@ -98,6 +99,7 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
             if comment:
                 store_comment(response, comment)
             record_response(response, answers)
+            seal_response(response, answers, comment)  # tamper evidence: last, briefest lock
     except IntegrityError as error:
         if response.dossier_proven and Response.objects.filter(
                 campaign=campaign, dossier_code=dossier_code, dossier_proven=True).exists():

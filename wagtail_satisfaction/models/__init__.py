@@ -10,6 +10,7 @@ from .campaigns import (
     Round,
 )
 from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
+from .integrity import IntegrityCheck, ResponseSeal, SealChain
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
@@ -34,3 +35,6 @@ __all__ += ["CommentIsFinal", "ModerationSettings"]
 
 # Unit scopes
 __all__ += ["UnitScope"]
+
+# Tamper evidence
+__all__ += ["IntegrityCheck", "ResponseSeal", "SealChain"]

@@ -138,8 +138,8 @@ def test_a_response_deleted_with_its_seal_breaks_the_chain(english, stored, camp
 def test_a_response_inserted_with_raw_sql_is_reported(english, stored):
     new_uid = uuid.uuid4()
     columns = ("campaign_id, questionnaire_id, channel, submitted_at, unit_id, procedure_id, "
-               "officer_id, dossier_code, dossier_proven, email, email_key, entered_by_id, index_applicable, "
-               "index_satisfied, points, dissatisfied")
+               "officer_id, dossier_code, dossier_proven, email, email_key, entered_by_id, "
+               "index_applicable, index_satisfied, points, dissatisfied")
     sql(f"INSERT INTO wagtail_satisfaction_response ({columns}, uid) "
         f"SELECT {columns}, %s FROM wagtail_satisfaction_response WHERE id = %s",
         [new_uid.hex, stored[2].pk])

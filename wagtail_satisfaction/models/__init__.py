@@ -8,6 +8,7 @@ from .pages import SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
 from .reports import AnswerTally, DossierCount, ExportJob, ResponseTally
 from .responses import Answer, Channel, Comment, ModerationState, Response
+from .scopes import UnitScope
 from .units import Officer, Procedure, Sector, Unit, UnitKind
 
 __all__ = [
@@ -23,3 +24,6 @@ __all__ = [
 
 # Comment moderation
 __all__ += ["CommentIsFinal", "ModerationSettings"]
+
+# Unit scopes
+__all__ += ["UnitScope"]

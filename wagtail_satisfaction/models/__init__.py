@@ -8,6 +8,7 @@ from .pages import SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
 from .reports import AnswerTally, DossierCount, ExportJob, ResponseTally
 from .responses import Answer, Channel, Comment, ModerationState, Response
+from .retention import PurgeRun
 from .scopes import UnitScope
 from .units import Officer, Procedure, Sector, Unit, UnitKind
 
@@ -27,3 +28,6 @@ __all__ += ["CommentIsFinal", "ModerationSettings"]
 
 # Unit scopes
 __all__ += ["UnitScope"]
+
+# Retention of personal data
+__all__ += ["PurgeRun"]

@@ -76,7 +76,7 @@ def figures(campaign):
 
 
 @pytest.fixture
-def retention(settings):
+def retention(settings, english):
     settings.WAGTAIL_SATISFACTION_PERSONAL_DATA_RETENTION_DAYS = DAYS
     settings.WAGTAIL_SATISFACTION_MIN_GROUP_SIZE = 1
 

@@ -1,7 +1,14 @@
 """The data model, one module per idea; everything is importable from here."""
 
 from .banners import Banner, SatisfactionSettings
-from .campaigns import Aggregation, Campaign, CampaignStatus, EmailPolicy, Round
+from .campaigns import (
+    Aggregation,
+    Campaign,
+    CampaignStatus,
+    DossierCodeCheck,
+    EmailPolicy,
+    Round,
+)
 from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import SurveyPage
@@ -14,7 +21,7 @@ from .units import Officer, Procedure, Sector, Unit, UnitKind
 
 __all__ = [
     "Aggregation", "Answer", "Banner", "Campaign", "CampaignStatus", "Channel", "Comment",
-    "EmailPolicy",
+    "DossierCodeCheck", "EmailPolicy",
     "Factor", "ModerationState", "Officer", "Procedure", "Question", "Questionnaire",
     "QuestionnaireKind", "Response", "Round", "SatisfactionSettings", "Sector", "SurveyPage",
     "Unit", "UnitKind",

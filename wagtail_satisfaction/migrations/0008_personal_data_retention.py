@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_satisfaction', '0006_unit_scope'),
+        ('wagtail_satisfaction', '0007_proven_dossier_ratings'),
     ]
 
     operations = [

@@ -51,7 +51,8 @@ def test_reimporting_an_unchanged_export_stores_nothing_new():
     assert (Response.objects.count(), Answer.objects.count(), Comment.objects.count()) == before
 
 
-def test_a_sub_units_file_is_combined_once():
+def test_a_sub_units_file_is_combined_once(settings):
+    settings.WAGTAIL_SATISFACTION_MIN_GROUP_SIZE = 1  # every officer named in the file
     data = build_hand_dataset()
     campaign = data["campaign"]
     stream = exported(campaign)
@@ -110,9 +111,10 @@ def test_a_file_that_is_not_a_workbook_is_refused():
         import_responses(data["campaign"], sheets(io.BytesIO(b"uid,submitted_at\n")))
 
 
-def test_the_responses_csv_goes_back_in_too():
+def test_the_responses_csv_goes_back_in_too(settings):
     from wagtail_satisfaction.reports.exports import iter_csv
 
+    settings.WAGTAIL_SATISFACTION_MIN_GROUP_SIZE = 1  # every officer named in the file
     data = build_hand_dataset()
     campaign = data["campaign"]
     content = b"".join(iter_csv(ReportFilters(campaign=campaign)))
@@ -123,3 +125,18 @@ def test_the_responses_csv_goes_back_in_too():
     restored = Response.objects.get(uid=uids[1])
     assert restored.unit == data["unit_a1"] and restored.officer == data["an"]
     assert restored.answers.get(question__code="2").value is None
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_officers_pooled_by_the_small_group_rule_come_back_with_no_officer(settings, language):
+    settings.WAGTAIL_SATISFACTION_MIN_GROUP_SIZE = 5  # An (3) and Bình (1) are not named
+    data = build_hand_dataset()
+    campaign = data["campaign"]
+    with translation.override(language):
+        stream = exported(campaign)
+    uids = [r.uid for r in data["responses"]]
+    Response.objects.filter(uid__in=uids[:2]).delete()
+    result = import_responses(campaign, sheets(stream))
+    assert result.ok and (result.stored, result.skipped) == (2, 3)
+    restored = Response.objects.get(uid=uids[1])
+    assert restored.unit == data["unit_a1"] and restored.officer is None

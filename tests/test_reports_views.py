@@ -65,7 +65,7 @@ def test_a_small_export_downloads_at_once(secretary_client, data):
     response = secretary_client.get(url, {"campaign": data["campaign"].pk, "format": "csv"})
     body = b"".join(response.streaming_content)
     assert body.startswith("\ufeff".encode())  # BOM: Excel reads UTF-8 Vietnamese
-    assert "Nguyễn Văn An" in body.decode("utf-8-sig")
+    assert "Cấp giấy phép A" in body.decode("utf-8-sig")
     assert body.decode("utf-8-sig").count("\n") == 6  # header + 5 responses
 
 

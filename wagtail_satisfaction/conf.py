@@ -67,6 +67,12 @@ DEFAULTS = {
     "KIOSK_IDLE_SECONDS": 120,
     # Share of responses (%) drawn for re-verification calls ("phúc tra") by default.
     "REVERIFICATION_SHARE": 25,
+    # --- Retention of personal data (docs/retention.md) ---
+    # Days personal data is kept: respondents' emails and the phone numbers and emails in
+    # comments and re-verification notes after their campaign closes; applicants' names,
+    # emails and phones after their dossier's result is returned (else received). None keeps
+    # them forever (the purge does nothing).
+    "PERSONAL_DATA_RETENTION_DAYS": 365,
     # --- reports (docs/reports.md) ---
     # Exports of more responses than this run as a background task (django-tasks).
     "EXPORT_BACKGROUND_THRESHOLD": 20_000,

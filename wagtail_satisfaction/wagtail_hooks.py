@@ -14,6 +14,7 @@ from .integrity import hooks as integrity_hooks  # noqa: F401  (registers its ho
 from .models import Questionnaire
 from .moderation import hooks as moderation_hooks  # noqa: F401  (registers its hooks)
 from .reports.menu import DossierCountViewSet
+from .retention import hooks as retention_hooks  # noqa: F401  (registers its hooks)
 
 # Before any view asks the registry for a policy (Wagtail would make a fallback one).
 permissions.register_policies()

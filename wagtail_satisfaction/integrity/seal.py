@@ -17,6 +17,7 @@ from datetime import UTC
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ..moderation.privacy import retained_comment_text
 from .keys import get_keyring
 
 CANONICAL_VERSION = 1
@@ -34,7 +35,7 @@ def _moment(value):
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def canonical(row, answers, comment, contact_digest):
+def canonical(row, answers, comment, contact_digest, comment_digest=""):
     """Bytes that the seal covers.
 
     ``row`` maps each of ``SEALED_FIELDS`` to its value; ``answers`` is an iterable of
@@ -47,10 +48,24 @@ def canonical(row, answers, comment, contact_digest):
         v=CANONICAL_VERSION,
         answers=sorted([int(question), None if value is None else int(value)]
                        for question, value in answers),
-        comment=comment, contact=contact_digest,
+        # The comment as kept after the retention purge, plus a keyed digest of the full
+        # text while it holds personal data (see ``comment_digest``).
+        comment=None if comment is None else retained_comment_text(comment),
+        comment_personal=comment_digest, contact=contact_digest,
     )
     return json.dumps(content, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False).encode()
+
+
+def comment_digest(key, text):
+    """Keyed digest of a comment's full text while it holds personal data, else "".
+
+    The seal covers the masked text; this digest covers what masking hides, so an edit of a
+    phone number is found until the purge masks it (after which the digest is not checked).
+    """
+    if not text or retained_comment_text(text) == text:
+        return ""
+    return hmac.new(key, b"comment\n" + text.encode(), hashlib.sha256).hexdigest()
 
 
 def contact_digest(key, email):
@@ -109,18 +124,19 @@ def append_seal(row, answers, comment, apps=None, keyring=None):
     SealChain, ResponseSeal = _models(apps)
     key_id, key = (keyring or get_keyring()).current()
     contact = contact_digest(key, row.get(CONTACT_FIELD))
-    content = canonical(row, answers, comment, contact)
+    personal = comment_digest(key, comment)
+    content = canonical(row, answers, comment, contact, personal)
     seq, prev = _advance_chain(SealChain, row["campaign_id"])
     value = digest(key, row["campaign_id"], seq, prev, content)
     columns = ["campaign", "seq", "response", "response_uid", "key_id", "contact_digest",
-               "prev_digest", "digest"]
+               "comment_digest", "prev_digest", "digest"]
     table, *names = _sql(ResponseSeal, *columns)
     uid = ResponseSeal._meta.get_field("response_uid").get_db_prep_value(
         row["uid"], connection)
     chain_table, chain_campaign, chain_digest = _sql(SealChain, "campaign", "digest")
     insert = (f"INSERT INTO {table} ({', '.join(names)}) "
               f"VALUES ({', '.join(['%s'] * len(names))})")
-    params = [row["campaign_id"], seq, row["id"], uid, key_id, contact, prev, value]
+    params = [row["campaign_id"], seq, row["id"], uid, key_id, contact, personal, prev, value]
     update = f"UPDATE {chain_table} SET {chain_digest} = %s WHERE {chain_campaign} = %s"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # one round trip instead of two

@@ -23,7 +23,14 @@ from ..models import (
 )
 from ..reports.rollup import TALLY_COLUMNS, answer_tally_rows, response_tally_rows
 from .keys import get_keyring
-from .seal import CONTACT_FIELD, SEALED_FIELDS, canonical, contact_digest, digest
+from .seal import (
+    CONTACT_FIELD,
+    SEALED_FIELDS,
+    canonical,
+    comment_digest,
+    contact_digest,
+    digest,
+)
 
 CHUNK = 2000
 
@@ -138,8 +145,11 @@ def _check_seals(campaign_id, keyring, report, progress):
             # A blank email is allowed (erased personal data); any other must match.
             contact = contact_digest(key, row[CONTACT_FIELD]) if row[CONTACT_FIELD] else (
                 seal.contact_digest)
-            content = canonical(row, answers.get(row["id"], []), comments.get(row["id"]),
-                                contact)
+            # Likewise a comment whose personal data was masked by the purge: its masked
+            # text is sealed; the digest of the full text is checked while it is unmasked.
+            text = comments.get(row["id"])
+            personal = comment_digest(key, text) or seal.comment_digest
+            content = canonical(row, answers.get(row["id"], []), text, contact, personal)
             expected = digest(key, campaign_id, seal.seq, seal.prev_digest, content)
             if expected != seal.digest or str(row["uid"] or "") != uid:
                 report(Problem("altered", campaign_id, seal.response_id,

@@ -53,6 +53,7 @@ class Migration(migrations.Migration):
                 ('response_uid', models.UUIDField(null=True)),
                 ('key_id', models.CharField(max_length=32)),
                 ('contact_digest', models.CharField(blank=True, max_length=64)),
+                ('comment_digest', models.CharField(blank=True, max_length=64)),
                 ('prev_digest', models.CharField(blank=True, max_length=64)),
                 ('digest', models.CharField(max_length=64)),
                 ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtail_satisfaction.campaign')),

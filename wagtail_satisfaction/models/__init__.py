@@ -16,6 +16,7 @@ from .pages import SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
 from .reports import AnswerTally, DossierCount, ExportJob, ResponseTally
 from .responses import Answer, Channel, Comment, ModerationState, Response
+from .retention import PurgeRun
 from .scopes import UnitScope
 from .units import Officer, Procedure, Sector, Unit, UnitKind
 
@@ -38,3 +39,6 @@ __all__ += ["UnitScope"]
 
 # Tamper evidence
 __all__ += ["IntegrityCheck", "ResponseSeal", "SealChain"]
+
+# Retention of personal data
+__all__ += ["PurgeRun"]

@@ -44,6 +44,9 @@ class ResponseSeal(models.Model):
     # Keyed digest of the respondent's email (empty without one): the email itself is not
     # sealed, so that personal data can be erased later without breaking the seal.
     contact_digest = models.CharField(max_length=64, blank=True)
+    # Keyed digest of the comment's full text while it holds personal data (empty otherwise):
+    # the seal covers the masked text, so the retention purge keeps it valid.
+    comment_digest = models.CharField(max_length=64, blank=True)
     prev_digest = models.CharField(max_length=64, blank=True)
     digest = models.CharField(max_length=64)
 

@@ -66,6 +66,10 @@ class Response(models.Model):
     # and the response's scores, set once by submit_response (see reports.scoring).
     uid = models.UUIDField(_("response id"), default=new_uid, unique=True, null=True,
                            editable=False)
+    # Set by the personal-data purge (retention.purge) once the email is erased and the
+    # comment's and re-verification note's personal data masked; later purges skip the row.
+    personal_data_erased_at = models.DateTimeField(_("personal data erased at"), null=True,
+                                                   blank=True, editable=False)
     index_applicable = models.PositiveSmallIntegerField(default=0, editable=False)
     index_satisfied = models.PositiveSmallIntegerField(default=0, editable=False)
     points = models.PositiveSmallIntegerField(null=True, editable=False)

@@ -29,6 +29,7 @@ from ..conf import get_setting
 from ..models import Answer, Channel, ExportJob
 from ..moderation.privacy import mask_personal_data
 from ..scales import NOT_APPLICABLE, NOT_APPLICABLE_LABEL
+from .disclosure import check_officer_filter, officer_disclosure, pool_label
 from .filters import ReportFilterForm
 from .rollup import report_zone
 from .stats import build_report, round_percent
@@ -96,10 +97,12 @@ class ResponseResource(RowResource):
         zone = report_zone()
         channel_labels = {key: str(label) for key, label in Channel.choices}
         not_applicable = str(NOT_APPLICABLE_LABEL)
+        # Officers the small-group rule hides are named by the pool's label, as on the page.
+        pooled, pooled_as = officer_disclosure(filters).pooled_keys, pool_label()
         queryset = filters.responses().order_by("pk").values(
             "pk", "uid", "submitted_at", "channel", "unit__code", "unit__name",
-            "procedure__code", "procedure__name", "procedure__sector__name", "officer__name",
-            "dossier_code", "email")
+            "procedure__code", "procedure__name", "procedure__sector__name", "officer_id",
+            "officer__name", "dossier_code", "email")
         last, done = 0, 0
         while True:
             chunk = list(queryset.filter(pk__gt=last)[:CHUNK])
@@ -120,7 +123,9 @@ class ResponseResource(RowResource):
                     PROCEDURE_CODE: row["procedure__code"] or "",
                     "procedure_name": row["procedure__name"] or "",
                     "sector": row["procedure__sector__name"] or "",
-                    OFFICER: row["officer__name"] or "", DOSSIER_CODE: row["dossier_code"],
+                    OFFICER: (pooled_as if row["officer_id"] in pooled
+                              else row["officer__name"] or ""),
+                    DOSSIER_CODE: row["dossier_code"],
                     EMAIL: row["email"],
                 }
                 given = answers.get(row["pk"], {})
@@ -342,7 +347,8 @@ class ExportRequest:
     """One export: the report's filters (as form data), format, table, personal data.
 
     Without ``personal`` the respondents' emails are left out and personal data typed into
-    comments is masked.
+    comments is masked. Filters on one officer with too few responses raise
+    :class:`~.disclosure.TooFewResponses`, as the report page refuses them.
     """
 
     query: dict
@@ -362,6 +368,7 @@ class ExportRequest:
         if self.format not in CONTENT_TYPES or self.kind not in KINDS:
             raise UnknownExport(f"{self.format} {self.kind}")
         self.filters = form.filters()
+        check_officer_filter(self.filters)  # the page's small-group refusal, for every file
 
     @classmethod
     def from_job(cls, job):

@@ -20,6 +20,7 @@ from ..imports import ImportFileError, ImportResult, import_with_resource, rows
 from ..models import Channel, DossierCount, Response, Unit
 from ..scales import NOT_APPLICABLE
 from ..services import submit_response, validate_answers
+from .disclosure import pool_label_pattern
 from .exports import (
     CHANNEL,
     DOSSIER_CODE,
@@ -98,6 +99,7 @@ def read_rows(campaign, sheets):
     for officer in campaign.officers():
         officers.setdefault(officer.name, []).append(officer)
     channels = set(Channel.values)
+    pooled = pool_label_pattern()
 
     result, parsed, seen = ImportResult(), [], set()
     for number, row in rows(sheet):
@@ -132,7 +134,8 @@ def read_rows(campaign, sheets):
                 problem(_("procedure “%(code)s” is not handled in this campaign")
                         % {"code": _text(row.get(PROCEDURE_CODE))})
         officer = None
-        if _text(row.get(OFFICER)):
+        # An officer the small-group rule pooled in the export is not named: read as none.
+        if _text(row.get(OFFICER)) and not pooled.fullmatch(_text(row.get(OFFICER))):
             matches = officers.get(_text(row.get(OFFICER)), [])
             if len(matches) != 1:
                 problem(_("officer “%(name)s” is not known in this campaign")

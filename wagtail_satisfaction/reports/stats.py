@@ -33,6 +33,7 @@ from ..models import (
     Unit,
 )
 from ..scales import NOT_APPLICABLE_LABEL, Scale
+from .disclosure import pool_label, suppress_small_groups
 from .rollup import TALLY_COLUMNS, report_zone
 
 HUNDRED = Fraction(100)
@@ -132,14 +133,18 @@ class GroupRow:
     satisfied: int
     points: int
     dissatisfied: int
+    # Figures withheld by the small-group rule (reports.disclosure): the count stays.
+    withheld: bool = False
 
     @property
     def percent_satisfied(self):
-        return share(self.satisfied, self.applicable)
+        return None if self.withheld else share(self.satisfied, self.applicable)
 
     @property
     def mean_points(self):
-        return Fraction(self.points, self.responses) if self.responses else None
+        if self.withheld or not self.responses:
+            return None
+        return Fraction(self.points, self.responses)
 
 
 @dataclass
@@ -332,11 +337,17 @@ def build_report(filters, comment_limit=None):
 
 
 def _officer_breakdown(filters):
-    minimum = get_setting("MIN_GROUP_SIZE")
-    rows = [row for key, row in _group_rows(filters, "officer_id", _names(Officer))
-            if key is not None]
-    shown = [row for row in rows if row.responses >= minimum]
-    return Breakdown("officer", _("By officer"), shown, hidden_groups=len(rows) - len(shown))
+    """Officers by name where the small-group rule allows, the others pooled in one row."""
+    groups = [(key, row) for key, row in _group_rows(filters, "officer_id", _names(Officer))
+              if key is not None]
+    disclosure = suppress_small_groups(groups)
+    rows = [row for _key, row in disclosure.shown]
+    if disclosure.pooled_keys:
+        pool = _merge(pool_label(), [row for key, row in groups
+                                     if key in disclosure.pooled_keys])
+        pool.withheld = disclosure.figures_withheld
+        rows.append(pool)
+    return Breakdown("officer", _("By officer"), rows, hidden_groups=disclosure.hidden_groups)
 
 
 def _labels(question):

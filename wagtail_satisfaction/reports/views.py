@@ -16,6 +16,7 @@ from ..imports import ImportFileError, read_dataset, read_sheets
 from ..models import Campaign, ExportJob, Unit
 from ..models.scopes import restrict, usable_campaigns
 from .charts import bar_chart, line_chart
+from .disclosure import TooFewResponses, check_officer_filter
 from .exports import ExportRequest, InvalidFilters, UnknownExport, export_links
 from .filters import ReportFilterForm
 from .imports import import_dossier_counts, import_responses
@@ -47,15 +48,13 @@ def report(request):
         request.user, "export")}
     if form.is_bound and form.is_valid():
         filters = form.filters()
-        result = build_report(filters, comment_limit=get_setting("REPORT_COMMENT_LIMIT"))
-        if filters.officer and result.responses < get_setting("MIN_GROUP_SIZE"):
-            # The same rule as the officer breakdown: too few answers would single people out.
-            messages.warning(request, _(
-                "Fewer than %(minimum)s responses rate this officer: the figures are not "
-                "shown, so that no respondent can be singled out.")
-                % {"minimum": get_setting("MIN_GROUP_SIZE")})
+        try:
+            check_officer_filter(filters)
+        except TooFewResponses as refusal:
+            messages.warning(request, refusal.message)
             return _admin_page(request, "wagtail_satisfaction/reports/report.html",
                                _("Satisfaction report"), context)
+        result = build_report(filters, comment_limit=get_setting("REPORT_COMMENT_LIMIT"))
         questions = [q for q in result.questions if q.percent_satisfied is not None
                      or q.question.spec.satisfied_from is not None]
         context.update(
@@ -95,6 +94,11 @@ def export(request):
                         + request.GET.urlencode())
     except UnknownExport as error:
         raise Http404 from error
+    except TooFewResponses as refusal:
+        # The page refuses the same filters: the file must not show what the page hides.
+        messages.warning(request, refusal.message)
+        return redirect(reverse("wagtail_satisfaction_reports:report") + "?"
+                        + request.GET.urlencode())
     return wanted.respond(request.user)
 
 

@@ -9,6 +9,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from wagtail_satisfaction.models import Campaign, Procedure, Round, Sector, Unit
+from wagtail_satisfaction.reports.disclosure import TooFewResponses
 from wagtail_satisfaction.reports.exports import ExportRequest, InvalidFilters
 
 
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         try:
             export = ExportRequest(data, options["format"], options["kind"],
                                    personal=options["personal"])
-        except InvalidFilters as error:
+        except (InvalidFilters, TooFewResponses) as error:
             raise CommandError(str(error)) from error
         if export.format == "xlsx" and options["output"] == "-":
             raise CommandError("xlsx needs a file path for --output.")

@@ -325,3 +325,21 @@ def test_packaged_context_matching_is_used_for_campaigns(campaign):
     assert context.matches(fold("co nhung cong nghe moi")) == []
     assert kinds(context.matches(fold("Đăng ký chuyển giao công nghệ mất 3 tháng"))) == {
         "procedure"}
+
+
+def test_a_few_words_are_never_enough_to_decide_alone():
+    classifier = LearnedClassifier({"MODEL_DIR": ""})
+    for text in ("Hồ sơ nhanh", "ok", "Cảm ơn"):
+        assert classifier.classify(text).confidence <= 0.5 < classifier.auto_accept_threshold
+    # With a spam sign, a short text can still be sure.
+    assert classifier.classify("xem tại bongda88.com").confidence > 0.5
+
+
+def test_a_brand_repeated_through_search_phrases_is_stuffing():
+    page = ("tra cứu mã số thuế cá nhân kuwin đăng ký khai sinh online kuwin "
+            "thủ tục hành chính kuwin nạp tiền")
+    assert SIGNAL_STUFFING in spam_signals(page)
+    # Repeating the subject of a complaint is not.
+    assert SIGNAL_STUFFING not in spam_signals(
+        "Hồ sơ của tôi nộp từ tháng 3, hồ sơ bị trả lại vì thiếu giấy, nộp lại hồ sơ "
+        "thì cán bộ lại hẹn thêm 10 ngày nữa mới có kết quả cho cả gia đình tôi")

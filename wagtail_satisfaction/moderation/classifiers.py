@@ -139,7 +139,10 @@ def _saturate(evidence):
 
 
 def _folded_lexicon(terms):
-    return [(fold(term), term, float(weight)) for term, weight in terms.items()]
+    # Longest phrases first, so "hồ sơ" inside "bổ sung hồ sơ" is not counted twice
+    # and "phí" does not count again once "lệ phí" matched.
+    return sorted(((fold(term), term, float(weight)) for term, weight in terms.items()),
+                  key=lambda t: -len(t[0]))
 
 
 class LexiconClassifier(BaseCommentClassifier):
@@ -174,10 +177,9 @@ class LexiconClassifier(BaseCommentClassifier):
     def _match_lexicon(self, folded, lexicon, kind):
         matched = []
         covered = []
-        # Longest phrases first, so "hồ sơ" inside "bổ sung hồ sơ" is not counted twice
-        # and "phí" does not count again once "lệ phí" matched.
-        for folded_term, term, weight in sorted(lexicon, key=lambda t: -len(t[0])):
-            if contains_phrase(folded, folded_term) and not any(
+        padded = f" {folded} "  # whole-word matching, as contains_phrase does
+        for folded_term, term, weight in lexicon:  # longest first
+            if f" {folded_term} " in padded and not any(
                     contains_phrase(longer, folded_term) for longer in covered):
                 matched.append({"term": term, "kind": kind, "weight": weight})
                 covered.append(folded_term)

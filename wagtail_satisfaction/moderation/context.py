@@ -68,7 +68,13 @@ class ClassifierContext:
     _phrases: dict = field(default=None, compare=False, repr=False, hash=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "_phrases", distinctive_phrases(self.procedures))
+        # Folded once: a context serves every comment of its campaign.
+        phrases = distinctive_phrases(self.procedures)
+        object.__setattr__(self, "_phrases", {
+            "procedures": [(name, fold(name), phrases[name]) for name in self.procedures],
+            "sectors": [(sector, fold(sector)) for sector in self.sectors],
+            "officers": [(officer, fold(officer)) for officer in self.officers],
+        })
 
     @classmethod
     def for_campaign(cls, campaign):
@@ -83,26 +89,24 @@ class ClassifierContext:
         )
 
     def procedure_phrases(self, name):
-        return self._phrases.get(name) or distinctive_phrases([name])[name]
+        """The folded pairs of procedure ``name`` that count."""
+        return next(pairs for known, _whole, pairs in self._phrases["procedures"]
+                    if known == name)
 
     def matches(self, folded):
         """``[(term, kind, phrase)]`` for the procedures, fields and officers ``folded``
         names (kind: procedure, sector, officer; phrase: the folded words that matched)."""
         found = []
-        for name in self.procedures:
-            whole = fold(name)
+        for name, whole, pairs in self._phrases["procedures"]:
             hit = whole if contains_phrase(folded, whole) else next(
-                (pair for pair in self.procedure_phrases(name)
-                 if contains_phrase(folded, pair)), None)
+                (pair for pair in pairs if contains_phrase(folded, pair)), None)
             if hit:
                 found.append((name, "procedure", hit))
-        for sector in self.sectors:
-            whole = fold(sector)
+        for sector, whole in self._phrases["sectors"]:
             # A field counts when named in full and not a generic pair ("kinh doanh").
             if whole not in GENERIC_PAIRS and contains_phrase(folded, whole):
                 found.append((sector, "sector", whole))
-        for officer in self.officers:
-            whole = fold(officer)
+        for officer, whole in self._phrases["officers"]:
             if len(whole.split()) >= 2 and contains_phrase(folded, whole):
                 found.append((officer, "officer", whole))
         return found

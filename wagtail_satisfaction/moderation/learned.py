@@ -20,6 +20,7 @@ only numpy and a dictionary look-up per n-gram (well under a millisecond); sciki
 is needed to fit, not to predict.
 """
 
+import functools
 import json
 import math
 import os
@@ -47,6 +48,9 @@ PACKAGED_MODEL = Path(__file__).resolve().parent / "model" / "comment_model.npz"
 DENSE_FEATURES = ("lexicon:relevant", "lexicon:off_topic", "lexicon:spam") + tuple(
     f"signal:{name}" for name in SIGNALS)
 CHAR_NGRAMS = (3, 4, 5)
+# Below this many words (and without a spam signal) a suggestion is never confident.
+SURE_FROM_WORDS = 4
+SHORT_TEXT_CONFIDENCE = 0.5
 
 _lexicon = LexiconClassifier()
 
@@ -64,13 +68,14 @@ def _saturate(evidence):
 class Analysis:
     """Everything the model reads in one comment, computed once."""
 
-    __slots__ = ("folded", "words", "grams", "dense", "lexicon_terms", "signals")
+    __slots__ = ("folded", "words", "grams", "dense", "lexicon_terms", "signals", "vector")
 
     def __init__(self, text):
         text = text or ""
         self.folded = fold_for_classifier(text)
         self.words = self.folded.split()
         self.grams = sparse_features(self.words)
+        self.vector = None  # (model, indices, values), set by CommentModel.vectorise
         relevant, relevant_terms = _lexicon._match_lexicon(self.folded, _lexicon.terms,
                                                            "lexicon")
         off_topic, off_terms = _lexicon._match_lexicon(self.folded, _lexicon.off_topic_terms,
@@ -146,14 +151,19 @@ class CommentModel:
     def vectorise(self, analysis):
         """``(indices, values)`` of the TF-IDF vector (sublinear tf, l2 norm), as
         scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` computes it."""
-        counts = Counter(gram for gram in analysis.grams if gram in self.index)
+        if analysis.vector is not None and analysis.vector[0] is self:
+            return analysis.vector[1:]
+        index = self.index
+        counts = Counter(gram for gram in analysis.grams if gram in index)
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         indices = np.fromiter((self.index[gram] for gram in counts), dtype=np.int64,
                               count=len(counts))
         values = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64,
                                          count=len(counts)))) * self.idf[indices]
-        return indices, values / np.linalg.norm(values)
+        values /= np.linalg.norm(values)
+        analysis.vector = (self, indices, values)
+        return indices, values
 
     def logits(self, analysis):
         indices, values = self.vectorise(analysis)
@@ -163,10 +173,11 @@ class CommentModel:
         """Each word's, pair's and lexicon's push toward class ``klass`` (against the mean
         of the classes), largest first: the words that decided."""
         k = CLASSES.index(klass)
-        centred = self.coef - self.coef.mean(axis=1, keepdims=True)
         indices, values = self.vectorise(analysis)
-        by_gram = {self.vocabulary[i]: v * centred[i, k] for i, v in zip(indices, values,
-                                                                         strict=True)}
+        coef = self.coef[indices]
+        pushes_k = values * (coef[:, k] - coef.mean(axis=1))
+        by_gram = {self.vocabulary[i]: push for i, push in zip(indices.tolist(),
+                                                                pushes_k.tolist(), strict=True)}
         occurrences = Counter(analysis.grams)
         pushes = Counter()
         for word in dict.fromkeys(analysis.words):
@@ -207,9 +218,11 @@ class LearnedClassifier(BaseCommentClassifier):
 
     @property
     def model(self):
-        if self._model is not None:
-            return self._model
-        return load_model(self.model_path())
+        """The model in use, resolved once per classifier (one is made per comment or
+        per batch) and read from disk once per process."""
+        if self._model is None:
+            self._model = load_model(self.model_path())
+        return self._model
 
     def model_path(self):
         if self.options.get("MODEL"):
@@ -241,9 +254,14 @@ class LearnedClassifier(BaseCommentClassifier):
         probabilities, analysis, matches = self.probabilities(text, context)
         best = int(np.argmax(probabilities))
         state = CLASSES[best]
+        confidence = float(probabilities[best])
+        if len(analysis.words) < SURE_FROM_WORDS and not analysis.signals:
+            # "Hồ sơ nhanh": three words are too few to be sure of anything; such a
+            # comment always waits for a person.
+            confidence = min(confidence, SHORT_TEXT_CONFIDENCE)
         return Classification(
             score=round(float(probabilities[0]), 4), suggested_state=state,
-            confidence=round(float(probabilities[best]), 4),
+            confidence=round(confidence, 4),
             matched_terms=self.deciding_terms(text, analysis, state, matches))
 
     def deciding_terms(self, text, analysis, state, matches):
@@ -272,13 +290,17 @@ class LearnedClassifier(BaseCommentClassifier):
         return unique
 
 
+@functools.lru_cache(maxsize=65536)
+def _fold_token(token):
+    return fold_for_classifier(token)
+
+
 def written_forms(text):
     """``{folded word or pair: the same as written}`` to show a moderator the visitor's
     own words ("hồ sơ", not "ho so")."""
     import re
 
-    tokens = [(fold_for_classifier(token), token.lower())
-              for token in re.findall(r"\w+", text or "")]
+    tokens = [(_fold_token(token), token.lower()) for token in re.findall(r"\w+", text or "")]
     tokens = [(folded, token) for folded, token in tokens if folded and " " not in folded]
     forms = {}
     for (folded, token), (next_folded, next_token) in zip(tokens, tokens[1:] + [("", "")],

@@ -66,7 +66,12 @@ def _stuffing(words):
     pairs = Counter(zip(words, words[1:], strict=False))
     top_pair = max(pairs.values()) if pairs else 0
     distinct = len(set(words)) / len(words)
-    return top_pair >= 3 or (len(words) >= 12 and distinct < 0.45)
+    # A brand name repeated through a page of search phrases ("... kuwin ... kuwin ...").
+    long_words = Counter(word for word in words if len(word) >= 4 and not word.isdigit())
+    top_word = max(long_words.values()) if long_words else 0
+    return ((top_pair >= 3 and top_pair / len(words) >= 0.15)
+            or (len(words) >= 12 and distinct < 0.45)
+            or (top_word >= 3 and top_word / len(words) >= 0.1))
 
 
 def spam_signals(text, folded=None):

@@ -188,10 +188,11 @@ def calibrate_threshold(model, rows, target=TARGET_PRECISION):
     comments are wrong). 1.0 (never) if no threshold reaches it."""
     if not rows:
         return 1.0
+    classifier = LearnedClassifier({"_MODEL_OBJECT": model})
     scored = []
-    for row, probabilities in zip(rows, _predict(model, rows), strict=True):
-        best = int(np.argmax(probabilities))
-        scored.append((float(probabilities[best]), CLASSES[best], row["label"]))
+    for row in rows:
+        result = classifier.classify(row["text"])
+        scored.append((result.confidence, result.suggested_state, row["label"]))
     for threshold in sorted({round(c, 3) for c, _s, _l in scored if c >= 0.5}):
         accepted = [(state, label) for conf, state, label in scored if conf >= threshold]
         relevant = [label for state, label in accepted if state == RELEVANT]

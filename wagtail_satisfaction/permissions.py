@@ -46,6 +46,9 @@ ADD_REVERIFICATION = permission_name("add", "reverification")
 CHANGE_REVERIFICATION = permission_name("change", "reverification")
 VIEW_REVERIFICATION = permission_name("view", "reverification")
 
+# Tamper evidence: see the integrity checks' results and start one (docs/integrity.md).
+VERIFY_INTEGRITY = f"{APP_LABEL}.verify_integrity"
+
 
 
 class AppPermissionPolicy(ModelPermissionPolicy):
@@ -95,9 +98,11 @@ REVERIFICATIONS = AppPermissionPolicy(f"{APP_LABEL}.Reverification",
                                       also_required=(VIEW_PERSONAL_DATA,))
 QUESTIONNAIRES = AppPermissionPolicy(f"{APP_LABEL}.Questionnaire")
 DOSSIER_COUNTS = AppPermissionPolicy(f"{APP_LABEL}.DossierCount")
+INTEGRITY_CHECKS = AppPermissionPolicy(f"{APP_LABEL}.IntegrityCheck",
+                                       actions={"verify": (VERIFY_INTEGRITY,)})
 
 POLICIES = (RESPONSES, COMMENTS, DOSSIERS, STAFF_ENTRIES, REVERIFICATIONS, QUESTIONNAIRES,
-            DOSSIER_COUNTS)
+            DOSSIER_COUNTS, INTEGRITY_CHECKS)
 
 
 def permission_objects(names):

@@ -37,7 +37,8 @@ ROLE_PERMISSIONS = {
     ],
     # ISO secretary: gathers and downloads the results, writes the reports, and runs the
     # re-verification calls ("phúc tra"): they show respondents' contact details, and are
-    # done by someone independent of the counter staff whose work is being rated.
+    # done by someone independent of the counter staff whose work is being rated. They also
+    # check that no result was altered (integrity page, docs/integrity.md).
     ISO_SECRETARY: [
         perms.ACCESS_ADMIN,
         perms.VIEW_RESPONSE,
@@ -48,6 +49,7 @@ ROLE_PERMISSIONS = {
         perms.ADD_REVERIFICATION,
         perms.CHANGE_REVERIFICATION,
         perms.VIEW_REVERIFICATION,
+        perms.VERIFY_INTEGRITY,
     ],
     # Campaign manager: sets up campaigns, questionnaires and who can be rated.
     CAMPAIGN_MANAGER: [perms.ACCESS_ADMIN] + [

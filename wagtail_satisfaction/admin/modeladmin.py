@@ -5,9 +5,13 @@ wagtail-modeladmin is in maintenance mode. Everything else in the app talks to
 later move to Wagtail's ``ModelViewSet`` only has to re-implement this module.
 """
 
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+
+from ..models.scopes import restrict
 
 
 class ReadOnlyPermissionHelper(PermissionHelper):
@@ -34,7 +38,11 @@ class ReadOnlyPermissionHelper(PermissionHelper):
 
 
 class ReadOnlyListing(ModelAdmin):
-    """A filterable, searchable, read-only list with an inspect view per row."""
+    """A filterable, searchable, read-only list with an inspect view per row.
+
+    Rows and object URLs follow the unit scopes (``models.scopes``): another unit's row is
+    not listed, and its inspect or history URL answers 404.
+    """
 
     permission_policy = None
     permission_required = None
@@ -48,6 +56,21 @@ class ReadOnlyListing(ModelAdmin):
              "permission_required": self.permission_required},
         )
         super().__init__(parent)
+
+    def get_queryset(self, request):
+        return restrict(super().get_queryset(request), request.user)
+
+    def _visible_or_404(self, request, instance_pk):
+        if not self.get_queryset(request).filter(pk=unquote(instance_pk)).exists():
+            raise Http404
+
+    def inspect_view(self, request, instance_pk):
+        self._visible_or_404(request, instance_pk)
+        return super().inspect_view(request, instance_pk)
+
+    def history_view(self, request, instance_pk):
+        self._visible_or_404(request, instance_pk)
+        return super().history_view(request, instance_pk)
 
 
 class ListingGroup(ModelAdminGroup):

@@ -1,12 +1,24 @@
 """Snippet viewsets: how editors and campaign managers edit the app's content models."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from ..models import Banner, Campaign, Officer, Procedure, Questionnaire, Sector, Unit
+from ..models import Banner, Campaign, Officer, Procedure, Questionnaire, Sector, Unit, UnitScope
+from .scoping import UnitScopedViewSetMixin
 
 
-class CampaignViewSet(SnippetViewSet):
+class UnitScopedChooserViewSet(UnitScopedViewSetMixin, SnippetChooserViewSet):
+    """A snippet chooser that offers only the user's units' rows."""
+
+
+class UnitScopedSnippetViewSet(UnitScopedViewSetMixin, SnippetViewSet):
+    """A snippet whose listing, object URLs, forms and chooser follow the unit scopes."""
+
+    chooser_viewset_class = UnitScopedChooserViewSet
+
+
+class CampaignViewSet(UnitScopedSnippetViewSet):
     model = Campaign
     icon = "date"
     menu_label = _("Campaigns")
@@ -29,7 +41,7 @@ class BannerViewSet(SnippetViewSet):
     list_display = ["title", "campaign", "shows_from", "shows_until"]
 
 
-class UnitViewSet(SnippetViewSet):
+class UnitViewSet(UnitScopedSnippetViewSet):
     model = Unit
     icon = "group"
     menu_label = _("Units")
@@ -43,7 +55,7 @@ class SectorViewSet(SnippetViewSet):
     menu_label = _("Fields (lĩnh vực)")
 
 
-class ProcedureViewSet(SnippetViewSet):
+class ProcedureViewSet(UnitScopedSnippetViewSet):
     model = Procedure
     icon = "doc-full"
     menu_label = _("Procedures")
@@ -52,7 +64,7 @@ class ProcedureViewSet(SnippetViewSet):
     search_fields = ["name", "code"]
 
 
-class OfficerViewSet(SnippetViewSet):
+class OfficerViewSet(UnitScopedSnippetViewSet):
     model = Officer
     icon = "user"
     menu_label = _("Officers")
@@ -61,9 +73,19 @@ class OfficerViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
+class UnitScopeViewSet(SnippetViewSet):
+    """Who works for which units; only a superuser has its permissions."""
+
+    model = UnitScope
+    icon = "lock"
+    menu_label = _("Unit scopes")
+    list_display = ["unit", "user", "group"]
+    list_filter = ["unit"]
+
+
 class SurveySetupGroup(SnippetViewSetGroup):
     menu_label = _("Survey set-up")
     menu_icon = "form"
     menu_order = 240
     items = (CampaignViewSet, QuestionnaireViewSet, BannerViewSet, UnitViewSet, SectorViewSet,
-             ProcedureViewSet, OfficerViewSet)
+             ProcedureViewSet, OfficerViewSet, UnitScopeViewSet)

@@ -108,9 +108,13 @@ class DossierResource(resources.ModelResource):
                 row[name] = str(row[name]).strip()
 
 
-def import_dossiers(dataset):
+def import_dossiers(dataset, units=None):
     """Import every row or none; returns an :class:`~wagtail_satisfaction.imports.ImportResult`
-    (``new``, ``updated``, and ``skipped`` for the unchanged rows)."""
+    (``new``, ``updated``, and ``skipped`` for the unchanged rows).
+
+    With ``units`` (a unit-scoped user's, see ``models.scopes``) every row's unit, and the
+    unit of a dossier it would update, must be one of them.
+    """
     outcome = ImportResult(errors=missing_columns(dataset, ("code", "unit", "received_on")))
     if outcome.errors:
         return outcome
@@ -121,6 +125,26 @@ def import_dossiers(dataset):
             outcome.add_error(number, _("dossier %(code)s already appears on line %(line)s")
                               % {"code": code, "line": seen[code]})
         seen.setdefault(code, number)
+    if units is not None:
+        _check_units(dataset, seen, units, outcome)
     if outcome.errors:
         return outcome
     return import_with_resource(DossierResource(), dataset)
+
+
+def _check_units(dataset, codes, units, outcome):
+    """A unit-scoped user imports only into their units, and never over another unit's
+    dossier (refused without saying whose it is)."""
+    mine = set(units.values_list("code", flat=True))
+    every = set(Unit.objects.values_list("code", flat=True))
+    foreign = set(Dossier.objects.filter(code__in=list(codes)).exclude(unit__in=units)
+                  .values_list("code", flat=True))
+    for number, row in rows(dataset):
+        unit_code = str(row.get("unit") or "").strip()
+        code = normalise_dossier_code(str(row.get("code") or ""))
+        if unit_code in every and unit_code not in mine:
+            outcome.add_error(number, _("unit “%(code)s” is not one of your units")
+                              % {"code": unit_code})
+        elif code in foreign:
+            outcome.add_error(number, _("dossier %(code)s cannot be imported here")
+                              % {"code": code})

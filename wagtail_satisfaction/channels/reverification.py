@@ -28,17 +28,22 @@ def reachable(campaign, channels=None):
     dossier_contact = Dossier.objects.filter(code=OuterRef("dossier_code")).filter(
         ~Q(phone="") | ~Q(email=""))
     queryset = Response.objects.filter(campaign=campaign).filter(
-        ~Q(email="") | (~Q(dossier_code="") & Exists(dossier_contact))
+        ~Q(email="") | (Q(dossier_proven=True) & Exists(dossier_contact))
     ).exclude(Exists(Reverification.objects.filter(response=OuterRef("pk"))))
     if channels:
         queryset = queryset.filter(channel__in=channels)
     return queryset
 
 
-def draw_sample(campaign, share=None, channels=None, user=None):
-    """Draw ``share`` % (rounded up) of the reachable responses at random; return them."""
+def draw_sample(campaign, share=None, channels=None, user=None, units=None):
+    """Draw ``share`` % (rounded up) of the reachable responses at random; return them.
+
+    With ``units`` (a unit-scoped user's, see ``models.scopes``) only their responses.
+    """
     share = get_setting("REVERIFICATION_SHARE") if share is None else share
     pool = reachable(campaign, channels)
+    if units is not None:
+        pool = pool.filter(unit__in=units)
     size = math.ceil(pool.count() * float(share) / 100)
     ids = list(pool.order_by("?").values_list("pk", flat=True)[:size])
     now = timezone.now()
@@ -56,11 +61,15 @@ def record_outcome(reverification, outcome, note, user):
     return reverification
 
 
-def outcome_summary():
-    """Per campaign: calls drawn and how many ended in each outcome (one GROUP BY)."""
+def outcome_summary(user=None):
+    """Per campaign: calls drawn and how many ended in each outcome (one GROUP BY); only the
+    calls of ``user``'s units when given."""
     from ..models import CallOutcome
+    from ..models.scopes import restrict
 
     counts = {outcome.value: Count("pk", filter=Q(outcome=outcome.value))
               for outcome in CallOutcome}
-    return (Reverification.objects.values("campaign", "campaign__title")
+    calls = Reverification.objects.all() if user is None else restrict(
+        Reverification.objects.all(), user)
+    return (calls.values("campaign", "campaign__title")
             .annotate(drawn=Count("pk"), **counts).order_by("campaign__title"))

@@ -1,18 +1,27 @@
 """The data model, one module per idea; everything is importable from here."""
 
 from .banners import Banner, SatisfactionSettings
-from .campaigns import Aggregation, Campaign, CampaignStatus, EmailPolicy, Round
+from .campaigns import (
+    Aggregation,
+    Campaign,
+    CampaignStatus,
+    DossierCodeCheck,
+    EmailPolicy,
+    Round,
+)
 from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
+from .integrity import IntegrityCheck, ResponseSeal, SealChain
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
 from .reports import AnswerTally, DossierCount, ExportJob, ResponseTally
 from .responses import Answer, Channel, Comment, ModerationState, Response
+from .scopes import UnitScope
 from .units import Officer, Procedure, Sector, Unit, UnitKind
 
 __all__ = [
     "Aggregation", "Answer", "Banner", "Campaign", "CampaignStatus", "Channel", "Comment",
-    "EmailPolicy",
+    "DossierCodeCheck", "EmailPolicy",
     "Factor", "ModerationState", "Officer", "Procedure", "Question", "Questionnaire",
     "QuestionnaireKind", "Response", "Round", "SatisfactionSettings", "Sector", "SurveyPage",
     "Unit", "UnitKind",
@@ -23,3 +32,9 @@ __all__ = [
 
 # Comment moderation
 __all__ += ["CommentIsFinal", "ModerationSettings"]
+
+# Unit scopes
+__all__ += ["UnitScope"]
+
+# Tamper evidence
+__all__ += ["IntegrityCheck", "ResponseSeal", "SealChain"]

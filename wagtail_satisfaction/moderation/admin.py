@@ -28,6 +28,7 @@ from .. import permissions
 from ..admin.modeladmin import ReadOnlyListing
 from ..conf import get_setting
 from ..models import Answer, Comment, ModerationState, Unit
+from ..models.scopes import restrict
 from ..permissions import can_see_personal_data
 from .decisions import DECIDED_STATES, decide, displayed_text, history
 
@@ -113,7 +114,7 @@ class UnitFilter(SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [(str(unit.pk), "\u2003" * (unit.depth - 1) + unit.name)
-                for unit in Unit.objects.only("pk", "name", "path")]
+                for unit in restrict(Unit.objects.only("pk", "name", "path"), request.user)]
 
     def queryset(self, request, queryset):
         if self.value() is None:
@@ -235,7 +236,8 @@ class CommentInspectView(InspectView):
     def next_pending_url(self):
         """The next pending comment in queue order, so a decision leads on to it."""
         comment = self.instance
-        following = (Comment.objects.pending().exclude(pk=comment.pk)
+        following = (restrict(Comment.objects.pending(), self.request.user)
+                     .exclude(pk=comment.pk)
                      .filter(Q(submitted_at__lt=comment.submitted_at)
                              | Q(submitted_at=comment.submitted_at, pk__lt=comment.pk))
                      .order_by("-submitted_at", "-pk").values_list("pk", flat=True).first())
@@ -268,7 +270,7 @@ def moderate_view(request, model_admin):
     if not ids:
         messages.error(request, _("Tick at least one comment first."))
         return HttpResponseRedirect(next_url)
-    comments = Comment.objects.filter(pk__in=ids).select_related(
+    comments = restrict(Comment.objects.filter(pk__in=ids), request.user).select_related(
         "campaign", "response__procedure")
     reason = request.POST.get("reason", "")
     error = None

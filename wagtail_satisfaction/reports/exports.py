@@ -349,13 +349,14 @@ class ExportRequest:
     format: str = "xlsx"
     kind: str = "responses"
     personal: bool = False
+    user: object = None  # a unit-scoped user exports only their units (``models.scopes``)
 
     def __post_init__(self):
         data = QueryDict(mutable=True)
         data.update({key: value for key, value in self.query.items()
                      if key in ReportFilterForm.base_fields})
         self.query = data.dict()
-        form = ReportFilterForm(data)
+        form = ReportFilterForm(data, user=self.user)
         if not form.is_valid():
             raise InvalidFilters(form.errors.as_text())
         if self.format not in CONTENT_TYPES or self.kind not in KINDS:
@@ -366,7 +367,7 @@ class ExportRequest:
     def from_job(cls, job):
         """The request a background :class:`ExportJob` was started with."""
         return cls(job.filters, job.format, job.filters.get("kind", "responses"),
-                   bool(job.filters.get("personal")))
+                   bool(job.filters.get("personal")), user=job.user)
 
     @property
     def filename(self):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..formats import short_date
 from ..models import Campaign, Channel, Officer, Procedure, Response, Round, Sector, Unit
+from ..models.scopes import bound_units, restrict, units_for, usable_campaigns
 from .rollup import report_zone
 
 
@@ -52,6 +53,8 @@ class ReportFilters:
     channel: str = ""
     round: Round | None = None
     raw: bool = False  # read raw answers even where the daily tallies could answer
+    # The units a unit-scoped user may see (``models.scopes.units_for``); None: every unit.
+    units: models.QuerySet | None = None
 
     @property
     def uses_tallies(self):
@@ -78,6 +81,8 @@ class ReportFilters:
             qs = qs.filter(submitted_at__lt=until)
         if self.unit:
             qs = qs.filter(unit__in=Unit.objects.within(self.unit))
+        if self.units is not None:
+            qs = qs.filter(unit__in=self.units)
         if self.procedure:
             qs = qs.filter(procedure=self.procedure)
         if self.sector:
@@ -103,6 +108,8 @@ class ReportFilters:
             qs = qs.filter(submitted_at__lt=until)
         if self.unit:
             qs = qs.filter(response__unit__in=Unit.objects.within(self.unit))
+        if self.units is not None:
+            qs = qs.filter(response__unit__in=self.units)
         for name, lookup in (("procedure", "response__procedure"),
                              ("sector", "response__procedure__sector"),
                              ("officer", "response__officer"), ("channel", "response__channel")):
@@ -125,6 +132,8 @@ class ReportFilters:
             qs = qs.filter(day__lte=self.end)
         if self.unit:
             qs = qs.filter(unit__in=Unit.objects.within(self.unit))
+        if self.units is not None:
+            qs = qs.filter(unit__in=self.units)
         if self.channel:
             assert model.__name__ != "AnswerTally"
             qs = qs.filter(channel=self.channel)
@@ -147,7 +156,13 @@ class ReportFilters:
 
 
 class ReportFilterForm(forms.Form):
-    """The filter bar of the report, the export and the ``satisfaction_export`` command."""
+    """The filter bar of the report, the export and the ``satisfaction_export`` command.
+
+    Given a ``user``, its choices and figures follow the unit scopes (``models.scopes``):
+    a unit-scoped user picks among the campaigns that reach their units and among their
+    units, officers and procedures, and counts only their units' responses. A report on a
+    campaign of a unit above theirs is the report of their unit.
+    """
 
     campaign = forms.ModelChoiceField(Campaign.objects.all(), label=_("Campaign"))
     round = forms.ModelChoiceField(Round.objects.select_related("campaign"), required=False,
@@ -170,8 +185,25 @@ class ReportFilterForm(forms.Form):
     channel = forms.ChoiceField(choices=[("", _("All channels"))] + list(Channel.choices),
                                 required=False, label=_("Channel"))
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = None if user is None else units_for(user)
+        if self.units is not None:
+            self.fields["campaign"].queryset = usable_campaigns(user)
+            for name in ("unit", "procedure", "officer"):
+                self.fields[name].queryset = restrict(self.fields[name].queryset, user)
+            self.own_units = list(bound_units(user).order_by("path"))
+
     def clean(self):
         data = super().clean()
+        if self.units is not None and data.get("campaign") and not data.get("unit"):
+            campaign = data["campaign"]
+            if not self.units.filter(pk=campaign.unit_id).exists():
+                # The campaign's unit is above the user's: report on the user's unit.
+                if len(self.own_units) == 1:
+                    data["unit"] = self.own_units[0]
+                else:
+                    self.add_error("unit", _("Choose one of your units."))
         kind = data.get("period")
         campaign, round_ = data.get("campaign"), data.get("round")
         if round_ and campaign and round_.campaign_id != campaign.pk:
@@ -208,4 +240,5 @@ class ReportFilterForm(forms.Form):
             campaign=data["campaign"], start=start, end=end, unit=data.get("unit"),
             procedure=data.get("procedure"), sector=data.get("sector"),
             officer=data.get("officer"), channel=data.get("channel") or "", round=round_,
+            units=self.units,
         )

@@ -13,7 +13,8 @@ from wagtail.admin.auth import PermissionPolicyChecker
 from .. import permissions
 from ..conf import get_setting
 from ..imports import ImportFileError, read_dataset, read_sheets
-from ..models import Campaign, ExportJob
+from ..models import Campaign, ExportJob, Unit
+from ..models.scopes import restrict, usable_campaigns
 from .charts import bar_chart, line_chart
 from .exports import ExportRequest, InvalidFilters, UnknownExport, export_links
 from .filters import ReportFilterForm
@@ -27,10 +28,10 @@ responses_checker = PermissionPolicyChecker(permissions.RESPONSES)
 def _filter_form(request):
     data = request.GET.copy()
     if not data.get("campaign"):
-        latest = Campaign.objects.order_by("-opens_on").first()
+        latest = usable_campaigns(request.user).order_by("-opens_on").first()
         if latest:
             data["campaign"] = latest.pk
-    return ReportFilterForm(data)
+    return ReportFilterForm(data, user=request.user)
 
 
 def _admin_page(request, template, title, context):
@@ -65,11 +66,19 @@ def report(request):
             trend_chart=line_chart([(row.label, row.percent_satisfied, row.responses)
                                     for row in result.trend], _("Trend by month"))
             if result.trend else "",
-            targets=target_progress(filters.campaign),
+            targets=target_progress(filters.campaign, units=_target_units(filters)),
             min_group_size=get_setting("MIN_GROUP_SIZE"),
         )
     return _admin_page(request, "wagtail_satisfaction/reports/report.html",
                        _("Satisfaction report"), context)
+
+
+def _target_units(filters):
+    """A unit-scoped report's target lines: the reported unit and its direct sub-units."""
+    if filters.units is None:
+        return None
+    root = filters.unit or filters.campaign.unit
+    return [root, *Unit.objects.filter(parent=root).order_by("path")]
 
 
 @responses_checker.require("export")
@@ -78,7 +87,8 @@ def export(request):
     try:
         wanted = ExportRequest(_filter_form(request).data, request.GET.get("format", "xlsx"),
                                request.GET.get("kind", "responses"),
-                               personal=permissions.can_see_personal_data(request.user))
+                               personal=permissions.can_see_personal_data(request.user),
+                               user=request.user)
     except InvalidFilters as error:
         messages.error(request, _("The filters are not valid: %(errors)s") % {"errors": error})
         return redirect(reverse("wagtail_satisfaction_reports:report") + "?"
@@ -114,12 +124,16 @@ class ImportForm(forms.Form):
     campaign = forms.ModelChoiceField(Campaign.objects.all(), label=gettext_lazy("Campaign"))
     file = forms.FileField(label=gettext_lazy("Workbook (xlsx) exported by a sub-unit"))
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = restrict(Campaign.objects.all(), user)
+
 
 @responses_checker.require("export")
 def import_results(request):
     """Combine a sub-unit's results: every row checked, all stored or none."""
     result = None
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:

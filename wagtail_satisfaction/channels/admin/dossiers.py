@@ -15,8 +15,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
 
 from ... import permissions
+from ...admin.scoping import UnitScopedViewMixin, UnitScopedViewSetMixin
 from ...imports import ImportFileError, ImportResult, read_dataset
 from ...models import Dossier
+from ...models.scopes import units_for
 from .. import dossiers
 from ..imports import COLUMNS, import_dossiers
 from .base import TEMPLATES, ChannelScreenMixin, UploadForm
@@ -59,7 +61,8 @@ class DossierImportView(ChannelScreenMixin, FormView):
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         try:
-            result = import_dossiers(read_dataset(upload.read(), upload.name))
+            result = import_dossiers(read_dataset(upload.read(), upload.name),
+                                     units=units_for(self.request.user))
         except ImportFileError as error:
             result = ImportResult.refused(error)
         if result.ok:
@@ -77,7 +80,7 @@ class DossierImportView(ChannelScreenMixin, FormView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class DossierSlipView(PermissionCheckedMixin, DetailView):
+class DossierSlipView(UnitScopedViewMixin, PermissionCheckedMixin, DetailView):
     """A printable slip handed over with the result: QR code, link, codes."""
 
     permission_policy = permissions.DOSSIERS
@@ -94,7 +97,7 @@ class DossierSlipView(PermissionCheckedMixin, DetailView):
             ratable=dossiers.is_ratable(self.object), **kwargs)
 
 
-class DossierViewSet(ModelViewSet):
+class DossierViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = Dossier
     name = "wagtail_satisfaction_dossiers"
     url_prefix = "satisfaction/dossiers"

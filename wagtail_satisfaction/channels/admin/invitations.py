@@ -14,6 +14,7 @@ from wagtail.admin.views.generic import IndexView
 from ... import permissions
 from ...conf import get_setting
 from ...models import Campaign
+from ...models.scopes import restrict
 from ...services import campaign_closed_message
 from .. import invitations
 from .base import TEMPLATES, ChannelScreenMixin, ScreenViewSet
@@ -48,7 +49,9 @@ class CampaignIndexView(IndexView):
     ]
 
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("unit")
+        # A unit-scoped user sends only their units' own campaigns: a campaign's sending
+        # reaches every dossier under its unit.
+        return restrict(super().get_base_queryset(), self.request.user).select_related("unit")
 
 
 class CampaignInvitationsView(ChannelScreenMixin, TemplateView):
@@ -63,7 +66,8 @@ class CampaignInvitationsView(ChannelScreenMixin, TemplateView):
 
     @cached_property
     def campaign(self):
-        return get_object_or_404(Campaign, pk=self.kwargs["pk"])
+        return get_object_or_404(restrict(Campaign.objects.all(), self.request.user),
+                                 pk=self.kwargs["pk"])
 
     def get_page_title(self):
         return self.campaign.title

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from ...admin.scoping import UnitScopedViewSetMixin
 from ...models import KioskKey
 from .. import dossiers
 
@@ -13,7 +14,7 @@ class KioskLinkColumn(Column):
         return dossiers.public_url(instance.get_absolute_url())
 
 
-class KioskKeyViewSet(ModelViewSet):
+class KioskKeyViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = KioskKey
     name = "wagtail_satisfaction_kiosks"
     url_prefix = "satisfaction/kiosks"

@@ -21,6 +21,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from ... import permissions
 from ...imports import ImportFileError, ImportResult, read_dataset
 from ...models import Campaign, Channel
+from ...models.scopes import restrict
 from ...services import campaign_closed_message
 from .. import paper
 from .base import TEMPLATES, ChannelScreenMixin, ScreenViewSet, UploadForm
@@ -30,8 +31,10 @@ INDEX = "wagtail_satisfaction_paper:index"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def staff_campaigns():
-    return Campaign.objects.select_related("unit", "questionnaire").order_by("-opens_on")
+def staff_campaigns(user):
+    """The campaigns ``user`` types in forms for: their units' own (see ``models.scopes``)."""
+    return restrict(Campaign.objects.all(), user).select_related(
+        "unit", "questionnaire").order_by("-opens_on")
 
 
 class PaperPermissionMixin(PermissionCheckedMixin):
@@ -42,7 +45,7 @@ class PaperPermissionMixin(PermissionCheckedMixin):
 
     @cached_property
     def campaign(self):
-        return get_object_or_404(staff_campaigns(), pk=self.kwargs["pk"])
+        return get_object_or_404(staff_campaigns(self.request.user), pk=self.kwargs["pk"])
 
 
 class PaperActionsColumn(Column):
@@ -71,7 +74,8 @@ class PaperIndexView(IndexView):
     ]
 
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("unit", "questionnaire")
+        return restrict(super().get_base_queryset(), self.request.user).select_related(
+            "unit", "questionnaire")
 
 
 class PaperScreenMixin(PaperPermissionMixin, ChannelScreenMixin):

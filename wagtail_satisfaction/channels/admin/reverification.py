@@ -19,8 +19,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from ... import permissions
+from ...admin.scoping import UnitScopedViewSetMixin, scope_choices
 from ...conf import get_setting
 from ...models import Campaign, Channel, Dossier, Reverification
+from ...models.scopes import units_for
 from .. import reverification
 from .base import TEMPLATES, ChannelScreenMixin
 
@@ -54,16 +56,21 @@ class DrawView(ChannelScreenMixin, FormView):
     template_name = TEMPLATES + "reverification_draw.html"
     form_class = DrawForm
 
+    def get_form(self, form_class=None):
+        return scope_choices(super().get_form(form_class), self.request.user)
+
     def form_valid(self, form):
         drawn = reverification.draw_sample(
             form.cleaned_data["campaign"], form.cleaned_data["share"],
-            form.cleaned_data["channels"] or None, self.request.user)
+            form.cleaned_data["channels"] or None, self.request.user,
+            units=units_for(self.request.user))
         messages.success(self.request, _("%(count)s responses drawn for re-verification "
                                          "calls.") % {"count": len(drawn)})
         return redirect(INDEX)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(summary=reverification.outcome_summary(), **kwargs)
+        return super().get_context_data(
+            summary=reverification.outcome_summary(self.request.user), **kwargs)
 
 
 class ReverificationIndexView(IndexView):
@@ -97,7 +104,7 @@ class RecordOutcomeView(EditView):
             instance, instance.outcome, instance.note, self.request.user)
 
 
-class ReverificationViewSet(ModelViewSet):
+class ReverificationViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = Reverification
     name = "wagtail_satisfaction_reverification"
     url_prefix = "satisfaction/reverification"

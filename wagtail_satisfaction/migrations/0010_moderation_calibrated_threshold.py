@@ -15,7 +15,7 @@ def old_default_to_calibrated(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_satisfaction', '0005_officer_job_title'),
+        ('wagtail_satisfaction', '0009_seal_existing_responses'),
     ]
 
     operations = [

@@ -110,11 +110,13 @@ def main(argv=None):
     test = split(rows, "test")
     if not test:
         parser.error(f"{args.corpus} has no rows in the test split")
-    results = {"classifier": args.classifier, "corpus": args.corpus,
+    corpus = Path(args.corpus).resolve()
+    shown = str(corpus.relative_to(ROOT)) if corpus.is_relative_to(ROOT) else args.corpus
+    results = {"classifier": args.classifier, "corpus": shown,
                "corpus_sha256": corpus_digest(args.corpus), "test_rows": len(test),
                "labels": {label: sum(r["label"] == label for r in test) for label in LABELS},
                "targets": TARGETS, "contexts": {}}
-    print(f"{args.classifier} on {len(test)} held-out test comments of {args.corpus}")
+    print(f"{args.classifier} on {len(test)} held-out test comments of {shown}")
     print(f"{'context':<11} {'typed as':<19} {'precision':>9} {'recall':>7} {'spam rec.':>9}")
     identical = True
     for name, context in CONTEXTS.items():

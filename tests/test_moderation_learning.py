@@ -343,3 +343,16 @@ def test_a_brand_repeated_through_search_phrases_is_stuffing():
     assert SIGNAL_STUFFING not in spam_signals(
         "Hồ sơ của tôi nộp từ tháng 3, hồ sơ bị trả lại vì thiếu giấy, nộp lại hồ sơ "
         "thì cán bộ lại hẹn thêm 10 ngày nữa mới có kết quả cho cả gia đình tôi")
+
+
+def test_the_shipped_model_was_trained_on_the_shipped_corpus():
+    from wagtail_satisfaction.moderation.learned import CommentModel
+    from wagtail_satisfaction.moderation.training import CORPUS, corpus_digest
+
+    # After any change to the corpus: python scripts/train_comment_classifier.py
+    model = CommentModel.load(PACKAGED_MODEL)
+    assert model.meta["corpus_sha256"] == corpus_digest(CORPUS)
+    test = model.meta["figures"]["test"]
+    assert test["relevant"]["precision"] >= 0.92
+    assert test["relevant"]["recall"] >= 0.85
+    assert test["spam"]["recall"] >= 0.8

@@ -65,11 +65,13 @@ def test_campaign_procedures_and_officers_count():
     alone = classifier.classify("Làm giấy khai sinh cho bé nhanh quá", ClassifierContext())
     with_context = classifier.classify("Làm giấy khai sinh cho bé nhanh quá", CONTEXT)
     assert with_context.score > alone.score
-    officer = classifier.classify("Cảm ơn anh Hùng rất nhiều", CONTEXT)
+    officer = classifier.classify("Cảm ơn anh Trần Văn Hùng rất nhiều", CONTEXT)
     assert {"term": "Trần Văn Hùng", "kind": "officer", "weight": 1.0} in officer.matched_terms
-    # A given name alone is a common word ("hùng" = heroic), not an officer.
-    assert not any(m["kind"] == "officer"
-                   for m in classifier.classify("khí thế hùng mạnh", CONTEXT).matched_terms)
+    # A given name, even after an honorific, is an ordinary phrase once folded
+    # ("hùng" = heroic, "cô Lan" / "có lan"): officers count by their full name only.
+    for text in ("khí thế hùng mạnh", "Cảm ơn anh Hùng rất nhiều", "có lan can không"):
+        assert not any(m["kind"] == "officer"
+                       for m in classifier.classify(text, CONTEXT).matched_terms)
 
 
 @pytest.mark.parametrize("text", [

@@ -33,7 +33,7 @@ DEFAULTS = {
     # The automatic first sort of new comments: {"CLASS": dotted path of a
     # BaseCommentClassifier subclass, "OPTIONS": {...} passed to it}. See docs/moderation.md.
     "COMMENT_CLASSIFIER": {
-        "CLASS": "wagtail_satisfaction.moderation.classifiers.LexiconClassifier",
+        "CLASS": "wagtail_satisfaction.moderation.learned.LearnedClassifier",
         "OPTIONS": {},
     },
     # Comments shown per page in the moderation queue.

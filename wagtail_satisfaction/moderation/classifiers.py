@@ -3,55 +3,28 @@
 ``WAGTAIL_SATISFACTION_COMMENT_CLASSIFIER = {"CLASS": "dotted.path", "OPTIONS": {...}}``
 names a subclass of :class:`BaseCommentClassifier`; it receives ``OPTIONS`` and returns a
 :class:`Classification` for a text in the context of a campaign (its procedures, fields
-and officers). The default, :class:`LexiconClassifier`, is transparent on purpose: the
-moderator sees which words decided the score.
+and officers). The default is the learned model (:class:`.learned.LearnedClassifier`),
+which reads this module's lexicon as features; :class:`LexiconClassifier` alone is the
+transparent fallback. Either way the moderator sees which words decided.
 """
 
 import math
-import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.module_loading import import_string
 
+from .context import ClassifierContext
+from .spam import spam_signals
 from .text import contains_phrase, fold
 
+__all__ = ["BaseCommentClassifier", "Classification", "ClassifierContext",
+           "LexiconClassifier", "get_classifier"]
 
-def gettext_noop(message):
-    """Marks signal names for translation (makemessages reads the name) without needing
-    Django settings: the classifier also runs outside a Django project (benchmarks)."""
-    return message
-
-
-SIGNAL_LINK = gettext_noop("link")
-SIGNAL_REPEATED = gettext_noop("repeated characters")
-SIGNAL_PHONE = gettext_noop("phone number")
-SIGNAL_NO_WORDS = gettext_noop("no words")
-SIGNAL_GIBBERISH = gettext_noop("gibberish")
 
 RELEVANT = "relevant"
 OFF_TOPIC = "off_topic"
 SPAM = "spam"
-
-
-@dataclass(frozen=True)
-class ClassifierContext:
-    """What the classifier knows about the campaign a comment belongs to."""
-
-    procedures: tuple = ()
-    sectors: tuple = ()
-    officers: tuple = ()
-
-    @classmethod
-    def for_campaign(cls, campaign):
-        """The campaign's active procedures, their fields and its officers (3 queries)."""
-        if campaign is None:
-            return cls()
-        procedures = list(campaign.procedures().values_list("name", "sector__name"))
-        return cls(
-            procedures=tuple(sorted({name for name, _sector in procedures})),
-            sectors=tuple(sorted({sector for _name, sector in procedures if sector})),
-            officers=tuple(campaign.officers().values_list("name", flat=True)),
-        )
 
 
 @dataclass
@@ -72,6 +45,10 @@ class Classification:
 
 class BaseCommentClassifier:
     """Subclass and implement :meth:`classify`; ``options`` come from the setting."""
+
+    #: The confidence from which a suggestion may be accepted automatically, measured on
+    #: held-out comments; None if the classifier does not know (the site then chooses).
+    auto_accept_threshold = None
 
     def __init__(self, options=None):
         self.options = dict(options or {})
@@ -108,8 +85,17 @@ DEFAULT_TERMS = {
     "gây khó dễ": 0.8, "nhũng nhiễu": 1.0, "bồi dưỡng": 0.5, "phiền hà": 0.6,
     "rườm rà": 0.6, "đi lại nhiều lần": 1.0, "chờ đợi": 0.4, "niêm yết": 1.0,
     "nhanh gọn": 0.4, "chậm trễ": 0.4,
+    # queues, numbers, call centres
+    "bốc số": 0.8, "đến lượt": 0.8, "xếp hàng": 0.5, "số thứ tự": 0.8, "tổng đài": 0.5,
+    "đường dây nóng": 0.6, "hotline": 0.3,
+    # passports, residence, identity online
+    "hộ chiếu": 1.0, "xuất nhập cảnh": 1.0, "VNeID": 1.0, "định danh": 0.8, "OTP": 0.4,
+    "mã hồ sơ": 1.0, "tra cứu": 0.5, "sổ tạm trú": 1.0,
+    # brokers and bribes
+    "cò": 0.5, "cò đất": 0.6, "chung chi": 1.0, "tiêu cực": 0.6, "lót tay": 1.0,
+    "phong bì": 0.8, "tiền ngoài": 0.8,
     # abbreviations people use
-    "TTHC": 1.0, "DVC": 1.0, "hs": 0.5, "cb": 0.5, "CCCD": 0.6,
+    "TTHC": 1.0, "DVC": 1.0, "hs": 0.5, "cb": 0.5, "CCCD": 0.6, "UBND": 0.6,
 }
 
 # Matters the agency does not count: utilities, roads, neighbours, recruitment, chit-chat.
@@ -120,6 +106,10 @@ DEFAULT_OFF_TOPIC_TERMS = {
     "bóng đá": 1.0, "đội tuyển": 1.0, "thời tiết": 1.0, "học phí": 1.0, "bệnh viện": 0.6,
     "giá xăng": 1.0, "tuyển dụng": 1.0, "thi tuyển": 1.0, "lịch nghỉ": 1.0,
     "giao diện": 0.6, "trang web": 0.4, "website": 0.4,
+    # "thủ tục" elsewhere: banks, telecoms, universities, visas abroad
+    "ngân hàng": 0.8, "ATM": 1.0, "thẻ tín dụng": 1.0, "nhà mạng": 1.0, "sim": 0.6,
+    "xét tuyển": 1.0, "tuyển sinh": 1.0, "đại học": 0.6, "điểm chuẩn": 1.0,
+    "visa": 0.6, "đại sứ quán": 0.6, "du học": 1.0, "luật sư": 0.6,
 }
 
 DEFAULT_SPAM_TERMS = {
@@ -127,28 +117,20 @@ DEFAULT_SPAM_TERMS = {
     "không thế chấp": 1.0, "giải ngân": 1.0, "nhà cái": 1.0, "cá cược": 1.0, "casino": 1.0,
     "lô đề": 1.0, "soi cầu": 1.0, "kiếm tiền": 1.0, "việc làm thêm": 1.0, "thu nhập": 0.5,
     "inbox": 1.0, "ib": 0.6, "liên hệ ngay": 1.0, "đăng ký ngay": 1.0, "click": 1.0,
-    "sale": 1.0, "miễn phí": 0.5, "giá rẻ": 1.0, "uy tín": 0.6, "hotline": 1.0,
+    "sale": 1.0, "miễn phí": 0.5, "giá rẻ": 1.0, "uy tín": 0.6, "bao uy tín": 1.0,
     "zalo": 0.5, "nhận làm": 1.0, "dịch vụ làm": 1.0, "bao đậu": 1.0, "bao ra": 1.0,
     "mua ngay": 1.0, "đặt hàng": 1.0, "ship": 0.8, "chuyên cung cấp": 1.0, "sim số đẹp": 1.0,
     "tặng ngay": 1.0, "follow": 1.0, "like": 0.6, "share": 0.6, "crypto": 1.0,
     "cộng tác viên": 1.0, "mã giới thiệu": 1.0, "tải app": 1.0, "thu mua": 0.8,
     "bitcoin": 1.0, "forex": 1.0, "lãi suất thấp": 1.0, "hoa hồng": 0.6,
+    "làm nhanh": 0.5, "không cần chứng minh": 1.0, "nợ xấu": 1.0, "bao hồ sơ": 1.0,
+    "nổ hũ": 1.0, "tài xỉu": 1.0, "game bài": 1.0, "đá gà": 1.0, "xổ số": 0.6,
+    "nhận tiền": 0.6, "hoàn tiền": 0.6, "trúng thưởng": 1.0,
 }
 
-# Honorifics before a given name ("chị Lan", "anh Hùng"): a given name alone is too common
-# a word to count, with a title in front it points at an officer.
-HONORIFICS = ("anh", "chi", "co", "chu", "ba", "ong", "em", "can bo", "bac", "di")
-
-# Words that say nothing on their own inside procedure names.
-GENERIC_NAME_WORDS = frozenset(
-    "cap lai doi dang ky giay chung nhan thu tuc cho va cua lan dau tu ban so nguoi to chuc"
-    " ca quyen su dung voi trong tren the mot cac nhung tai khi theo ve o nha".split()
-)
-
-URL = re.compile(r"(https?://|www\.|\b[\w-]+\.(com|net|vn|xyz|info|top|biz|me|ly)\b)",
-                 re.IGNORECASE)
-REPEATED_CHARS = re.compile(r"(.)\1{4,}")
-PHONE = re.compile(r"(?:\+84|0)\d(?:[\s.\-]?\d){7,9}")
+def fold_for_classifier(text):
+    """:func:`.text.fold` after NFKC, so styled letters ("𝐯𝐚𝐲", "ｖａｙ") read as words."""
+    return fold(unicodedata.normalize("NFKC", text or ""))
 
 
 def _saturate(evidence):
@@ -157,18 +139,10 @@ def _saturate(evidence):
 
 
 def _folded_lexicon(terms):
-    return [(fold(term), term, float(weight)) for term, weight in terms.items()]
-
-
-def procedure_key_phrases(name):
-    """Two-word runs of a procedure name that are specific to it ("khai sinh", "xay dung")."""
-    words = fold(name).split()
-    phrases = []
-    for first, second in zip(words, words[1:], strict=False):
-        if first in GENERIC_NAME_WORDS and second in GENERIC_NAME_WORDS:
-            continue
-        phrases.append(f"{first} {second}")
-    return phrases
+    # Longest phrases first, so "hồ sơ" inside "bổ sung hồ sơ" is not counted twice
+    # and "phí" does not count again once "lệ phí" matched.
+    return sorted(((fold(term), term, float(weight)) for term, weight in terms.items()),
+                  key=lambda t: -len(t[0]))
 
 
 class LexiconClassifier(BaseCommentClassifier):
@@ -203,57 +177,29 @@ class LexiconClassifier(BaseCommentClassifier):
     def _match_lexicon(self, folded, lexicon, kind):
         matched = []
         covered = []
-        # Longest phrases first, so "hồ sơ" inside "bổ sung hồ sơ" is not counted twice
-        # and "phí" does not count again once "lệ phí" matched.
-        for folded_term, term, weight in sorted(lexicon, key=lambda t: -len(t[0])):
-            if contains_phrase(folded, folded_term) and not any(
+        padded = f" {folded} "  # whole-word matching, as contains_phrase does
+        for folded_term, term, weight in lexicon:  # longest first
+            if f" {folded_term} " in padded and not any(
                     contains_phrase(longer, folded_term) for longer in covered):
                 matched.append({"term": term, "kind": kind, "weight": weight})
                 covered.append(folded_term)
         return sum(m["weight"] for m in matched), matched
 
     def _match_context(self, folded, context):
-        matched = []
-        for name in context.procedures:
-            phrases = procedure_key_phrases(name)
-            if contains_phrase(folded, fold(name)) or any(
-                    contains_phrase(folded, phrase) for phrase in phrases):
-                matched.append({"term": name, "kind": "procedure",
-                                "weight": self.procedure_weight})
-        for sector in context.sectors:
-            if contains_phrase(folded, fold(sector)):
-                matched.append({"term": sector, "kind": "sector", "weight": self.sector_weight})
-        for officer in context.officers:
-            words = fold(officer).split()
-            given = words[-1] if words else ""
-            if contains_phrase(folded, " ".join(words)) or (given and any(
-                    contains_phrase(folded, f"{title} {given}") for title in HONORIFICS)):
-                matched.append({"term": officer, "kind": "officer",
-                                "weight": self.officer_weight})
+        weights = {"procedure": self.procedure_weight, "sector": self.sector_weight,
+                   "officer": self.officer_weight}
+        matched = [{"term": term, "kind": kind, "weight": weights[kind]}
+                   for term, kind, _phrase in context.matches(folded)]
         return sum(m["weight"] for m in matched), matched
 
     def _spam_signals(self, text, folded):
-        signals = []
-        if URL.search(text):
-            signals.append({"term": SIGNAL_LINK, "kind": "spam", "weight": 1.0})
-        if REPEATED_CHARS.search(text.replace(".", "").replace(" ", "")
-                                 if len(text) < 20 else text):
-            signals.append({"term": SIGNAL_REPEATED, "kind": "spam", "weight": 1.0})
-        if PHONE.search(text):
-            signals.append({"term": SIGNAL_PHONE, "kind": "spam", "weight": 0.5})
-        # No "all capitals" signal: scoring is case-insensitive by design, and older people
-        # often type in capitals.
-        words = folded.split()
-        if words and not any(set(word) & set("aeiouy") for word in words):
-            signals.append({"term": SIGNAL_NO_WORDS, "kind": "spam", "weight": 1.0})
-        elif len(words) <= 2 and any(len(word) >= 8 and not word.isdigit() for word in words):
-            # Vietnamese syllables have at most 7 letters: a lone long "word" is keyboard mash.
-            signals.append({"term": SIGNAL_GIBBERISH, "kind": "spam", "weight": 1.0})
+        signals = [{"term": name, "kind": "spam", "weight": weight}
+                   for name, weight in spam_signals(text, folded).items()]
         return sum(s["weight"] for s in signals), signals
 
     def classify(self, text, context=None):
         context = context or ClassifierContext()
-        folded = fold(text)
+        folded = fold_for_classifier(text)
         relevant_evidence, relevant_terms = self._match_lexicon(folded, self.terms, "lexicon")
         context_evidence, context_terms = self._match_context(folded, context)
         off_evidence, off_terms = self._match_lexicon(folded, self.off_topic_terms,
@@ -278,7 +224,7 @@ class LexiconClassifier(BaseCommentClassifier):
 
 
 DEFAULT_CLASSIFIER = {
-    "CLASS": "wagtail_satisfaction.moderation.classifiers.LexiconClassifier",
+    "CLASS": "wagtail_satisfaction.moderation.learned.LearnedClassifier",
     "OPTIONS": {},
 }
 

@@ -53,7 +53,7 @@ def sort_comment(comment, *, site=None, classifier=None):
     settings = moderation_settings(site)
     if (settings is not None and settings.auto_accept and comment.state == ModerationState.PENDING
             and result.suggested_state in DECIDED_STATES
-            and result.confidence >= settings.auto_accept_threshold):
+            and result.confidence >= auto_accept_threshold(settings, classifier)):
         comment.state = result.suggested_state
         comment.decided_at = timezone.now()
         comment.reason = _("Accepted automatically (confidence %(confidence).2f).") % {
@@ -66,6 +66,19 @@ def sort_comment(comment, *, site=None, classifier=None):
     else:
         comment.save(update_fields=fields)
     return comment
+
+
+# Without a calibrated threshold (a classifier that does not measure itself) and without
+# one chosen by the site, only very confident suggestions are accepted.
+FALLBACK_THRESHOLD = 0.9
+
+
+def auto_accept_threshold(settings, classifier):
+    """The site's threshold if it set one, else the classifier's calibrated one."""
+    if settings.auto_accept_threshold is not None:
+        return settings.auto_accept_threshold
+    calibrated = getattr(classifier, "auto_accept_threshold", None)
+    return calibrated if calibrated is not None else FALLBACK_THRESHOLD
 
 
 def moderation_settings(site=None):

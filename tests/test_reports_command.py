@@ -16,7 +16,7 @@ def test_csv_of_a_quarter_and_a_unit(tmp_path):
                  "--year", "2025", "--number", "4", "--unit", "phong-a", "--format", "csv",
                  "--output", str(out))
     text = out.read_bytes().decode("utf-8")
-    assert text.startswith("\ufeffuid,submitted_at,channel")
+    assert text.startswith("\ufeffMã phiếu,Thời điểm gửi,Mã kênh")  # the site speaks vi
     lines = text.strip().splitlines()
     assert len(lines) == 3  # r2 (00:30 on 1 October, sub-unit A1) and r5
     assert "2025-10-01 00:30:00" in text and "bo-phan-a1" in text

@@ -10,6 +10,13 @@ from openpyxl import load_workbook
 from tests.reports_factories import build_hand_dataset
 from wagtail_satisfaction.imports import ImportFileError, read_sheets
 from wagtail_satisfaction.models import Answer, Comment, Response
+from wagtail_satisfaction.reports.columns import (
+    CHANNEL,
+    RESPONSE_COLUMNS,
+    UID,
+    lookup,
+    normalise,
+)
 from wagtail_satisfaction.reports.exports import write_xlsx
 from wagtail_satisfaction.reports.filters import ReportFilters
 from wagtail_satisfaction.reports.imports import import_responses
@@ -29,12 +36,19 @@ def sheets(stream, name="export.xlsx"):
     return read_sheets(stream.getvalue(), name)
 
 
+def responses_sheet(workbook):
+    """The responses sheet of an exported workbook, whatever the language of its headers."""
+    keys = lookup([UID, CHANNEL])
+    return next(ws for ws in workbook.worksheets
+                if {UID, CHANNEL} <= {keys.get(normalise(c.value)) for c in ws[1]})
+
+
 def edited(stream, changes):
     """Apply {(row, column code): value} to the responses sheet of an exported workbook."""
     workbook = load_workbook(stream)
-    sheet = next(ws for ws in workbook.worksheets if ws.cell(1, 1).value == "uid"
-                 and "channel" in [c.value for c in ws[1]])
-    header = [cell.value for cell in sheet[1]]
+    sheet = responses_sheet(workbook)
+    keys = lookup([*RESPONSE_COLUMNS, "Q1", "Q2", "Q3", "QE1", "QE2"])
+    header = [keys.get(normalise(cell.value)) for cell in sheet[1]]
     for (row, column), value in changes.items():
         sheet.cell(row, header.index(column) + 1).value = value
     out = io.BytesIO()

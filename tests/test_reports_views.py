@@ -96,8 +96,11 @@ def test_import_screen_reports_rows(secretary_client, data):
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["uid", "submitted_at", "channel", "unit_code", "Q1", "Q2", "Q3"])
-    sheet.append(["not-a-uid", "2025-10-02 10:00", "paper", "phong-a", 4, 4, 4])
+    sheet.append(["uid", "submitted_at", "channel", "unit_code", "procedure_code", "officer",
+                  "dossier_code", "dossier_proven", "comment", "comment_state",
+                  "Q1", "Q2", "Q3", "QE1", "QE2"])
+    sheet.append(["not-a-uid", "2025-10-02 10:00", "paper", "phong-a", "", "", "", 0,
+                  "Tốt", "pending", 4, 4, 4, "", ""])
     upload = io.BytesIO()
     workbook.save(upload)
     upload.seek(0)
@@ -108,6 +111,21 @@ def test_import_screen_reports_rows(secretary_client, data):
     html = page.content.decode()
     # in the user's language: Vietnamese
     assert "Dòng 2: mã phiếu (uid) bị thiếu hoặc không hợp lệ" in html
+
+
+def test_import_screen_names_a_missing_column_in_vietnamese(secretary_client, data):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Mã phiếu", "Thời điểm gửi", "Mã kênh", "Mã đơn vị", "Q1"])
+    upload = io.BytesIO()
+    workbook.save(upload)
+    upload.seek(0)
+    upload.name = "phong-a.xlsx"
+    page = secretary_client.post(reverse("wagtail_satisfaction_reports:import"),
+                                 {"campaign": data["campaign"].pk, "file": upload})
+    html = page.content.decode()
+    assert "Thiếu cột:" in html and "“Ý kiến”" in html and "“Mã hồ sơ”" in html
 
 
 def test_dossier_count_upload_screen(client, data):
@@ -182,4 +200,4 @@ def test_the_download_links_keep_the_reports_filters(secretary_client, data):
         (["xlsx"], None), (["csv"], None), (["csv"], ["comments"])]
     assert all(q.get("unit") == [str(data["unit_a"].pk)] for q in queries), queries
     comments = secretary_client.get(links[2])
-    assert b"".join(comments.streaming_content).decode("utf-8-sig").startswith("uid,")
+    assert b"".join(comments.streaming_content).decode("utf-8-sig").startswith("Mã phiếu,")

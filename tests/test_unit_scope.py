@@ -21,6 +21,7 @@ from tests.moderation_factories import make_comment
 from wagtail_satisfaction import roles
 from wagtail_satisfaction.models import Campaign, Comment, Dossier, ModerationState, UnitScope
 from wagtail_satisfaction.models.scopes import units_for
+from wagtail_satisfaction.reports.columns import RESPONSE_COLUMNS, lookup, normalise
 
 ROLES = (roles.ISO_SECRETARY, roles.IT_MODERATOR, roles.ONE_STOP)
 
@@ -58,10 +59,13 @@ def export_rows(client, **params):
     assert response.status_code == 200
     if params.get("format") == "csv":
         text = b"".join(response.streaming_content).decode("utf-8-sig")
-        return list(csv.DictReader(io.StringIO(text)))
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    sheet = book["Phản hồi"] if "Phản hồi" in book.sheetnames else book.worksheets[-2]
-    header, *rows = list(sheet.values)
+        header, *rows = list(csv.reader(io.StringIO(text)))
+    else:
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        sheet = book["Phản hồi"] if "Phản hồi" in book.sheetnames else book.worksheets[-2]
+        header, *rows = list(sheet.values)
+    keys = lookup(RESPONSE_COLUMNS)  # Vietnamese headers → column keys
+    header = [keys.get(normalise(name), name) for name in header]
     return [dict(zip(header, row, strict=False)) for row in rows]
 
 

@@ -72,6 +72,7 @@ def test_iso_secretary_filters_reads_and_downloads(page, secretary, tmp_path):
         assert n == screen_n
         if percent is not None:
             assert Decimal(str(percent)).quantize(Decimal("0.01")) == number(screen_percent)
-    responses_sheet = next(ws for ws in workbook.worksheets if ws.cell(1, 1).value == "uid"
-                           and ws.cell(1, 3).value == "channel")
+    responses_sheet = next(ws for ws in workbook.worksheets  # headers in en or vi
+                           if ws.cell(1, 1).value in ("uid", "Mã phiếu")
+                           and ws.cell(1, 3).value in ("channel", "Mã kênh"))
     assert responses_sheet.max_row - 1 == responses

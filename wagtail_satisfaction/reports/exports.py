@@ -29,6 +29,24 @@ from ..conf import get_setting
 from ..models import Answer, Channel, ExportJob
 from ..moderation.privacy import mask_personal_data
 from ..scales import NOT_APPLICABLE, NOT_APPLICABLE_LABEL
+from .columns import (
+    CHANNEL,
+    COMMENT,
+    COMMENT_COLUMNS,
+    COMMENT_STATE,
+    DOSSIER_CODE,
+    DOSSIER_PROVEN,
+    EMAIL,
+    OFFICER,
+    PROCEDURE_CODE,
+    RESPONSE_COLUMNS,
+    SUBMITTED_AT,
+    UID,
+    UNIT_CODE,
+    answer_label_column,
+    header,
+    question_column,
+)
 from .disclosure import check_officer_filter, officer_disclosure, pool_label
 from .filters import ReportFilterForm
 from .rollup import report_zone
@@ -38,11 +56,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 CHUNK = 2000
 
-# Column codes of the responses sheet; the import reads the same codes.
-UID, SUBMITTED_AT, CHANNEL, UNIT_CODE = "uid", "submitted_at", "channel", "unit_code"
-PROCEDURE_CODE, OFFICER, DOSSIER_CODE, EMAIL = ("procedure_code", "officer", "dossier_code",
-                                                "email")
-LABEL_SUFFIX = " (label)"
 
 
 def neutralise(value):
@@ -50,10 +63,6 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def question_column(question):
-    return f"Q{question.code}"
 
 
 class RowResource(resources.Resource):
@@ -75,19 +84,14 @@ class ResponseResource(RowResource):
     """One row per response, one value column and one label column per question."""
 
     def __init__(self, questionnaire, personal=False):
+        self.personal = personal
         self.questions = list(questionnaire.questions().order_by("factor__sort_order",
                                                                  "sort_order"))
-        columns = [(UID, UID), (SUBMITTED_AT, SUBMITTED_AT), (CHANNEL, CHANNEL),
-                   ("channel_label", _("Channel")), (UNIT_CODE, UNIT_CODE),
-                   ("unit_name", _("Unit")), (PROCEDURE_CODE, PROCEDURE_CODE),
-                   ("procedure_name", _("Procedure")), ("sector", _("Field")),
-                   (OFFICER, OFFICER), (DOSSIER_CODE, DOSSIER_CODE)]
-        if personal:
-            columns.append((EMAIL, EMAIL))
+        # Headers from the one table the import reads too (reports.columns).
+        keys = [key for key in RESPONSE_COLUMNS if personal or key != EMAIL]
         for question in self.questions:
-            code = question_column(question)
-            columns += [(code, code), (code + LABEL_SUFFIX, code + LABEL_SUFFIX)]
-        super().__init__(columns)
+            keys += [question_column(question), answer_label_column(question)]
+        super().__init__([(key, header(key)) for key in keys])
         # Labels resolved once, not per cell (they are lazy translations).
         self.labels = {q.pk: {value: str(label) for value, label in q.choices()}
                        for q in self.questions}
@@ -102,7 +106,8 @@ class ResponseResource(RowResource):
         queryset = filters.responses().order_by("pk").values(
             "pk", "uid", "submitted_at", "channel", "unit__code", "unit__name",
             "procedure__code", "procedure__name", "procedure__sector__name", "officer_id",
-            "officer__name", "dossier_code", "email")
+            "officer__name", "dossier_code", "dossier_proven", "email", "comment__text",
+            "comment__state")
         last, done = 0, 0
         while True:
             chunk = list(queryset.filter(pk__gt=last)[:CHUNK])
@@ -127,25 +132,35 @@ class ResponseResource(RowResource):
                               else row["officer__name"] or ""),
                     DOSSIER_CODE: row["dossier_code"],
                     EMAIL: row["email"],
+                    DOSSIER_PROVEN: int(row["dossier_proven"]),
+                    COMMENT: self.comment_text(row["comment__text"]),
+                    COMMENT_STATE: row["comment__state"] or "",
                 }
                 given = answers.get(row["pk"], {})
                 for question in self.questions:
-                    code = question_column(question)
+                    code, label = question_column(question), answer_label_column(question)
                     if question.pk not in given:
-                        out[code] = out[code + LABEL_SUFFIX] = ""
+                        out[code] = out[label] = ""
                     elif given[question.pk] is None:
                         out[code] = NOT_APPLICABLE
-                        out[code + LABEL_SUFFIX] = not_applicable
+                        out[label] = not_applicable
                     else:
                         value = given[question.pk]
                         out[code] = value
-                        out[code + LABEL_SUFFIX] = self.labels[question.pk].get(
-                            str(value), value)
+                        out[label] = self.labels[question.pk].get(str(value), value)
                 yield out
             last = chunk[-1]["pk"]
             done += len(chunk)
             if progress:
                 progress(done)
+
+
+    def comment_text(self, text):
+        """Every comment, whatever its moderation, so the file goes back in whole; personal
+        data typed into it is masked unless the user may see it."""
+        if not text:
+            return ""
+        return text if self.personal else mask_personal_data(text)
 
 
 def _naive_local(moment, zone):
@@ -160,8 +175,7 @@ class CommentResource(RowResource):
 
     def __init__(self, personal=False):
         self.personal = personal
-        super().__init__([(UID, UID), (SUBMITTED_AT, SUBMITTED_AT), ("unit", _("Unit")),
-                          ("text", _("Comment"))])
+        super().__init__([(key, header(key)) for key in COMMENT_COLUMNS])
 
     def rows(self, filters):
         zone = report_zone()

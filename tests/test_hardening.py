@@ -6,7 +6,7 @@ from django.urls import reverse
 from wagtail.models import Site
 
 from tests.channels_factories import dossier_setup, make_kiosk_key
-from tests.factories import form_data
+from tests.factories import form_data, make_user
 from wagtail_satisfaction.channels import dossiers
 from wagtail_satisfaction.guards import client_address
 from wagtail_satisfaction.models import Response, SurveyPage
@@ -95,3 +95,40 @@ def test_spoofed_left_entries_do_not_escape_the_rate_limit(client, campaign, set
                            REMOTE_ADDR="10.0.0.2")
         assert sent.status_code == (302 if n < 2 else 429)
     assert Response.objects.count() == 2
+
+
+# --- Admin sign-in: password guessing locks the account from that address (django-axes) ---
+
+
+def sign_in(client, username, password, address="198.51.100.20"):
+    return client.post("/admin/login/", {"username": username, "password": password},
+                       REMOTE_ADDR=address)
+
+
+def test_wrong_passwords_lock_the_sign_in_with_a_vietnamese_message(client, settings):
+    make_user("thuky")
+    limit = settings.AXES_FAILURE_LIMIT
+    for _ in range(limit - 1):
+        refused = sign_in(client, "thuky", "doan-mo")
+        assert refused.status_code == 200  # the sign-in form again, with its error
+    locked = sign_in(client, "thuky", "doan-mo")
+    assert locked.status_code == 429
+    page = locked.content.decode()
+    assert "Tạm khoá đăng nhập" in page
+    assert f"Mật khẩu đã sai {limit} lần liên tiếp" in page
+    assert "Vui lòng thử lại sau 15 phút" in page
+    # Locked: even the right password is refused now, from that address.
+    assert sign_in(client, "thuky", "pw-thuky").status_code == 429
+
+
+def test_the_lock_is_per_account_and_address_so_the_office_keeps_working(client, settings):
+    make_user("thuky")
+    make_user("motcua")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "thuky", "doan-mo")
+    # A colleague behind the same public address signs in.
+    signed_in = sign_in(client, "motcua", "pw-motcua")
+    assert signed_in.status_code == 302
+    client.logout()
+    # The same account from another address is not locked either.
+    assert sign_in(client, "thuky", "pw-thuky", address="203.0.113.50").status_code == 302

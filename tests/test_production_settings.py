@@ -21,8 +21,11 @@ PRODUCTION_ENVIRONMENT = {
 
 
 def check_deploy(environment):
+    # Only what a server would have: none of the test run's own variables (the browser
+    # tests' DJANGO_ALLOW_ASYNC_UNSAFE is rightly an error in deployment).
     env = {key: value for key, value in os.environ.items()
-           if key not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "DEBUG")}
+           if key not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "DEBUG",
+                          "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(environment)
     return subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)

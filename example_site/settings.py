@@ -4,10 +4,13 @@ SQLite by default; PostgreSQL when ``DATABASE_URL`` is set. Redis for the cache 
 survey rate limit) when ``REDIS_URL`` is set, else a per-process memory cache.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+
+from wagtail_satisfaction.security import PUBLIC_DIRECTIVES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SITE_DIR = Path(__file__).resolve().parent
@@ -38,6 +41,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "axes",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -56,6 +61,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Content-Security-Policy (django-csp): the strict public policy, Wagtail's admin its own.
+    "wagtail_satisfaction.security.AdminAwareCSPMiddleware",
+    # Last, as django-axes asks: it turns a locked sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "example_site.urls"
@@ -110,6 +119,31 @@ TASKS = {
         ),
     }
 }
+
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": PUBLIC_DIRECTIVES}
+# Avatars from the site itself: no admin's email hash goes to gravatar.com (and the policy
+# allows no other origin).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# The admin does not fetch releases.wagtail.org (an agency's intranet may not reach it, and the
+# policy allows no other origin); upgrades are the site's deployment's business.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out sign-in is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Password guessing on the admin sign-in (django-axes): after 5 wrong passwords for one
+# account from one address, that pair waits 15 minutes. Locking the pair, not the address,
+# keeps an office behind one public address working while one person is locked out.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "wagtail_satisfaction.admin.login.locked_out"
+# The same client address as the survey's rate limit (WAGTAIL_SATISFACTION_TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "wagtail_satisfaction.guards.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -45,3 +45,36 @@ def test_personal_data_is_read_unmasked_only_with_its_permission():
     assert not permissions.can_see_personal_data(make_staff("reader", "view_response"))
     assert permissions.can_see_personal_data(make_staff("iso", "view_personal_data"))
     assert Permission.objects.filter(codename="view_personal_data").count() == 1
+
+
+def test_every_choose_permission_exists():
+    from wagtail_satisfaction.permissions import EDIT_PAGES
+
+    names = {name for policy in permissions.POLICIES
+             for name in policy.any_of.get("choose", ()) if name != EDIT_PAGES}
+    assert permissions.permission_objects(names).count() == len(names)
+
+
+def test_choosing_needs_one_of_the_forms_pointing_at_the_model():
+    from wagtail.models import Site
+
+    groups = roles.ensure_role_groups()
+    counter = make_staff("quay", "add_dossier")
+    moderator = make_staff("cntt", "moderate_comment", "view_comment")
+    units = permissions.UNITS
+    assert units.user_has_permission(counter, "choose")
+    assert not units.user_has_permission(moderator, "choose")
+    assert not permissions.QUESTIONNAIRES.user_has_permission(counter, "choose")
+    # A page editor (page permissions only) chooses the campaign of a survey block.
+    editor = make_staff("trang")
+    editor.groups.add(groups[roles.EDITOR])
+    editor.groups.get().permissions.clear()  # keep only the page permissions
+    editor = type(editor).objects.get(pk=editor.pk)
+    assert Site.objects.exists()
+    assert permissions.CAMPAIGNS.user_has_permission(editor, "choose")
+    assert not units.user_has_permission(editor, "choose")
+    # The same rule answers "who may choose?" for Wagtail's own lists of users.
+    choosers = set(permissions.CAMPAIGNS.users_with_any_permission(["choose"]))
+    assert editor in choosers and moderator not in choosers
+    assert set(units.users_with_any_permission(["choose"])) >= {counter}
+    assert moderator not in set(units.users_with_any_permission(["choose"]))

@@ -15,7 +15,10 @@ DEFAULTS = {
     "RATE_LIMIT_WINDOW": 600,
     # Name of the honeypot field that humans never see and bots fill in.
     "HONEYPOT_FIELD": "website",
-    # Trust X-Forwarded-For for the client address (only behind a trusted proxy).
+    # How many proxies of the site's own stand in front of Django; the client address is
+    # the entry that many places from the right of X-Forwarded-For (0: REMOTE_ADDR).
+    "TRUSTED_PROXY_COUNT": 0,
+    # Older switch, same as TRUSTED_PROXY_COUNT = 1 when that is 0.
     "TRUST_X_FORWARDED_FOR": False,
     # Bands for the 0–18 point TTHC total: (lowest score included, label), highest first.
     "TTHC_BANDS": [

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from .forms import SurveyForm
@@ -163,6 +164,8 @@ class SurveyFlow:
         return TemplateResponse(request, self.get_template(request),
                                 self.get_context_data(form, form_error), status=status)
 
+    # The form holds what a visitor typed and a CSRF token: no shared cache may keep it.
+    @method_decorator(never_cache)
     @method_decorator(csrf_protect)
     def serve(self, request):
         if request.method != "POST":

@@ -17,11 +17,28 @@ from django.core.cache import caches
 from .conf import get_setting
 
 
+def trusted_proxy_count():
+    """How many proxies of the site's own sit in front of Django (0: none)."""
+    count = get_setting("TRUSTED_PROXY_COUNT")
+    if not count and get_setting("TRUST_X_FORWARDED_FOR"):
+        return 1  # the older switch: one proxy of ours
+    return count
+
+
 def client_address(request):
-    if get_setting("TRUST_X_FORWARDED_FOR"):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+    """The visitor's address, read from the right of ``X-Forwarded-For``.
+
+    Each proxy appends the address it was reached from, so behind ``n`` proxies of our own
+    the ``n``-th entry from the right is the one our outermost proxy saw; anything left of
+    it the client may have written itself. A header with fewer entries than that did not
+    come through our proxies, so the connection's own address is used.
+    """
+    count = trusted_proxy_count()
+    if count:
+        forwarded = [entry.strip() for entry in
+                     request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -51,19 +51,33 @@ VERIFY_INTEGRITY = f"{APP_LABEL}.verify_integrity"
 
 
 
+# Not a model permission: the right to add or change some page (Wagtail's page
+# permissions), which is what lets an editor place a survey or banner block on a page.
+EDIT_PAGES = "wagtailcore:edit_pages"
+
+
+def _user_edits_pages(user):
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    return PagePermissionPolicy().user_has_any_permission(user, {"add", "change"})
+
+
 class AppPermissionPolicy(ModelPermissionPolicy):
     """A model's permission policy that also knows the app's own actions.
 
     ``actions`` maps an action to the permissions it needs, all of them: importing
     dossiers needs both ``add`` and ``change``; sending invitations is a permission whose
     codename does not follow ``<action>_<model>``. Any other action is the model's own.
-    ``also_required`` are needed on top of every action (re-verification calls show
-    respondents' contact details, so every action on them needs ``VIEW_PERSONAL_DATA``).
+    ``any_of`` maps an action to permissions of which one is enough: choosing a unit is
+    for whoever edits something that points at a unit. ``also_required`` are needed on
+    top of every action (re-verification calls show respondents' contact details, so every
+    action on them needs ``VIEW_PERSONAL_DATA``).
     """
 
-    def __init__(self, model, actions=None, also_required=()):
+    def __init__(self, model, actions=None, also_required=(), any_of=None):
         super().__init__(model)
         self.actions = dict(actions or {})
+        self.any_of = dict(any_of or {})
         self.also_required = tuple(also_required)
 
     def permissions_for(self, action):
@@ -71,12 +85,30 @@ class AppPermissionPolicy(ModelPermissionPolicy):
         return (*names, *self.also_required)
 
     def user_has_permission(self, user, action):
+        if action in self.any_of:
+            if user.is_active and user.is_superuser:
+                return True
+            return user.has_perms(self.also_required) and any(
+                _user_edits_pages(user) if name == EDIT_PAGES else user.has_perm(name)
+                for name in self.any_of[action])
         return user.has_perms(self.permissions_for(action))
 
     def users_with_any_permission(self, actions):
         user_model = get_user_model()
         matching = Q(pk__in=[])
         for action in actions:
+            if action in self.any_of:
+                names = [name for name in self.any_of[action] if name != EDIT_PAGES]
+                granted = permission_objects(names)
+                users = user_model.objects.filter(
+                    Q(is_superuser=True) | Q(user_permissions__in=granted)
+                    | Q(groups__permissions__in=granted), is_active=True)
+                if EDIT_PAGES in self.any_of[action]:
+                    users |= user_model.objects.filter(
+                        is_active=True, groups__page_permissions__permission__codename__in=(
+                            "add_page", "change_page"))
+                matching |= Q(pk__in=users.values("pk"))
+                continue
             users = user_model.objects.filter(is_active=True)
             for name in self.permissions_for(action):
                 granted = permission_objects([name])
@@ -84,6 +116,12 @@ class AppPermissionPolicy(ModelPermissionPolicy):
                                      | Q(groups__permissions__in=granted))
             matching |= Q(pk__in=users.values("pk"))
         return user_model.objects.filter(matching)
+
+
+def _editors_of(*model_names):
+    """The add and change permissions of ``model_names``: whoever fills in their forms."""
+    return tuple(permission_name(action, model) for model in model_names
+                 for action in ("add", "change"))
 
 
 RESPONSES = AppPermissionPolicy(f"{APP_LABEL}.Response",
@@ -96,13 +134,43 @@ DOSSIERS = AppPermissionPolicy(f"{APP_LABEL}.Dossier", actions={
 STAFF_ENTRIES = AppPermissionPolicy(f"{APP_LABEL}.StaffEntry")
 REVERIFICATIONS = AppPermissionPolicy(f"{APP_LABEL}.Reverification",
                                       also_required=(VIEW_PERSONAL_DATA,))
-QUESTIONNAIRES = AppPermissionPolicy(f"{APP_LABEL}.Questionnaire")
-DOSSIER_COUNTS = AppPermissionPolicy(f"{APP_LABEL}.DossierCount")
+
+# The snippet choosers ("choose" action): a model is chosen by whoever fills in a form
+# with a field pointing at it, and nobody else (the chooser lists every object).
+QUESTIONNAIRES = AppPermissionPolicy(f"{APP_LABEL}.Questionnaire", any_of={
+    "choose": _editors_of("campaign"),
+})
+CAMPAIGNS = AppPermissionPolicy(f"{APP_LABEL}.Campaign", any_of={
+    # Banners, kiosk keys, and the survey page and block placed on pages.
+    "choose": (*_editors_of("banner", "kioskkey"), EDIT_PAGES),
+})
+BANNERS = AppPermissionPolicy(f"{APP_LABEL}.Banner", any_of={
+    # The site banner setting and the banner block placed on pages.
+    "choose": (permission_name("change", "satisfactionsettings"), EDIT_PAGES),
+})
+UNITS = AppPermissionPolicy(f"{APP_LABEL}.Unit", any_of={
+    "choose": _editors_of("unit", "campaign", "procedure", "officer", "dossier", "kioskkey",
+                          "dossiercount"),
+})
+SECTORS = AppPermissionPolicy(f"{APP_LABEL}.Sector", any_of={
+    "choose": _editors_of("procedure"),
+})
+PROCEDURES = AppPermissionPolicy(f"{APP_LABEL}.Procedure", any_of={
+    "choose": _editors_of("dossier"),
+})
+OFFICERS = AppPermissionPolicy(f"{APP_LABEL}.Officer", any_of={
+    "choose": _editors_of("dossier"),
+})
+DOSSIER_COUNTS = AppPermissionPolicy(f"{APP_LABEL}.DossierCount", any_of={
+    "choose": (),  # nothing points at a dossier count
+})
+
 INTEGRITY_CHECKS = AppPermissionPolicy(f"{APP_LABEL}.IntegrityCheck",
                                        actions={"verify": (VERIFY_INTEGRITY,)})
 
 POLICIES = (RESPONSES, COMMENTS, DOSSIERS, STAFF_ENTRIES, REVERIFICATIONS, QUESTIONNAIRES,
-            DOSSIER_COUNTS, INTEGRITY_CHECKS)
+            CAMPAIGNS, BANNERS, UNITS, SECTORS, PROCEDURES, OFFICERS, DOSSIER_COUNTS,
+            INTEGRITY_CHECKS)
 
 
 def permission_objects(names):

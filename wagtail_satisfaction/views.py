@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
 
 from .flow import SurveyFlow, keeps_answers
 from .models import Campaign
@@ -14,6 +15,7 @@ def survey(request, slug):
     return SurveyFlow(campaign).serve(request)
 
 
+@never_cache
 def thanks(request, slug):
     campaign = get_object_or_404(Campaign, slug=slug)
     return TemplateResponse(request, "wagtail_satisfaction/thanks.html", {"campaign": campaign})

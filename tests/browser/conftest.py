@@ -36,12 +36,39 @@ def browser():
         browser.close()
 
 
+# Reports every Content-Security-Policy violation of the page, as the browser sees it.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("securitypolicyviolation: " + event.violatedDirective + " blocked "
+                + (event.blockedURI || "inline") + " at " + event.sourceFile + ":"
+                + event.lineNumber + " on " + document.location.pathname);
+});
+"""
+
+
+def is_csp_violation(text):
+    return "Content Security Policy" in text or "securitypolicyviolation" in text
+
+
 @pytest.fixture
-def page(browser, live_server):
+def csp_violations():
+    """Console messages of Content-Security-Policy violations; the test fails if any."""
+    violations = []
+    yield violations
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
     context = browser.new_context(base_url=live_server.url, locale="vi-VN",
                                   viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    # Every page of every test records the policy violations the browser reports.
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
+    page.on("console", lambda message: csp_violations.append(
+        f"{page.url}: {message.text}") if message.type == "error"
+        and is_csp_violation(message.text) else None)
     yield page
     context.close()
 

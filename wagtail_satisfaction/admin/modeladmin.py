@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+from wagtail_modeladmin.views import HistoryView
 
 from ..models.scopes import restrict
 
@@ -37,6 +38,13 @@ class ReadOnlyPermissionHelper(PermissionHelper):
         return False
 
 
+class ReadOnlyHistoryView(HistoryView):
+    """An object's history, for those who may inspect it (modeladmin checks nobody)."""
+
+    def check_action_permitted(self, user):
+        return self.permission_helper.user_can_inspect_obj(user, self.instance)
+
+
 class ReadOnlyListing(ModelAdmin):
     """A filterable, searchable, read-only list with an inspect view per row.
 
@@ -47,6 +55,7 @@ class ReadOnlyListing(ModelAdmin):
     permission_policy = None
     permission_required = None
     inspect_view_enabled = True
+    history_view_class = ReadOnlyHistoryView
     list_per_page = 50
 
     def __init__(self, parent=None):

@@ -3,9 +3,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .. import permissions
+from ..admin.snippets import AppSnippetViewSet
 from ..models import DossierCount
 
 
@@ -28,7 +28,7 @@ class ImportMenuItem(MenuItem):
         return permissions.RESPONSES.user_has_permission(request.user, "export")
 
 
-class DossierCountViewSet(SnippetViewSet):
+class DossierCountViewSet(AppSnippetViewSet):
     """Dossier counts typed in per unit and period: the denominators of the targets."""
 
     model = DossierCount

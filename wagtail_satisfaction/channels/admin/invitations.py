@@ -1,7 +1,7 @@
 """Email invitations in the admin: pick a campaign, send, and follow the response rates."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.functional import cached_property
@@ -75,7 +75,7 @@ class CampaignInvitationsView(ChannelScreenMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         kind = request.POST.get("kind")
         if kind not in (invitations.INVITATION, invitations.REMINDER):
-            raise PermissionDenied
+            raise BadRequest  # not a button of this page
         if not self.campaign.is_open():
             messages.error(request, campaign_closed_message(self.campaign))
         else:

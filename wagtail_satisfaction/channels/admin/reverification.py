@@ -124,6 +124,13 @@ class ReverificationViewSet(UnitScopedViewSetMixin, ModelViewSet):
                     "outcome", "called_at"]
     list_filter = ["campaign", "outcome"]
     form_fields = ["outcome", "note"]
+    # Calls are drawn, never typed in or copied: no add or copy form (it could not even
+    # say which response the call is about).
+    copy_view_enabled = False
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(**{"add_url_name": None, **kwargs})
 
     def get_urlpatterns(self):
-        return super().get_urlpatterns() + [path("draw/", DrawView.as_view(), name="draw")]
+        return [pattern for pattern in super().get_urlpatterns() if pattern.name != "add"] + [
+            path("draw/", DrawView.as_view(), name="draw")]

@@ -141,6 +141,16 @@ class GroupRow:
     def mean_points(self):
         return Fraction(self.points, self.responses) if self.responses else None
 
+    @property
+    def band(self):
+        """The TTHC band of the group's mean points per response."""
+        return band_for(self.mean_points)
+
+    @property
+    def d766_ratio(self):
+        """Share of the group's responses with no dissatisfied answer (base: responses)."""
+        return share(self.responses - self.dissatisfied, self.responses)
+
 
 @dataclass
 class Breakdown:

@@ -61,8 +61,8 @@ def test_the_docx_has_the_administrative_layout_and_the_pages_figures(secretary_
     # The page's figures, as the page writes them: r2 (A1) and r5 in Q4.
     assert page["responses"] == "2" and page["overall"] == "62,50%"
     assert f"Số phiếu hợp lệ: {page['responses']}." in text
-    assert f"Chỉ số hài lòng chung: {page['overall']}." in text
-    assert f"Tỷ lệ hài lòng theo Quyết định 766: {page['d766']}" in text
+    assert f"Chỉ số chung: {page['overall']}." in text
+    assert f"Tỷ lệ hài lòng theo QĐ 766: {page['d766']}" in text
     for cells in page["questions"].values():
         if cells[3].endswith("%"):
             row = docx_row(tables, cells[0])
@@ -84,7 +84,7 @@ def test_the_pdf_comes_from_the_print_view_with_the_same_figures(secretary_clien
     assert response.content.startswith(b"%PDF")
     text = pdf_text(response.content)
     assert MOTTO in text and "BÁO CÁO" in text
-    assert f"Chỉ số hài lòng chung: {page['overall']}." in text
+    assert f"Chỉ số chung: {page['overall']}." in text
     assert f"F1. Tiếp cận {page['factors']['F1. Tiếp cận']}" in text
 
 
@@ -132,7 +132,7 @@ def test_the_command_writes_docx_pdf_and_html(tmp_path, data):
                  "--year", "2025", "--number", "4", "--unit", "phong-a", "--format", "docx",
                  "--output", str(out))
     paragraphs, _tables = docx_text_and_tables(out.read_bytes())
-    assert NATIONAL_TITLE in paragraphs and "Chỉ số hài lòng chung: 62,50%." in paragraphs
+    assert NATIONAL_TITLE in paragraphs and "Chỉ số chung: 62,50%." in paragraphs
     call_command("satisfaction_report", "--campaign", "khao-sat-2025", "--format", "pdf",
                  "--output", str(tmp_path / "report.pdf"))
     assert "Số phiếu hợp lệ: 5." in pdf_text((tmp_path / "report.pdf").read_bytes())

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ..templatetags.satisfaction_reports import decimal, percent
 from .filters import PERIOD_PARTS, Period
-from .stats import build_report
+from .stats import build_report, round_percent
 
 # Comparable periods, longest first: (kind, months).
 KINDS = [(kind, 12 // parts) for kind, parts in sorted(PERIOD_PARTS.items(),
@@ -54,9 +54,23 @@ class ChangeLine:
             return None
         return self.current - self.previous
 
+    @property
+    def change_text(self):
+        """The change as shown: signed, in percentage points, points or responses."""
+        change = self.change
+        if change is None:
+            return "–"
+        if self.kind == "count":
+            return f"{change:+d}".replace("-", "−")
+        text = decimal(abs(change))
+        rounded = round_percent(change)
+        return ("+" if rounded > 0 else "−" if rounded < 0 else "") + text
+
     def _text(self, value):
         if self.kind == "count":
             return str(value)
+        if value is None:
+            return "–"
         return percent(value) if self.kind == "percent" else decimal(value)
 
     @property

@@ -26,7 +26,7 @@ from ..moderation.privacy import mask_personal_data
 from ..templatetags.satisfaction_reports import decimal, percent
 from .charts import bar_chart, line_chart
 from .rollup import report_zone
-from .stats import build_report, round_percent, share
+from .stats import build_report, share
 from .targets import target_progress, target_units
 
 FORMATS = ("docx", "pdf", "html")
@@ -127,18 +127,6 @@ def _local_today():
 
 def _count(value):
     return number_format(value, 0, force_grouping=True)
-
-
-def _signed(value):
-    """A change in percentage points or points: "+1,25", "−0,50", "0,00"; "–" when unknown."""
-    if value is None:
-        return "–"
-    text = decimal(abs(value))
-    if round_percent(value) > 0:
-        return "+" + text
-    if round_percent(value) < 0:
-        return "−" + text
-    return text
 
 
 def _period_text(filters):
@@ -397,7 +385,7 @@ def weakest_factor(report):
 
 def comparison_table(comparison):
     headers = [_("Item"), _("Previous period"), _("This period"), _("Change")]
-    return headers, [[line.label, line.previous_text, line.current_text, _signed(line.change)]
+    return headers, [[line.label, line.previous_text, line.current_text, line.change_text]
                      for line in comparison.lines]
 
 

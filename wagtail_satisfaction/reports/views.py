@@ -17,6 +17,7 @@ from ..models import Campaign, ExportJob
 from ..models.scopes import restrict, usable_campaigns
 from . import document
 from .charts import bar_chart, line_chart
+from .comparison import compare_with_previous
 from .exports import ExportRequest, InvalidFilters, UnknownExport, export_links
 from .filters import ReportFilterForm
 from .imports import import_dossier_counts, import_responses
@@ -54,6 +55,7 @@ def report(request):
             messages.warning(request, _too_few_message())
             return _admin_page(request, "wagtail_satisfaction/reports/report.html",
                                _("Satisfaction report"), context)
+        comparison = compare_with_previous(filters, result)
         questions = [q for q in result.questions if q.percent_satisfied is not None
                      or q.question.spec.satisfied_from is not None]
         context.update(
@@ -65,6 +67,8 @@ def report(request):
                                    caption=document.trend_title(result))
             if result.trend else "",
             trend_table=document.trend_table(result) if result.trend else None,
+            comparison=comparison,
+            comparison_table=document.comparison_table(comparison) if comparison else None,
             document_links=document.document_links(request.GET),
             d766_help=document.d766_explanation(),
             targets=target_progress(filters.campaign, units=target_units(filters)),

@@ -35,9 +35,10 @@ ROLE_PERMISSIONS = {
         perms.VIEW_COMMENT,
         perms.MODERATE_COMMENT,
     ],
-    # ISO secretary: gathers and downloads the results, writes the reports, and runs the
-    # re-verification calls ("phúc tra"): they show respondents' contact details, and are
-    # done by someone independent of the counter staff whose work is being rated.
+    # ISO secretary: gathers and downloads the results, writes the reports, enters and
+    # imports the dossier counts the targets and the Decision 766 ratio divide by, and runs
+    # the re-verification calls ("phúc tra"): they show respondents' contact details, and
+    # are done by someone independent of the counter staff whose work is being rated.
     ISO_SECRETARY: [
         perms.ACCESS_ADMIN,
         perms.VIEW_RESPONSE,
@@ -48,6 +49,9 @@ ROLE_PERMISSIONS = {
         perms.ADD_REVERIFICATION,
         perms.CHANGE_REVERIFICATION,
         perms.VIEW_REVERIFICATION,
+        perms.ADD_DOSSIERCOUNT,
+        perms.CHANGE_DOSSIERCOUNT,
+        perms.VIEW_DOSSIERCOUNT,
     ],
     # Campaign manager: sets up campaigns, questionnaires and who can be rated.
     CAMPAIGN_MANAGER: [perms.ACCESS_ADMIN] + [

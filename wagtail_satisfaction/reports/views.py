@@ -67,6 +67,7 @@ def report(request):
                                    caption=document.trend_title(result))
             if result.trend else "",
             trend_table=document.trend_table(result) if result.trend else None,
+            breakdowns=[(b, document.group_table(result, b.rows)) for b in result.breakdowns],
             comparison=comparison,
             comparison_table=document.comparison_table(comparison) if comparison else None,
             document_links=document.document_links(request.GET),

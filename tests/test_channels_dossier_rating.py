@@ -160,4 +160,4 @@ def test_guessing_secret_codes_is_rate_limited(client, settings):
     for n in range(3):
         client.post(LOOKUP, {"code": dossier.code, "secret": f"GUESS{n:03d}"})
     right = client.post(LOOKUP, {"code": dossier.code, "secret": dossier.secret_code})
-    assert right.status_code == 400 and "Too many attempts" in right.content.decode()
+    assert right.status_code == 429 and "Too many attempts" in right.content.decode()

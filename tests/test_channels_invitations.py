@@ -109,10 +109,10 @@ def test_response_rates_per_unit_against_the_target():
 
     for code in Dossier.objects.filter(unit=campaign.unit).values_list("code", flat=True)[:4]:
         submit_response(campaign, answers=full_answers(campaign), dossier_code=code,
-                        channel="paper")
+                        channel="paper", dossier_proven=True)
     submit_response(campaign, answers=full_answers(campaign),
                     dossier_code=Dossier.objects.filter(unit=office, returned_on__isnull=False)
-                    .first().code)
+                    .first().code, dossier_proven=True)
     rates = {row["unit"]: row for row in invitations.response_rates(campaign)}
     top, sub = rates[campaign.unit.pk], rates[office.pk]
     assert (top["dossiers"], top["answered"], str(top["rate"]), top["meets_target"]) == (

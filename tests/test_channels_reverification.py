@@ -17,7 +17,8 @@ def campaign():
     campaign = make_campaign()
     for n in range(8):
         dossier = make_dossier(campaign.unit, phone=f"09000000{n:02d}")
-        submit_response(campaign, answers=full_answers(campaign), dossier_code=dossier.code)
+        submit_response(campaign, answers=full_answers(campaign), dossier_code=dossier.code,
+                        dossier_proven=True)
     for n in range(4):
         submit_response(campaign, answers=full_answers(campaign), email=f"x{n}@example.vn")
     for _ in range(5):  # anonymous: nobody to call

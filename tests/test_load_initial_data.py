@@ -233,3 +233,11 @@ def test_one_stop_staff_find_a_demo_dossier_by_its_code_or_applicant(client):
     assert dossier.code in rows(dossier.code[-11:])  # "yymmdd-nnnn", as read off a receipt
     assert dossier.code in rows(dossier.applicant_name)
     assert rows("Không có hồ sơ này") == []
+
+
+def test_the_demo_data_verifies_clean():
+    load(responses=60)
+    load(responses=60)  # a second run adds nothing and keeps every seal valid
+    out = io.StringIO()
+    call_command("satisfaction_verify", stdout=out)
+    assert " 0 " in out.getvalue().splitlines()[-1]

@@ -43,8 +43,12 @@ DEFAULTS = {
     "DOSSIER_SECRET_LENGTH": 8,
     # Let a dossier past its due date be rated even if its result was not returned.
     "RATE_OVERDUE_DOSSIERS": True,
-    # Wrong dossier code / secret code pairs one client may type per RATE_LIMIT_WINDOW.
+    # Wrong secret codes one dossier code may receive per RATE_LIMIT_WINDOW, from anyone
+    # (stops the guessing of one dossier; docs/channels.md has the arithmetic); 0 disables.
     "DOSSIER_CODE_ATTEMPTS": 10,
+    # Wrong dossier code / secret code pairs one client may type per RATE_LIMIT_WINDOW, over
+    # all codes (stops guessing across codes; high enough for a shared address); 0 disables.
+    "DOSSIER_CLIENT_ATTEMPTS": 100,
     # How long a signed dossier link (QR code, email) stays valid, in days.
     "DOSSIER_LINK_MAX_AGE_DAYS": 90,
     # How long a signed opt-out link stays valid, in days.
@@ -71,6 +75,16 @@ DEFAULTS = {
     # The place written before the date of the report document ("Lâm Đồng, ngày …");
     # empty: dots, to be written by hand.
     "REPORT_PLACE": "",
+    # --- tamper evidence (docs/integrity.md) ---
+    # Keys that seal responses: {"CLASS": dotted path of an integrity.keys.BaseKeyring,
+    # "OPTIONS": {...}}. The default derives them from SECRET_KEY (+ SECRET_KEY_FALLBACKS);
+    # production names its own with SettingsKeyring: {"KEYS": {id: secret}, "CURRENT": id}.
+    "SEAL_KEYS": {
+        "CLASS": "wagtail_satisfaction.integrity.keys.SecretKeyKeyring",
+        "OPTIONS": {},
+    },
+    # Problems an integrity check keeps for the admin page (the command prints them all).
+    "INTEGRITY_PROBLEMS_KEPT": 500,
 }
 
 

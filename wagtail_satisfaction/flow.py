@@ -7,7 +7,10 @@ and overrides the one step where its rule differs, such as how a dossier rating 
 and refused.
 """
 
+import logging
+
 from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 
 from .forms import SurveyForm
-from .guards import count_submission, rate_limit_exceeded
+from .guards import reserve_submission
 from .models import Channel
 from .services import CampaignNotOpen, campaign_closed_message, submit_response
 
@@ -24,8 +27,15 @@ BOT_MESSAGE = _("Your answers could not be accepted. Please leave the last field
                 "empty and send again.")
 INVALID_MESSAGE = _("Some answers need your attention. Please check the highlighted "
                     "questions below.")
+UNAVAILABLE_MESSAGE = _("Your evaluation could not be saved: the service is briefly "
+                        "unavailable. Nothing was recorded. Your answers are kept below; "
+                        "please send them again in a moment.")
 RATE_LIMITED_MESSAGE = _("Too many evaluations were sent from your connection. Please wait a "
                          "few minutes and send again; your answers are kept below.")
+
+# The database cannot be reached (restart, failover, lost connection).
+DATABASE_DOWN = (OperationalError, InterfaceError)
+logger = logging.getLogger(__name__)
 
 # A duplicate is shown on the field the visitor can correct, and answered 409 Conflict.
 DUPLICATE_FIELDS = {"duplicate_dossier": "dossier_code", "duplicate_email": "email"}
@@ -91,6 +101,20 @@ class SurveyFlow:
 
     # --- Steps -----------------------------------------------------------------------------
 
+    def prove_dossier(self, request, form):
+        """Bind a typed dossier code to its dossier when the form asked its secret code.
+
+        Raises ``DossierRefused`` with the replies of the code + secret page; a code
+        typed as a free reference (or none) passes unproven.
+        """
+        if "dossier_secret" not in form.fields or not form.cleaned_data.get("dossier_code"):
+            return
+        from .channels.dossiers import prove_for_campaign
+
+        form.prove(prove_for_campaign(request, self.campaign,
+                                      form.cleaned_data["dossier_code"],
+                                      form.cleaned_data["dossier_secret"]))
+
     def store(self, form):
         """Store the valid form; raises ``ValidationError`` (or a subclass) to refuse it."""
         return submit_response(self.campaign, channel=self.channel, **form.response_data())
@@ -102,11 +126,36 @@ class SurveyFlow:
         """Answer a submission that ``store`` refused: closed campaign, duplicate, invalid."""
         if isinstance(error, CampaignNotOpen):
             return self.render(request, form, error.messages[0], status=403)
-        field = DUPLICATE_FIELDS.get(getattr(error, "code", None))
+        code = getattr(error, "code", None)
+        if code in ("wrong_codes", "too_many_attempts", "not_returned", "no_campaign",
+                    "already_rated", "other_campaign"):
+            # A typed dossier code refused: the code + secret page's replies and statuses.
+            form.add_error("dossier_secret" if code == "wrong_codes" else "dossier_code",
+                           error)
+            status = {"too_many_attempts": 429, "already_rated": 409}.get(code, 400)
+            return self.render(request, form, " ".join(error.messages), status=status)
+        field = DUPLICATE_FIELDS.get(code)
         if field and field in form.fields:
             form.add_error(field, error)
         return self.render(request, form, " ".join(error.messages),
                            status=409 if field else 400)
+
+    def unavailable(self, request, form, data):
+        """The database cannot be reached: 503 with the visitor's form and every answer.
+
+        The full form is shown again when it can be drawn; when drawing it needs the
+        database too, a page that needs none carries the answers as hidden fields to send
+        again. Either way it works without JavaScript.
+        """
+        try:
+            if form is None:
+                raise OperationalError("no form")
+            response = self.render(request, form, UNAVAILABLE_MESSAGE, status=503)
+            response.render()
+        except DATABASE_DOWN:
+            return unavailable_page(request, self.campaign.title)
+        response["Retry-After"] = "30"
+        return response
 
     # --- The flow --------------------------------------------------------------------------
 
@@ -118,21 +167,68 @@ class SurveyFlow:
     def serve(self, request):
         if request.method != "POST":
             return self.render(request)
-        form = self.get_form(request.POST)
+        form = None
+        try:
+            form = self.get_form(request.POST)
+            return self.submit(request, form)
+        except DATABASE_DOWN:
+            # store() runs in one transaction: nothing of this submission was kept.
+            logger.warning("Database unreachable during a %s survey submission",
+                           self.channel, exc_info=True)
+            return self.unavailable(request, form, request.POST)
+
+    def submit(self, request, form):
+        """Check, reserve a slot of the rate limit, store; the slot is given back on refusal."""
         if form.is_bot():
             form.is_valid()  # keep what was typed
             return self.render(request, form, BOT_MESSAGE, status=400)
         if not form.is_valid():
             return self.render(request, form, INVALID_MESSAGE, status=400)
-        if self.rate_limited and rate_limit_exceeded(request):
+        slot = reserve_submission(request) if self.rate_limited else None
+        if slot is not None and not slot.granted:
             return self.render(request, form, RATE_LIMITED_MESSAGE, status=429)
         try:
+            self.prove_dossier(request, form)
             response = self.store(form)
         except ValidationError as error:
+            if slot is not None:
+                slot.give_back()
             return self.refused(request, form, error)
-        if self.rate_limited:
-            count_submission(request)
+        except BaseException:
+            if slot is not None:
+                slot.give_back()
+            raise
         return self.success(request, response)
+
+
+def unavailable_page(request, title=""):
+    """A 503 that needs no database, carrying the POSTed answers as hidden fields."""
+    from django.template.loader import select_template
+
+    template = select_template(["503.html", "wagtail_satisfaction/unavailable.html"])
+    response = TemplateResponse(request, template, {
+        "message": UNAVAILABLE_MESSAGE, "action_url": request.path,
+        "kept": [(name, value) for name, values in request.POST.lists() for value in values],
+        "campaign_title": title}, status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+def keeps_answers(view):
+    """For a view that finds its campaign (or kiosk, or dossier) before the flow runs: a
+    POST that meets an unreachable database there gets the same 503 with its answers."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DATABASE_DOWN:
+            if request.method != "POST":
+                raise
+            logger.warning("Database unreachable before a survey submission", exc_info=True)
+            return unavailable_page(request)
+    return wrapper
 
 
 class PageSurveyFlow(SurveyFlow):

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .conf import get_setting
-from .models import EmailPolicy
+from .models import DossierCodeCheck, EmailPolicy
 from .scales import NOT_APPLICABLE
 
 
@@ -31,6 +31,12 @@ class SurveyForm(forms.Form):
         label=_("Dossier code"), max_length=64, required=False,
         help_text=_("As printed on your receipt; each dossier can be rated once."),
     )
+    # Asked with the dossier code when the campaign checks typed codes (DossierCodeCheck).
+    dossier_secret = forms.CharField(
+        label=_("Secret code"), max_length=32, required=False,
+        help_text=_("Printed on your receipt or result slip, under the dossier code."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
     email = forms.EmailField(label=_("Email"), required=False, max_length=254)
     comment = forms.CharField(
         label=_("Other comments on how your procedure was handled"), required=False,
@@ -52,6 +58,17 @@ class SurveyForm(forms.Form):
                             ("dossier_code", campaign.ask_dossier_code)):
             if not asked or name in self.fixed:
                 del self.fields[name]
+        if "dossier_code" not in self.fields:
+            del self.fields["dossier_secret"]
+        elif campaign.dossier_code_check == DossierCodeCheck.SECRET:
+            self.fields["dossier_code"].help_text = _(
+                "As printed on your receipt, with its secret code; each dossier can be rated "
+                "once.")
+        else:
+            del self.fields["dossier_secret"]
+            self.fields["dossier_code"].help_text = _(
+                "For your reference only: it is kept with your answers.")
+        self.proven_dossier = None
         if campaign.email_policy == EmailPolicy.HIDDEN or "email" in self.fixed:
             del self.fields["email"]
         else:
@@ -88,6 +105,22 @@ class SurveyForm(forms.Form):
     def clean_dossier_code(self):
         return self.cleaned_data["dossier_code"].strip().upper()
 
+    def clean(self):
+        cleaned = super().clean()
+        if "dossier_secret" in self.fields:
+            code, secret = cleaned.get("dossier_code"), cleaned.get("dossier_secret", "")
+            if code and not secret.strip():
+                self.add_error("dossier_secret", _("Please type the secret code printed with "
+                                                   "your dossier code, or leave both empty."))
+            elif secret.strip() and not code:
+                self.add_error("dossier_code", _("Please type the dossier code that goes "
+                                                 "with this secret code."))
+        return cleaned
+
+    def prove(self, dossier):
+        """The typed code was proven: the dossier says what it rates, and it is rated once."""
+        self.proven_dossier = dossier
+
     def clean_email(self):
         return self.cleaned_data["email"].strip()
 
@@ -108,5 +141,11 @@ class SurveyForm(forms.Form):
                 ("procedure", "officer", "dossier_code", "email", "comment")}
         data = {key: value for key, value in data.items() if value not in (None, "")}
         data.update(self.fixed)
+        if self.proven_dossier is not None:
+            dossier = self.proven_dossier
+            data.update({"dossier_code": dossier.code, "dossier_proven": True,
+                         "unit": dossier.unit})
+            data.update({name: getattr(dossier, name) for name in ("procedure", "officer")
+                         if getattr(dossier, name + "_id")})
         data["answers"] = self.answers()
         return data

@@ -1,10 +1,16 @@
-"""Abuse guards for public submissions: per-client rate limit through Django's cache.
+"""Abuse guards for public submissions, counted in Django's cache (Redis in production).
 
-Only stored submissions count, so a person who corrects a few mistakes is not locked out;
-a client over the limit is refused before anything is stored.
+Every limit is a *reservation*: a slot is taken with one atomic ``incr`` before the work it
+guards, and given back when the work is refused. So a burst of concurrent requests can never
+store more than the limit (each request sees its own count), and a person who corrects a
+mistake is not locked out by the submission that was refused. Counts live in fixed windows
+(the window's number is part of the key), so a key never outlives its window and no
+request has to set an expiry after the fact.
 """
 
 import hashlib
+import time
+from dataclasses import dataclass
 
 from django.core.cache import caches
 
@@ -19,31 +25,96 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _key(request, scope):
-    # A hash of the address: no addresses are kept in clear in the cache.
-    digest = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
-    return f"wagtail_satisfaction:rl:{scope}:{digest}"
+def _cache():
+    return caches[get_setting("RATE_LIMIT_CACHE")]
 
 
-def rate_limit_exceeded(request, scope="survey"):
-    """True when this client already made the allowed number of submissions in the window."""
-    limit = get_setting("RATE_LIMIT")
+def _key(scope, identity, window):
+    # A hash: no address or dossier code is kept in clear in the cache.
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
+    return f"wagtail_satisfaction:rl:{scope}:{digest}:{int(time.time() // window)}"
+
+
+@dataclass
+class Slot:
+    """One reserved unit of a limit; ``granted`` is False when the limit was reached."""
+
+    key: str | None = None
+    granted: bool = True
+
+    def give_back(self):
+        """Return the slot (the work it guarded was refused); safe to call twice."""
+        if self.key is None:
+            return
+        key, self.key = self.key, None
+        try:
+            _cache().decr(key)
+        except ValueError:  # the window ended meanwhile: nothing left to give back
+            pass
+
+
+def take_slot(scope, identity, limit, window=None):
+    """Reserve one of ``limit`` slots of ``identity`` in the current window (0: no limit)."""
     if not limit:
-        return False
-    cache = caches[get_setting("RATE_LIMIT_CACHE")]
-    return (cache.get(_key(request, scope)) or 0) >= limit
-
-
-def count_submission(request, scope="survey"):
-    """Count one stored submission for this client (a fixed window from the first one)."""
-    if not get_setting("RATE_LIMIT"):
-        return
-    cache = caches[get_setting("RATE_LIMIT_CACHE")]
-    key = _key(request, scope)
-    window = get_setting("RATE_LIMIT_WINDOW")
-    if cache.add(key, 1, timeout=window):
-        return
+        return Slot()
+    window = window or get_setting("RATE_LIMIT_WINDOW")
+    cache = _cache()
+    key = _key(scope, identity, window)
+    # add() is a no-op when the key exists; incr() is atomic in Redis and in LocMemCache.
+    # The key lives two windows, so it cannot expire while its own window is current.
+    cache.add(key, 0, timeout=2 * window)
     try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=window)
+        count = cache.incr(key)
+    except ValueError:  # evicted between add() and incr(): start again
+        cache.add(key, 1, timeout=2 * window)
+        count = 1
+    if count > limit:
+        cache.decr(key)
+        return Slot(granted=False)
+    return Slot(key)
+
+
+def reserve_submission(request, scope="survey"):
+    """A slot of this client's WAGTAIL_SATISFACTION_RATE_LIMIT submissions per window.
+
+    Give it back with ``slot.give_back()`` when the submission is not stored.
+    """
+    return take_slot(scope, client_address(request), get_setting("RATE_LIMIT"))
+
+
+@dataclass
+class CodeAttempt:
+    """The right to compare one dossier code + secret code pair (see :func:`code_attempt`)."""
+
+    slots: tuple
+
+    def right(self):
+        """The pair was right: it costs neither the code nor the client anything."""
+        for slot in self.slots:
+            slot.give_back()
+
+    def wrong(self):
+        """The pair was wrong: it stays counted against the code and the client."""
+
+
+def code_attempt(request, code):
+    """Reserve the comparison of a secret code for ``code`` from this client, or None.
+
+    Two limits, both counting wrong pairs only (a right pair gives its slots back):
+    DOSSIER_CODE_ATTEMPTS per dossier code, whoever types it, stops the guessing of one
+    dossier; DOSSIER_CLIENT_ATTEMPTS per client, a higher bound, stops one client from
+    guessing across many codes. The code's slot is taken first, so guesses refused for a
+    locked code never count against the client: the people behind a one-stop centre's
+    shared address keep typing their own right codes while one of them guesses wrong.
+    The code is counted whether or not a dossier has it, so the reply says nothing about
+    which codes exist.
+    """
+    code_slot = take_slot("dossier-code", code, get_setting("DOSSIER_CODE_ATTEMPTS"))
+    if not code_slot.granted:
+        return None
+    client_slot = take_slot("dossier-client", client_address(request),
+                            get_setting("DOSSIER_CLIENT_ATTEMPTS"))
+    if not client_slot.granted:
+        code_slot.give_back()
+        return None
+    return CodeAttempt((code_slot, client_slot))

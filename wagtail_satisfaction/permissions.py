@@ -50,6 +50,9 @@ ADD_DOSSIERCOUNT = permission_name("add", "dossiercount")
 CHANGE_DOSSIERCOUNT = permission_name("change", "dossiercount")
 VIEW_DOSSIERCOUNT = permission_name("view", "dossiercount")
 
+# Tamper evidence: see the integrity checks' results and start one (docs/integrity.md).
+VERIFY_INTEGRITY = f"{APP_LABEL}.verify_integrity"
+
 
 
 class AppPermissionPolicy(ModelPermissionPolicy):
@@ -99,9 +102,11 @@ REVERIFICATIONS = AppPermissionPolicy(f"{APP_LABEL}.Reverification",
                                       also_required=(VIEW_PERSONAL_DATA,))
 QUESTIONNAIRES = AppPermissionPolicy(f"{APP_LABEL}.Questionnaire")
 DOSSIER_COUNTS = AppPermissionPolicy(f"{APP_LABEL}.DossierCount")
+INTEGRITY_CHECKS = AppPermissionPolicy(f"{APP_LABEL}.IntegrityCheck",
+                                       actions={"verify": (VERIFY_INTEGRITY,)})
 
 POLICIES = (RESPONSES, COMMENTS, DOSSIERS, STAFF_ENTRIES, REVERIFICATIONS, QUESTIONNAIRES,
-            DOSSIER_COUNTS)
+            DOSSIER_COUNTS, INTEGRITY_CHECKS)
 
 
 def permission_objects(names):

@@ -38,7 +38,8 @@ ROLE_PERMISSIONS = {
     # ISO secretary: gathers and downloads the results, writes the reports, enters and
     # imports the dossier counts the targets and the Decision 766 ratio divide by, and runs
     # the re-verification calls ("phúc tra"): they show respondents' contact details, and
-    # are done by someone independent of the counter staff whose work is being rated.
+    # are done by someone independent of the counter staff whose work is being rated. They
+    # also check that no result was altered (integrity page, docs/integrity.md).
     ISO_SECRETARY: [
         perms.ACCESS_ADMIN,
         perms.VIEW_RESPONSE,
@@ -52,6 +53,7 @@ ROLE_PERMISSIONS = {
         perms.ADD_DOSSIERCOUNT,
         perms.CHANGE_DOSSIERCOUNT,
         perms.VIEW_DOSSIERCOUNT,
+        perms.VERIFY_INTEGRITY,
     ],
     # Campaign manager: sets up campaigns, questionnaires and who can be rated.
     CAMPAIGN_MANAGER: [perms.ACCESS_ADMIN] + [

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .formats import short_date
+from .integrity.seal import seal_response
 from .models import Answer, Channel, Comment, Response
 from .reports.rollup import record_response
 from .reports.scoring import score_answers
@@ -57,12 +58,14 @@ def validate_answers(questionnaire, answers):
 
 def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, procedure=None,
                     officer=None, dossier_code="", email="", comment="", entered_by=None,
-                    submitted_at=None, check_open=True, uid=None):
+                    submitted_at=None, check_open=True, uid=None, dossier_proven=False):
     """Store a response with all its answers and its comment in one transaction.
 
     Raises ``CampaignNotOpen``, ``ValidationError`` or ``DuplicateResponse``; in every
     such case nothing is stored. The duplicate guards are the database's unique
-    constraints, so two racing submissions cannot both succeed.
+    constraints, so two racing submissions cannot both succeed. Only a ``dossier_proven``
+    code (the caller checked the dossier's link, secret code or list) is one rating per
+    dossier; any other code is a free reference that never collides.
     """
     if check_open and not campaign.is_open():
         raise CampaignNotOpen(campaign_closed_message(campaign))
@@ -76,6 +79,7 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
         unit=unit or (procedure.unit if procedure and procedure.unit_id else None)
         or (officer.unit if officer else None) or campaign.unit,
         procedure=procedure, officer=officer, dossier_code=dossier_code, email=email,
+        dossier_proven=bool(dossier_proven and dossier_code),
         email_key=normalise_email(email) if campaign.one_response_per_email else "",
         entered_by=entered_by,
     )
@@ -95,9 +99,10 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
             if comment:
                 store_comment(response, comment)
             record_response(response, answers)
+            seal_response(response, answers, comment)  # tamper evidence: last, briefest lock
     except IntegrityError as error:
-        if dossier_code and Response.objects.filter(
-                campaign=campaign, dossier_code=dossier_code).exists():
+        if response.dossier_proven and Response.objects.filter(
+                campaign=campaign, dossier_code=dossier_code, dossier_proven=True).exists():
             raise DuplicateResponse(
                 _("Dossier %(code)s has already been rated in this survey. "
                   "Each dossier can be rated once.") % {"code": dossier_code},

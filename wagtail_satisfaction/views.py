@@ -3,10 +3,11 @@
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
-from .flow import SurveyFlow
+from .flow import SurveyFlow, keeps_answers
 from .models import Campaign
 
 
+@keeps_answers
 def survey(request, slug):
     """The campaign's own survey page, used by banners, links and the survey block."""
     campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), slug=slug)

@@ -10,6 +10,7 @@ from .admin.listings import SatisfactionListings
 from .admin.modeladmin import register_listings
 from .admin.snippets import SurveySetupGroup
 from .channels import hooks as channel_hooks  # noqa: F401  (registers its hooks)
+from .integrity import hooks as integrity_hooks  # noqa: F401  (registers its hooks)
 from .models import Questionnaire
 from .moderation import hooks as moderation_hooks  # noqa: F401  (registers its hooks)
 from .reports.menu import DossierCountViewSet
@@ -25,7 +26,8 @@ register_listings(SatisfactionListings)
 def register_permissions():
     return permissions.permission_objects([
         permissions.VIEW_RESPONSE, permissions.EXPORT_RESPONSE, permissions.VIEW_PERSONAL_DATA,
-        permissions.MODERATE_COMMENT, permissions.VIEW_COMMENT])
+        permissions.MODERATE_COMMENT, permissions.VIEW_COMMENT,
+        permissions.VERIFY_INTEGRITY])
 
 
 @hooks.register("register_admin_urls")

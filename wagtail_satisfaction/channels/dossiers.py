@@ -80,13 +80,14 @@ def campaign_for(dossier, today=None):
 
 
 def is_rated(dossier, campaign):
-    return Response.objects.filter(campaign=campaign, dossier_code=dossier.code).exists()
+    return Response.objects.filter(campaign=campaign, dossier_code=dossier.code,
+                                   dossier_proven=True).exists()
 
 
 def unanswered(queryset, campaign):
     """Dossiers of ``queryset`` without a response in ``campaign`` (one SQL EXISTS)."""
     return queryset.filter(~Exists(Response.objects.filter(
-        campaign=campaign, dossier_code=OuterRef("code"))))
+        campaign=campaign, dossier_code=OuterRef("code"), dossier_proven=True)))
 
 
 def dossiers_in_scope(campaign):
@@ -135,6 +136,47 @@ def find_by_codes(code, secret):
     expected = dossier.secret_code if dossier else "-" * get_setting("DOSSIER_SECRET_LENGTH")
     if not (hmac.compare_digest(expected.encode(), secret.encode()) and dossier):
         raise DossierRefused(wrong_codes_message(), code="wrong_codes")
+    return dossier
+
+
+def too_many_attempts_message():
+    return _("Too many attempts for this dossier code or from your connection. Please wait "
+             "a few minutes and try again.")
+
+
+def prove_codes(request, code, secret):
+    """The dossier proven by its code + secret code, or raise :class:`DossierRefused`.
+
+    Every comparison is reserved first against the per-code and per-client limits of
+    ``guards.code_attempt``; a right pair gives its reservation back. Whether the code
+    exists or not, a refusal reads the same.
+    """
+    from ..guards import code_attempt
+
+    attempt = code_attempt(request, normalise_dossier_code(code))
+    if attempt is None:
+        raise DossierRefused(too_many_attempts_message(), code="too_many_attempts")
+    try:
+        dossier = find_by_codes(code, secret)
+    except DossierRefused:
+        attempt.wrong()
+        raise
+    attempt.right()
+    return dossier
+
+
+def prove_for_campaign(request, campaign, code, secret):
+    """A dossier proven by code + secret code that may be rated in ``campaign`` now.
+
+    What the website form does with a typed code when the campaign asks the secret code
+    too: the replies are those of the code + secret page.
+    """
+    dossier = prove_codes(request, code, secret)
+    rated_in = check_can_rate(dossier)
+    if rated_in.pk != campaign.pk:
+        raise DossierRefused(
+            _("Dossier %(code)s is rated in another survey: %(survey)s.")
+            % {"code": dossier.code, "survey": rated_in.title}, code="other_campaign")
     return dossier
 
 
@@ -211,7 +253,8 @@ def submit_dossier_rating(dossier, form, channel=Channel.DOSSIER_LINK):
         raise DossierRefused(_("The survey for this dossier has changed. Please open your "
                                "link again."), code="campaign_changed")
     try:
-        return submit_response(campaign, channel=channel, **form.response_data())
+        return submit_response(campaign, channel=channel, dossier_proven=True,
+                               **form.response_data())
     except DuplicateResponse as error:
         raise DossierRefused(already_rated_message(dossier), code="already_rated") from error
 

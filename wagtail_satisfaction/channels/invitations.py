@@ -137,7 +137,8 @@ def target_rate(campaign):
 
 
 def _rate_counts(campaign):
-    answered = Exists(Response.objects.filter(campaign=campaign, dossier_code=OuterRef("code")))
+    answered = Exists(Response.objects.filter(campaign=campaign, dossier_code=OuterRef("code"),
+                                              dossier_proven=True))
     return {"dossiers": Count("pk"),
             "invited": Count("pk", filter=Q(invited_at__isnull=False)),
             "reminded": Count("pk", filter=Q(reminded_at__isnull=False)),

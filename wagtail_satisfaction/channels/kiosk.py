@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from ..conf import get_setting
-from ..flow import SurveyFlow
+from ..flow import SurveyFlow, keeps_answers
 from ..forms import SurveyForm
 from ..models import Channel, KioskKey, Unit
 
@@ -89,6 +89,7 @@ class KioskSurveyFlow(SurveyFlow):
 
 @never_cache
 @csrf_protect
+@keeps_answers
 def kiosk_start(request, key):
     """The kiosk's survey: pick the officer and the procedure, rate, send."""
     kiosk = active_kiosk(key)

@@ -63,6 +63,11 @@ class StaffEntryForm(SurveyForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields[get_setting("HONEYPOT_FIELD")]
+        # Staff are checked against the dossier list instead (and audited), never a secret.
+        self.fields.pop("dossier_secret", None)
+        if "dossier_code" in self.fields:
+            self.fields["dossier_code"].help_text = _(
+                "Checked against the dossier list; the dossier is then rated once.")
         if "email" in self.fields:
             self.fields["email"].required = False  # staff never invent an address
         for question in self.questions:
@@ -101,6 +106,22 @@ class StaffEntryForm(SurveyForm):
             raise ValidationError(duplicate_form_message(number))
         return number
 
+    def clean_dossier_code(self):
+        from .dossiers import dossiers_in_scope
+
+        code = super().clean_dossier_code()
+        if code and not dossiers_in_scope(self.campaign).filter(code=code).exists():
+            # Staff see the dossier list anyway: naming the code helps them fix a typo.
+            raise ValidationError(_("No dossier with the code %(code)s is in the list of "
+                                    "this campaign's units.") % {"code": code})
+        return code
+
+    def response_data(self):
+        data = super().response_data()
+        # A code found in the dossier list, typed by an audited staff member, is proven.
+        data["dossier_proven"] = bool(data.get("dossier_code"))
+        return data
+
     def bookkeeping_fields(self):
         return [self[name] for name in ("form_number", "batch", "channel", "filled_on")]
 
@@ -138,6 +159,7 @@ def enter_response(form, user):
                 "campaign": campaign.pk, "form_number": entry.form_number,
                 "batch": entry.batch, "channel": response.channel,
                 "dossier_code": response.dossier_code,
+                "dossier_proven": response.dossier_proven,
                 "answers": {str(q.code): v for q, v in form.answers().items()},
             })
     except IntegrityError as error:

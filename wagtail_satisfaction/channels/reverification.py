@@ -28,7 +28,7 @@ def reachable(campaign, channels=None):
     dossier_contact = Dossier.objects.filter(code=OuterRef("dossier_code")).filter(
         ~Q(phone="") | ~Q(email=""))
     queryset = Response.objects.filter(campaign=campaign).filter(
-        ~Q(email="") | (~Q(dossier_code="") & Exists(dossier_contact))
+        ~Q(email="") | (Q(dossier_proven=True) & Exists(dossier_contact))
     ).exclude(Exists(Reverification.objects.filter(response=OuterRef("pk"))))
     if channels:
         queryset = queryset.filter(channel__in=channels)

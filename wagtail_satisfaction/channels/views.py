@@ -6,19 +6,16 @@ Thin views: every rule (returned yet? rated already? which campaign?) is in ``do
 from django import forms
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from ..conf import get_setting
-from ..flow import SurveyFlow
-from ..guards import client_address
+from ..flow import SurveyFlow, keeps_answers
 from ..services import CampaignNotOpen
 from . import dossiers
 
 REFUSED_STATUS = {"already_rated": 409, "not_returned": 403, "no_campaign": 403,
-                  "forged": 403, "expired": 403, "wrong_codes": 403}
+                  "forged": 403, "expired": 403, "wrong_codes": 403, "too_many_attempts": 429}
 
 
 class DossierCodesForm(forms.Form):
@@ -31,38 +28,6 @@ class DossierCodesForm(forms.Form):
                              help_text=gettext_lazy("Printed on your receipt or result slip."),
                              widget=forms.TextInput(attrs={"autocomplete": "off",
                                                            "autocapitalize": "characters"}))
-
-
-def _attempts_key(request):
-    import hashlib
-
-    digest = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
-    return f"wagtail_satisfaction:dossier-codes:{digest}"
-
-
-def too_many_wrong_codes(request):
-    """True once this client typed wrong codes DOSSIER_CODE_ATTEMPTS times in the window.
-
-    Only wrong codes count: a secret code of 8 characters cannot be guessed at that pace,
-    and a citizen who types the right codes is never held back.
-    """
-    from django.core.cache import caches
-
-    limit = get_setting("DOSSIER_CODE_ATTEMPTS")
-    cache = caches[get_setting("RATE_LIMIT_CACHE")]
-    return bool(limit) and (cache.get(_attempts_key(request)) or 0) >= limit
-
-
-def count_wrong_codes(request):
-    from django.core.cache import caches
-
-    cache = caches[get_setting("RATE_LIMIT_CACHE")]
-    key = _attempts_key(request)
-    if not cache.add(key, 1, timeout=get_setting("RATE_LIMIT_WINDOW")):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=get_setting("RATE_LIMIT_WINDOW"))
 
 
 def refused(request, error, status=None):
@@ -78,22 +43,19 @@ def dossier_lookup(request):
     """Enter the dossier code and secret code; on success go on to the rating form."""
     form = DossierCodesForm(request.POST or None)
     error = None
-    if request.method == "POST":
-        if too_many_wrong_codes(request):
-            error = _("Too many attempts from your connection. Please wait a few minutes "
-                      "and try again.")
-        elif form.is_valid():
-            try:
-                dossier = dossiers.find_by_codes(form.cleaned_data["code"],
-                                                 form.cleaned_data["secret"])
-                dossiers.check_can_rate(dossier)
-            except dossiers.DossierRefused as refusal:
-                if refusal.code == "wrong_codes":
-                    count_wrong_codes(request)
-                error = " ".join(refusal.messages)
-            else:
-                return redirect(dossiers.rating_path(dossier))
-    status = 200 if request.method != "POST" else (400 if error or form.errors else 200)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier = dossiers.prove_codes(request, form.cleaned_data["code"],
+                                           form.cleaned_data["secret"])
+            dossiers.check_can_rate(dossier)
+        except dossiers.DossierRefused as refusal:
+            error = " ".join(refusal.messages)
+            status = 429 if refusal.code == "too_many_attempts" else 400
+        else:
+            return redirect(dossiers.rating_path(dossier))
+    elif request.method == "POST":
+        status = 400
     return TemplateResponse(request, "wagtail_satisfaction/channels/dossier_lookup.html",
                             {"form": form, "form_error": error}, status=status)
 
@@ -129,6 +91,7 @@ class DossierSurveyFlow(SurveyFlow):
 
 @never_cache
 @csrf_protect
+@keeps_answers
 def dossier_rate(request, token):
     """The survey for one dossier, reached by its signed link; who is rated is fixed."""
     try:

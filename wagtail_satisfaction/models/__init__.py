@@ -1,8 +1,16 @@
 """The data model, one module per idea; everything is importable from here."""
 
 from .banners import Banner, SatisfactionSettings
-from .campaigns import Aggregation, Campaign, CampaignStatus, EmailPolicy, Round
+from .campaigns import (
+    Aggregation,
+    Campaign,
+    CampaignStatus,
+    DossierCodeCheck,
+    EmailPolicy,
+    Round,
+)
 from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
+from .integrity import IntegrityCheck, ResponseSeal, SealChain
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
@@ -13,7 +21,7 @@ from .units import Officer, Procedure, Sector, Unit, UnitKind
 
 __all__ = [
     "Aggregation", "Answer", "Banner", "Campaign", "CampaignStatus", "Channel", "Comment",
-    "EmailPolicy",
+    "DossierCodeCheck", "EmailPolicy",
     "Factor", "ModerationState", "Officer", "Procedure", "Question", "Questionnaire",
     "QuestionnaireKind", "Response", "Round", "SatisfactionSettings", "Sector", "SurveyPage",
     "Unit", "UnitKind",
@@ -27,3 +35,6 @@ __all__ += ["CommentIsFinal", "ModerationSettings"]
 
 # Unit scopes
 __all__ += ["UnitScope"]
+
+# Tamper evidence
+__all__ += ["IntegrityCheck", "ResponseSeal", "SealChain"]

@@ -20,6 +20,11 @@ class EmailPolicy(models.TextChoices):
     REQUIRED = "required", _("Required")
 
 
+class DossierCodeCheck(models.TextChoices):
+    SECRET = "secret", _("Ask the secret code too: the dossier is proven and rated once")
+    REFERENCE = "reference", _("Free reference: stored as typed, proves nothing, guards nothing")
+
+
 class Aggregation(models.TextChoices):
     MEAN_OF_ITEMS = "mean_of_items", _("Factor = mean of its items' satisfaction rates")
     POOLED = "pooled", _("Factor = satisfied answers / applicable answers of all its items")
@@ -72,6 +77,15 @@ class Campaign(ClusterableModel):
     ask_procedure = models.BooleanField(_("ask which procedure"), default=True)
     ask_officer = models.BooleanField(_("ask which officer"), default=True)
     ask_dossier_code = models.BooleanField(_("ask for the dossier code"), default=True)
+    dossier_code_check = models.CharField(
+        _("typed dossier code"), max_length=10, choices=DossierCodeCheck.choices,
+        default=DossierCodeCheck.SECRET,
+        help_text=_("With the secret code, a typed dossier code is checked against the dossier "
+                    "list and the dossier can be rated once. As a free reference, anyone can "
+                    "type any code: it is kept with the response but proves nothing, two "
+                    "responses may carry the same code, and the dossier can still be rated "
+                    "by its holder."),
+    )
     aggregation = models.CharField(_("index aggregation"), max_length=20,
                                    choices=Aggregation.choices, default=Aggregation.MEAN_OF_ITEMS)
     target_responses = models.PositiveIntegerField(
@@ -91,7 +105,7 @@ class Campaign(ClusterableModel):
         MultiFieldPanel([
             FieldPanel("email_policy"), FieldPanel("one_response_per_email"),
             FieldPanel("ask_procedure"), FieldPanel("ask_officer"),
-            FieldPanel("ask_dossier_code"),
+            FieldPanel("ask_dossier_code"), FieldPanel("dossier_code_check"),
         ], heading=_("What the form asks")),
         MultiFieldPanel([
             FieldPanel("target_responses"), FieldPanel("target_dossier_share"),

@@ -49,6 +49,10 @@ class Response(models.Model):
                                 null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="responses")
     dossier_code = models.CharField(_("dossier code"), max_length=64, blank=True)
+    # True only when whoever rated proved the dossier: its signed link or QR slip, its code
+    # + secret code, or staff typing a code found in the dossier list (audited). Only a
+    # proven dossier is rated once; an unproven code is a free reference that guards nothing.
+    dossier_proven = models.BooleanField(_("dossier proven"), default=False, editable=False)
     email = models.EmailField(_("email"), blank=True)
     # Normalised email, set only when the campaign allows one response per email, so the
     # database's unique constraint enforces that rule without a racy "exists?" query.
@@ -77,8 +81,9 @@ class Response(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "dossier_code"], condition=~Q(dossier_code=""),
-                name="satisfaction_one_response_per_dossier",
+                fields=["campaign", "dossier_code"],
+                condition=Q(dossier_proven=True) & ~Q(dossier_code=""),
+                name="satisfaction_one_response_per_proven_dossier",
             ),
             models.UniqueConstraint(
                 fields=["campaign", "email_key"], condition=~Q(email_key=""),

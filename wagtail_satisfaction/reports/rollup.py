@@ -112,12 +112,24 @@ def rebuild_tallies(campaign_ids=None, apps=None):
         tallies_a = tallies_a.filter(campaign_id__in=campaign_ids)
     tallies_r.delete()
     tallies_a.delete()
-    zone = report_zone()
     _insert_select(
         ResponseTally,
         ["campaign_id", "day", "unit_id", "channel", "responses", "index_applicable",
          "index_satisfied", "points", "dissatisfied"],
-        responses.annotate(t_day=TruncDate("submitted_at", tzinfo=zone))
+        response_tally_rows(responses),
+    )
+    _insert_select(AnswerTally, ["campaign_id", "day", "unit_id", "question_id", *TALLY_COLUMNS],
+                   answer_tally_rows(answers))
+
+
+def response_tally_rows(responses):
+    """What ``ResponseTally`` must hold for these responses, computed by the database.
+
+    Rows of (campaign, day, unit, channel, responses, index applicable, index satisfied,
+    points, dissatisfied); ``rebuild_tallies`` stores them, ``integrity.verify`` compares.
+    """
+    return (
+        responses.annotate(t_day=TruncDate("submitted_at", tzinfo=report_zone()))
         .values("campaign_id", "t_day", "unit_id", "channel")
         .annotate(t_responses=Count("id"), t_applicable=Sum("index_applicable"),
                   t_satisfied=Sum("index_satisfied"),
@@ -125,21 +137,23 @@ def rebuild_tallies(campaign_ids=None, apps=None):
                   t_dissatisfied=Count("id", filter=Q(dissatisfied=True)))
         .values_list("campaign_id", "t_day", "unit_id", "channel", "t_responses",
                      "t_applicable", "t_satisfied", "t_points", "t_dissatisfied")
-        .order_by(),
+        .order_by()
     )
+
+
+def answer_tally_rows(answers):
+    """What ``AnswerTally`` must hold: (campaign, day, unit, question, v0…v5, na)."""
     counts = {f"t_{column}": Count("id", filter=Q(value=int(column[1:]))
                                    if column != "na" else Q(value__isnull=True))
               for column in TALLY_COLUMNS}
-    _insert_select(
-        AnswerTally,
-        ["campaign_id", "day", "unit_id", "question_id", *TALLY_COLUMNS],
+    return (
         answers.annotate(
             t_campaign=F("response__campaign_id"),
-            t_day=TruncDate("response__submitted_at", tzinfo=zone),
+            t_day=TruncDate("response__submitted_at", tzinfo=report_zone()),
             t_unit=F("response__unit_id"),
         )
         .values("t_campaign", "t_day", "t_unit", "question_id")
         .annotate(**counts)
         .values_list("t_campaign", "t_day", "t_unit", "question_id", *counts)
-        .order_by(),
+        .order_by()
     )

@@ -589,7 +589,8 @@ class Command(BaseCommand):
                 now - datetime.timedelta(minutes=created + 1))
             submit_response(campaign, answers=self.answers(rng, questions, mood),
                             channel=Channel.DOSSIER_LINK, submitted_at=submitted_at,
-                            check_open=False, **dossiers.fixed_values(dossier))
+                            check_open=False, dossier_proven=True,
+                            **dossiers.fixed_values(dossier))
             created += 1
         return created
 

@@ -1,0 +1,181 @@
+"""The seal of a response: a keyed digest of its canonical content, chained per campaign.
+
+``digest = HMAC-SHA256(key, "<campaign>:<seq>:<previous digest>\\n" + canonical content)``.
+The canonical content is compact, key-sorted JSON of what the respondent gave and where it
+was given: answers, comment text, channel, unit, procedure, officer, dossier code, time,
+campaign, questionnaire, staff member who typed it in, ids. Derived scores are not sealed
+(a change of scoring rules recomputes them; the tallies check covers what reports read), nor
+is the comment's moderation state. The email is sealed only as a keyed digest, so that it
+can be erased later without breaking the seal.
+"""
+
+import hashlib
+import hmac
+import json
+from datetime import UTC
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .keys import get_keyring
+
+CANONICAL_VERSION = 1
+
+# Response columns that the seal covers, as ``values()`` names.
+SEALED_FIELDS = ["id", "uid", "campaign_id", "questionnaire_id", "channel", "unit_id",
+                 "procedure_id", "officer_id", "dossier_code", "dossier_proven", "submitted_at",
+                 "entered_by_id"]
+CONTACT_FIELD = "email"
+
+
+def _moment(value):
+    if timezone.is_naive(value):  # as Django stores a naive datetime
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def canonical(row, answers, comment, contact_digest):
+    """Bytes that the seal covers.
+
+    ``row`` maps each of ``SEALED_FIELDS`` to its value; ``answers`` is an iterable of
+    ``(question id, value)``; ``comment`` the comment's text or None.
+    """
+    content = {name: row[name] for name in SEALED_FIELDS}
+    content["uid"] = str(row["uid"]) if row["uid"] else ""
+    content["submitted_at"] = _moment(row["submitted_at"])
+    content.update(
+        v=CANONICAL_VERSION,
+        answers=sorted([int(question), None if value is None else int(value)]
+                       for question, value in answers),
+        comment=comment, contact=contact_digest,
+    )
+    return json.dumps(content, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode()
+
+
+def contact_digest(key, email):
+    email = (email or "").strip().lower()
+    if not email:
+        return ""
+    return hmac.new(key, b"contact\n" + email.encode(), hashlib.sha256).hexdigest()
+
+
+def digest(key, campaign_id, seq, prev_digest, content):
+    header = f"{campaign_id}:{seq}:{prev_digest}\n".encode()
+    return hmac.new(key, header + content, hashlib.sha256).hexdigest()
+
+
+def _models(apps):
+    if apps is None:
+        from django.apps import apps
+    return [apps.get_model("wagtail_satisfaction", name)
+            for name in ("SealChain", "ResponseSeal")]
+
+
+def _sql(model, *fields):
+    meta = model._meta
+    return [connection.ops.quote_name(meta.db_table)] + [
+        connection.ops.quote_name(meta.get_field(name).column) for name in fields]
+
+
+def _advance_chain(SealChain, campaign_id):
+    """Lock the campaign's chain head and take the next number: ``(seq, previous digest)``.
+
+    One ``UPDATE … RETURNING``: the row stays locked until the transaction ends, so
+    concurrent submissions to one campaign take consecutive numbers (on PostgreSQL the
+    waiting one then reads the winner's committed digest). Raw SQL because this runs on
+    every submission and the ORM's overhead would be most of the seal's cost.
+    """
+    table, campaign, seq, head = _sql(SealChain, "campaign", "seq", "digest")
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(f"UPDATE {table} SET {seq} = {seq} + 1 WHERE {campaign} = %s "
+                           f"RETURNING {seq}, {head}", [campaign_id])
+            row = cursor.fetchone()
+            if row is not None:
+                return row
+            # First seal of the campaign; a racing first submission's insert is ignored.
+            SealChain.objects.bulk_create([SealChain(campaign_id=campaign_id)],
+                                          ignore_conflicts=True)
+    raise RuntimeError(f"No seal chain for campaign {campaign_id}")
+
+
+def append_seal(row, answers, comment, apps=None, keyring=None):
+    """Seal one stored response as the next link of its campaign's chain.
+
+    Must run inside the transaction that stores the response: the chain head stays locked
+    until it commits, which orders concurrent submissions to the same campaign.
+    """
+    SealChain, ResponseSeal = _models(apps)
+    key_id, key = (keyring or get_keyring()).current()
+    contact = contact_digest(key, row.get(CONTACT_FIELD))
+    content = canonical(row, answers, comment, contact)
+    seq, prev = _advance_chain(SealChain, row["campaign_id"])
+    value = digest(key, row["campaign_id"], seq, prev, content)
+    columns = ["campaign", "seq", "response", "response_uid", "key_id", "contact_digest",
+               "prev_digest", "digest"]
+    table, *names = _sql(ResponseSeal, *columns)
+    uid = ResponseSeal._meta.get_field("response_uid").get_db_prep_value(
+        row["uid"], connection)
+    chain_table, chain_campaign, chain_digest = _sql(SealChain, "campaign", "digest")
+    insert = (f"INSERT INTO {table} ({', '.join(names)}) "
+              f"VALUES ({', '.join(['%s'] * len(names))})")
+    params = [row["campaign_id"], seq, row["id"], uid, key_id, contact, prev, value]
+    update = f"UPDATE {chain_table} SET {chain_digest} = %s WHERE {chain_campaign} = %s"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one round trip instead of two
+            cursor.execute(f"WITH seal AS ({insert}) {update}",
+                           params + [value, row["campaign_id"]])
+        else:
+            cursor.execute(insert, params)
+            cursor.execute(update, [value, row["campaign_id"]])
+    return value
+
+
+def seal_response(response, answers, comment):
+    """Seal a response just stored by ``services.submit_response`` (same transaction).
+
+    ``answers`` is the ``{question: value}`` mapping it stored, ``comment`` the stored text.
+    """
+    row = {name: getattr(response, name) for name in SEALED_FIELDS}
+    row[CONTACT_FIELD] = response.email
+    return append_seal(row, [(question.pk, value) for question, value in answers.items()],
+                       comment or None)
+
+
+def seal_unsealed(campaign_ids=None, apps=None, batch=500):
+    """Seal every response that has no seal yet, oldest first; return how many.
+
+    For installs upgrading to sealing (the data migration calls it) and for data loaded
+    behind the product's back. It vouches for rows as they are now: check them first.
+    """
+    if apps is None:
+        from django.apps import apps as global_apps
+        apps = global_apps
+    Response = apps.get_model("wagtail_satisfaction", "Response")
+    Answer = apps.get_model("wagtail_satisfaction", "Answer")
+    Comment = apps.get_model("wagtail_satisfaction", "Comment")
+    ResponseSeal = apps.get_model("wagtail_satisfaction", "ResponseSeal")
+    keyring = get_keyring()
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            pending = Response.objects.exclude(
+                pk__in=ResponseSeal.objects.values("response_id"))
+            if campaign_ids is not None:
+                pending = pending.filter(campaign_id__in=campaign_ids)
+            rows = list(pending.order_by("submitted_at", "pk")
+                        .values(*SEALED_FIELDS, CONTACT_FIELD)[:batch])
+            if not rows:
+                return sealed
+            ids = [row["id"] for row in rows]
+            answers = {}
+            for response_id, question_id, value in Answer.objects.filter(
+                    response_id__in=ids).values_list("response_id", "question_id", "value"):
+                answers.setdefault(response_id, []).append((question_id, value))
+            comments = dict(Comment.objects.filter(response_id__in=ids)
+                            .values_list("response_id", "text"))
+            for row in rows:
+                append_seal(row, answers.get(row["id"], []), comments.get(row["id"]),
+                            apps=apps, keyring=keyring)
+            sealed += len(rows)

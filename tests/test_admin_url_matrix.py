@@ -77,10 +77,12 @@ ALLOWED = {
     # Results: the report, its exports and the combining of sub-units' results.
     "wagtail_satisfaction_reports:report": who(ISO),
     "wagtail_satisfaction_reports:export": who(ISO),
+    "wagtail_satisfaction_reports:document": who(ISO),
     "wagtail_satisfaction_reports:export_job": who(ISO),
     "wagtail_satisfaction_reports:export_job_download": who(ISO),
     "wagtail_satisfaction_reports:import": who(ISO),
-    "wagtail_satisfaction_reports:import_dossiers": ONLY_SUPERUSER,
+    # The ISO secretary enters and imports the dossier counts the 766 ratio needs.
+    "wagtail_satisfaction_reports:import_dossiers": who(ISO),
     # Questionnaire versions are the campaign manager's.
     "wagtail_satisfaction_admin:questionnaire_new_version": who(MANAGER),
     # The integrity of the results: the last check and starting one (issue 11).
@@ -114,11 +116,12 @@ SNIPPETS = {
     "questionnaire": {"list": who(MANAGER), "edit": who(MANAGER), "choose": who(MANAGER)},
     "banner": {"list": who(EDITOR, MANAGER), "edit": who(EDITOR, MANAGER),
                "choose": who(EDITOR)},
-    "unit": {"list": who(MANAGER), "edit": who(MANAGER), "choose": who(MANAGER, ONE_STOP)},
+    "unit": {"list": who(MANAGER), "edit": who(MANAGER),
+             "choose": who(MANAGER, ONE_STOP, ISO)},  # ISO: a dossier count's unit
     "sector": {"list": who(MANAGER), "edit": who(MANAGER), "choose": who(MANAGER)},
     "procedure": {"list": who(MANAGER), "edit": who(MANAGER), "choose": who(ONE_STOP)},
     "officer": {"list": who(MANAGER), "edit": who(MANAGER), "choose": who(ONE_STOP)},
-    "dossiercount": {"list": ONLY_SUPERUSER, "edit": ONLY_SUPERUSER, "choose": ONLY_SUPERUSER},
+    "dossiercount": {"list": who(ISO), "edit": who(ISO), "choose": ONLY_SUPERUSER},
     # Who works for which units is a superuser's to say (docs/scopes.md).
     "unitscope": {"list": ONLY_SUPERUSER, "edit": ONLY_SUPERUSER, "choose": ONLY_SUPERUSER},
 }

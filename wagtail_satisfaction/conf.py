@@ -81,6 +81,9 @@ DEFAULTS = {
     "EXPORT_BACKGROUND_THRESHOLD": 20_000,
     # How many relevant comments the report page lists (the export has them all).
     "REPORT_COMMENT_LIMIT": 100,
+    # The place written before the date of the report document ("Lâm Đồng, ngày …");
+    # empty: dots, to be written by hand.
+    "REPORT_PLACE": "",
     # --- tamper evidence (docs/integrity.md) ---
     # Keys that seal responses: {"CLASS": dotted path of an integrity.keys.BaseKeyring,
     # "OPTIONS": {...}}. The default derives them from SECRET_KEY (+ SECRET_KEY_FALLBACKS);

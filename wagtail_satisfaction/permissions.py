@@ -45,6 +45,10 @@ ADD_STAFFENTRY = permission_name("add", "staffentry")
 ADD_REVERIFICATION = permission_name("add", "reverification")
 CHANGE_REVERIFICATION = permission_name("change", "reverification")
 VIEW_REVERIFICATION = permission_name("view", "reverification")
+# Dossier counts per unit and period: the denominators of the targets and the 766 ratio.
+ADD_DOSSIERCOUNT = permission_name("add", "dossiercount")
+CHANGE_DOSSIERCOUNT = permission_name("change", "dossiercount")
+VIEW_DOSSIERCOUNT = permission_name("view", "dossiercount")
 
 # Tamper evidence: see the integrity checks' results and start one (docs/integrity.md).
 VERIFY_INTEGRITY = f"{APP_LABEL}.verify_integrity"

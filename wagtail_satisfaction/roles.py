@@ -35,10 +35,11 @@ ROLE_PERMISSIONS = {
         perms.VIEW_COMMENT,
         perms.MODERATE_COMMENT,
     ],
-    # ISO secretary: gathers and downloads the results, writes the reports, and runs the
-    # re-verification calls ("phúc tra"): they show respondents' contact details, and are
-    # done by someone independent of the counter staff whose work is being rated. They also
-    # check that no result was altered (integrity page, docs/integrity.md).
+    # ISO secretary: gathers and downloads the results, writes the reports, enters and
+    # imports the dossier counts the targets and the Decision 766 ratio divide by, and runs
+    # the re-verification calls ("phúc tra"): they show respondents' contact details, and
+    # are done by someone independent of the counter staff whose work is being rated. They
+    # also check that no result was altered (integrity page, docs/integrity.md).
     ISO_SECRETARY: [
         perms.ACCESS_ADMIN,
         perms.VIEW_RESPONSE,
@@ -49,6 +50,9 @@ ROLE_PERMISSIONS = {
         perms.ADD_REVERIFICATION,
         perms.CHANGE_REVERIFICATION,
         perms.VIEW_REVERIFICATION,
+        perms.ADD_DOSSIERCOUNT,
+        perms.CHANGE_DOSSIERCOUNT,
+        perms.VIEW_DOSSIERCOUNT,
         perms.VERIFY_INTEGRITY,
     ],
     # Campaign manager: sets up campaigns, questionnaires and who can be rated.

@@ -55,7 +55,7 @@ def bar_chart(items, title):
         w=width, h=height, ink=INK, title=title, grid=grid, rows=mark_safe("".join(rows)))
 
 
-def line_chart(points, title):
+def line_chart(points, title, caption=None):
     """A trend line of exact percentages by month: ``points`` is [(label, value or None, n)]."""
     left, top, plot_w, plot_h = 44, 14, max(60 * len(points), 240), 180
     width, height = left + plot_w + 20, top + plot_h + 44
@@ -90,4 +90,4 @@ def line_chart(points, title):
         'font-family="sans-serif" fill="{ink}" aria-label="{title}"><title>{title}</title>'
         '{grid}{line}{marks}<text x="{left}" y="{bottom}">{caption}</text></svg>',
         w=width, h=height, ink=INK, title=title, grid=grid, line=line, marks=marks, left=left,
-        bottom=height - 4, caption=_("% satisfied answers by month"))
+        bottom=height - 4, caption=caption or _("% satisfied answers by month"))

@@ -330,8 +330,10 @@ def _csv_cell(value):
     return value
 
 
-def export_filename(filters, extension):
-    return f"{filters.campaign.slug}-{_local_today()}.{extension}"
+def export_filename(filters, extension, kind=None):
+    """Campaign, table (csv holds one: responses or comments) and day: two csv files differ."""
+    table = f"-{kind}" if kind else ""
+    return f"{filters.campaign.slug}{table}-{_local_today()}.{extension}"
 
 
 def _local_today():
@@ -392,7 +394,8 @@ class ExportRequest:
 
     @property
     def filename(self):
-        return export_filename(self.filters, self.format)
+        return export_filename(self.filters, self.format,
+                               self.kind if self.format == "csv" else None)
 
     @property
     def content_type(self):

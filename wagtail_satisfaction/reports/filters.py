@@ -187,6 +187,8 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Every campaign has its "Đợt 1": name the campaign too.
+        self.fields["round"].label_from_instance = lambda r: f"{r.campaign} – {r}"
         self.units = None if user is None else units_for(user)
         if self.units is not None:
             self.fields["campaign"].queryset = usable_campaigns(user)
@@ -212,7 +214,12 @@ class ReportFilterForm(forms.Form):
             if not data.get("year"):
                 self.add_error("year", _("Choose the year."))
             number = data.get("number") or 1
-            if number > PERIOD_PARTS[kind]:
+            if PERIOD_PARTS[kind] > 1 and not data.get("number"):
+                # Never a silent "1": a quarter without its number is not Q1.
+                self.add_error("number", _("Choose which %(kind)s (1–%(last)s).")
+                               % {"kind": Period(kind).label.lower(),
+                                  "last": PERIOD_PARTS[kind]})
+            elif number > PERIOD_PARTS[kind]:
                 self.add_error("number", _("There is no %(kind)s number %(number)s.")
                                % {"kind": Period(kind).label.lower(), "number": number})
         if kind == Period.CUSTOM:

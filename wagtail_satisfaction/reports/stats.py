@@ -146,6 +146,16 @@ class GroupRow:
             return None
         return Fraction(self.points, self.responses)
 
+    @property
+    def band(self):
+        """The TTHC band of the group's mean points per response."""
+        return band_for(self.mean_points)
+
+    @property
+    def d766_ratio(self):
+        """Share of the group's responses with no dissatisfied answer (base: responses)."""
+        return share(self.responses - self.dissatisfied, self.responses)
+
 
 @dataclass
 class Breakdown:

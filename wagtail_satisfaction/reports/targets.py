@@ -77,6 +77,17 @@ class TargetLine:
         return bool(checks) and all(check[3] for check in checks)
 
 
+def target_units(filters):
+    """A unit-scoped report's target lines: the reported unit and its direct sub-units.
+
+    None (the campaign's unit and its direct sub-units) for a user who sees every unit.
+    """
+    if filters.units is None:
+        return None
+    root = filters.unit or filters.campaign.unit
+    return [root, *Unit.objects.filter(parent=root).order_by("path")]
+
+
 def target_progress(campaign, units=None):
     """Target lines per unit (the campaign's unit and its direct sub-units) and per round.
 

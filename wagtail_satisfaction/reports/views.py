@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,15 +13,17 @@ from wagtail.admin.auth import PermissionPolicyChecker
 from .. import permissions
 from ..conf import get_setting
 from ..imports import ImportFileError, read_dataset, read_sheets
-from ..models import Campaign, ExportJob, Unit
+from ..models import Campaign, ExportJob
 from ..models.scopes import restrict, usable_campaigns
+from . import document
 from .charts import bar_chart, line_chart
+from .comparison import compare_with_previous
 from .disclosure import TooFewResponses, check_officer_filter
 from .exports import ExportRequest, InvalidFilters, UnknownExport, export_links
 from .filters import ReportFilterForm
 from .imports import import_dossier_counts, import_responses
 from .stats import build_report
-from .targets import target_progress
+from .targets import target_progress, target_units
 
 responses_checker = PermissionPolicyChecker(permissions.RESPONSES)
 
@@ -55,6 +57,7 @@ def report(request):
             return _admin_page(request, "wagtail_satisfaction/reports/report.html",
                                _("Satisfaction report"), context)
         result = build_report(filters, comment_limit=get_setting("REPORT_COMMENT_LIMIT"))
+        comparison = compare_with_previous(filters, result)
         questions = [q for q in result.questions if q.percent_satisfied is not None
                      or q.question.spec.satisfied_from is not None]
         context.update(
@@ -62,22 +65,53 @@ def report(request):
             question_chart=bar_chart(
                 [(f"{q.question.code}. {q.question.text}", q.percent_satisfied, q.applicable)
                  for q in questions], _("% satisfied per question")) if questions else "",
-            trend_chart=line_chart([(row.label, row.percent_satisfied, row.responses)
-                                    for row in result.trend], _("Trend by month"))
+            trend_chart=line_chart(document.trend_points(result), _("Trend by month"),
+                                   caption=document.trend_title(result))
             if result.trend else "",
-            targets=target_progress(filters.campaign, units=_target_units(filters)),
+            trend_table=document.trend_table(result) if result.trend else None,
+            breakdowns=[(b, document.group_table(result, b.rows)) for b in result.breakdowns],
+            comparison=comparison,
+            comparison_table=document.comparison_table(comparison) if comparison else None,
+            document_links=document.document_links(request.GET),
+            d766_help=document.d766_explanation(),
+            targets=target_progress(filters.campaign, units=target_units(filters)),
             min_group_size=get_setting("MIN_GROUP_SIZE"),
         )
     return _admin_page(request, "wagtail_satisfaction/reports/report.html",
                        _("Satisfaction report"), context)
 
 
-def _target_units(filters):
-    """A unit-scoped report's target lines: the reported unit and its direct sub-units."""
-    if filters.units is None:
-        return None
-    root = filters.unit or filters.campaign.unit
-    return [root, *Unit.objects.filter(parent=root).order_by("path")]
+@responses_checker.require("view")
+def report_document(request):
+    """The report as a document to sign: DOCX, PDF or the print view (HTML).
+
+    The same permission, filters and unit scope as the report page; personal data in the
+    comments is masked unless the user may see it.
+    """
+    fmt = request.GET.get("format", "html")
+    if fmt not in document.FORMATS:
+        raise Http404
+    form = _filter_form(request)
+    if not form.is_valid():
+        messages.error(request, _("The filters are not valid: %(errors)s")
+                       % {"errors": "; ".join(e for errors in form.errors.values()
+                                              for e in errors)})
+        return redirect(reverse("wagtail_satisfaction_reports:report") + "?"
+                        + request.GET.urlencode())
+    filters = form.filters()
+    try:
+        check_officer_filter(filters)  # the page's and the exports' small-group rule
+    except TooFewResponses as refusal:
+        messages.warning(request, refusal.message)
+        return redirect(reverse("wagtail_satisfaction_reports:report") + "?"
+                        + request.GET.urlencode())
+    built = document.build_document(
+        filters, personal=permissions.can_see_personal_data(request.user))
+    if fmt == "html":
+        return HttpResponse(document.render_html(built, print_view=True))
+    response = HttpResponse(document.render(built, fmt), content_type=document.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{built.filename(fmt)}"'
+    return response
 
 
 @responses_checker.require("export")

@@ -22,22 +22,44 @@ def _pk(model, lookup, value, label, **extra):
     return str(found[0])
 
 
+
+def add_filter_arguments(parser):
+    """The report's filters as options (shared with ``satisfaction_report``)."""
+    parser.add_argument("--campaign", required=True, help="campaign slug")
+    parser.add_argument("--round", help="round name within the campaign")
+    parser.add_argument("--period", choices=["month", "quarter", "half", "year", "custom"])
+    parser.add_argument("--year", type=int)
+    parser.add_argument("--number", type=int, help="month, quarter or half-year number")
+    parser.add_argument("--from", dest="date_from", help="YYYY-MM-DD (custom period)")
+    parser.add_argument("--to", dest="date_to", help="YYYY-MM-DD (custom period)")
+    parser.add_argument("--unit", help="unit code (its sub-units are included)")
+    parser.add_argument("--procedure", help="procedure code")
+    parser.add_argument("--sector", help="field (lĩnh vực) name")
+    parser.add_argument("--officer", type=int, help="officer id")
+    parser.add_argument("--channel")
+
+
+def filter_data(options):
+    """The filter form's data from the command's options (codes and slugs → ids)."""
+    campaign = _pk(Campaign, "slug", options["campaign"], "campaign")
+    return {
+        "campaign": campaign,
+        "round": _pk(Round, "name", options["round"], "round", campaign_id=campaign),
+        "period": options["period"] or "",
+        "year": options["year"] or "", "number": options["number"] or "",
+        "date_from": options["date_from"] or "", "date_to": options["date_to"] or "",
+        "unit": _pk(Unit, "code", options["unit"], "unit"),
+        "procedure": _pk(Procedure, "code", options["procedure"], "procedure"),
+        "sector": _pk(Sector, "name", options["sector"], "field"),
+        "officer": options["officer"] or "", "channel": options["channel"] or "",
+    }
+
+
 class Command(BaseCommand):
     help = "Export responses (csv) or the full workbook (xlsx) with the report's filters."
 
     def add_arguments(self, parser):
-        parser.add_argument("--campaign", required=True, help="campaign slug")
-        parser.add_argument("--round", help="round name within the campaign")
-        parser.add_argument("--period", choices=["month", "quarter", "half", "year", "custom"])
-        parser.add_argument("--year", type=int)
-        parser.add_argument("--number", type=int, help="month, quarter or half-year number")
-        parser.add_argument("--from", dest="date_from", help="YYYY-MM-DD (custom period)")
-        parser.add_argument("--to", dest="date_to", help="YYYY-MM-DD (custom period)")
-        parser.add_argument("--unit", help="unit code (its sub-units are included)")
-        parser.add_argument("--procedure", help="procedure code")
-        parser.add_argument("--sector", help="field (lĩnh vực) name")
-        parser.add_argument("--officer", type=int, help="officer id")
-        parser.add_argument("--channel")
+        add_filter_arguments(parser)
         parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
         parser.add_argument("--kind", choices=["responses", "comments"], default="responses",
                             help="csv only: which table")
@@ -46,20 +68,8 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="file path, or - for stdout (csv)")
 
     def handle(self, *args, **options):
-        campaign = _pk(Campaign, "slug", options["campaign"], "campaign")
-        data = {
-            "campaign": campaign,
-            "round": _pk(Round, "name", options["round"], "round", campaign_id=campaign),
-            "period": options["period"] or "",
-            "year": options["year"] or "", "number": options["number"] or "",
-            "date_from": options["date_from"] or "", "date_to": options["date_to"] or "",
-            "unit": _pk(Unit, "code", options["unit"], "unit"),
-            "procedure": _pk(Procedure, "code", options["procedure"], "procedure"),
-            "sector": _pk(Sector, "name", options["sector"], "field"),
-            "officer": options["officer"] or "", "channel": options["channel"] or "",
-        }
         try:
-            export = ExportRequest(data, options["format"], options["kind"],
+            export = ExportRequest(filter_data(options), options["format"], options["kind"],
                                    personal=options["personal"])
         except (InvalidFilters, TooFewResponses) as error:
             raise CommandError(str(error)) from error

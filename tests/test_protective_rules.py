@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from tests.channels_factories import make_kiosk_key
 from tests.factories import form_data, full_answers, make_campaign, make_user
-from tests.reports_factories import build_hand_dataset, local, respond
+from tests.reports_factories import build_hand_dataset, local, make_small_questionnaire, respond
 from wagtail_satisfaction.models import Comment, ExportJob, Response
 from wagtail_satisfaction.reports.exports import ExportRequest
 from wagtail_satisfaction.reports.filters import ReportFilters
@@ -260,3 +260,77 @@ def test_an_import_that_fails_while_storing_a_row_stores_none_of_its_rows(settin
     assert "Dossier HS-1 has already been rated" in " ".join(result.errors[0][1])
     assert Response.objects.count() == count
     assert not Response.objects.filter(dossier_code="HS-2").exists()
+
+
+# --- Storing a response: every refusal ----------------------------------------------------
+
+def test_an_upcoming_campaign_refuses_with_its_opening_date(english):
+    import datetime
+
+    from wagtail_satisfaction.services import CampaignNotOpen
+
+    today = datetime.date.today()
+    upcoming = make_campaign(opens_on=today + datetime.timedelta(days=3),
+                             closes_on=today + datetime.timedelta(days=30))
+    with pytest.raises(CampaignNotOpen) as refused:
+        submit_response(upcoming, answers=full_answers(upcoming))
+    assert refused.value.messages[0].startswith("This survey opens on ")
+    assert Response.objects.count() == 0
+
+
+def test_answers_outside_the_questionnaire_or_scale_are_each_named(campaign, english):
+    from django.core.exceptions import ValidationError
+
+    other = make_campaign(questionnaire=make_small_questionnaire(code="khac"))
+    foreign = other.questionnaire.questions().first()
+    answers = full_answers(campaign)
+    first, second = list(campaign.questionnaire.questions())[:2]
+    answers[first] = 9  # not on the 1–5 scale
+    del answers[second]  # a required question left out
+    answers[foreign] = 4
+    with pytest.raises(ValidationError) as refused:
+        submit_response(campaign, answers=answers)
+    assert sorted(refused.value.messages) == sorted([
+        f"9 is not a possible answer to question {first.code}.",
+        f"Question {second.code} needs an answer.",
+        f"Question {foreign.code} is not part of this questionnaire."])
+    assert Response.objects.count() == 0
+
+
+def test_a_database_error_that_is_not_a_duplicate_is_not_disguised_as_one(campaign,
+                                                                         monkeypatch):
+    from django.db import IntegrityError
+
+    from wagtail_satisfaction.models import Answer
+
+    def broken(*args, **kwargs):
+        raise IntegrityError("disk full")
+
+    monkeypatch.setattr(Answer.objects, "bulk_create", broken)
+    with pytest.raises(IntegrityError):
+        submit_response(campaign, answers=full_answers(campaign), dossier_code="HS-3")
+    assert Response.objects.count() == 0
+
+
+def test_a_rate_limit_window_that_expires_between_two_steps_starts_again(rf, settings,
+                                                                        monkeypatch):
+    from django.core.cache import caches
+
+    from wagtail_satisfaction import guards
+
+    settings.WAGTAIL_SATISFACTION_RATE_LIMIT = 2
+    request = rf.post("/", REMOTE_ADDR="192.0.2.1")
+    cache = caches["default"]
+    guards.count_submission(request)
+    original_incr = cache.incr
+
+    def expired(key, delta=1, version=None):
+        cache.delete(key)  # the window ended just now
+        return original_incr(key, delta, version)
+
+    monkeypatch.setattr(cache, "incr", expired)
+    guards.count_submission(request)  # counted as the first of a new window
+    monkeypatch.undo()
+    assert not guards.rate_limit_exceeded(request)
+    guards.count_submission(request)
+    assert guards.rate_limit_exceeded(request)

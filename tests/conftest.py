@@ -2,8 +2,17 @@ import os
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, settings
 
 from tests.factories import make_campaign
+
+# Property tests: a few examples in every run ("ci"), many by hand (HYPOTHESIS_PROFILE=long).
+# Examples build database rows, so no deadline; no example database left in the checkout.
+settings.register_profile("ci", max_examples=5, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=300, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -94,3 +94,16 @@ def make_user(username, *groups, **kwargs):
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
     return user
+
+
+def refusal(response):
+    """How the admin refused a signed-in user without the permission: "dashboard" (Wagtail's
+    redirect to the admin home, where it shows "Sorry, you do not have permission…") or
+    "forbidden" (403). Anything else, such as a redirect elsewhere, fails the test."""
+    from django.urls import reverse
+
+    if response.status_code == 403:
+        return "forbidden"
+    assert response.status_code == 302, response.status_code
+    assert response["Location"] == reverse("wagtailadmin_home"), response["Location"]
+    return "dashboard"

@@ -132,8 +132,22 @@ def test_dossier_goes_to_the_open_campaign_of_its_nearest_unit():
 
 
 def test_qr_code_is_svg_of_the_link():
-    svg = dossiers.qr_svg("https://example.vn/ho-so/danh-gia/abc/")
-    assert svg.startswith("<svg") and "<path" in svg
+    import re
+
+    import qrcode
+
+    def modules(url):
+        code = qrcode.QRCode(border=2)
+        code.add_data(url)
+        return {(x, y) for y, row in enumerate(code.get_matrix())
+                for x, dark in enumerate(row) if dark}
+
+    link = "https://example.vn/ho-so/danh-gia/abc/"
+    svg = dossiers.qr_svg(link)
+    assert svg.startswith("<svg") and "<?xml" not in svg  # sits inside HTML
+    drawn = {(int(x), int(y)) for x, y in re.findall(r"M(\d+),(\d+)H", svg)}
+    assert drawn == modules(link)  # every dark module of the link's code, and nothing else
+    assert drawn != modules("https://example.vn/ho-so/danh-gia/abd/")
 
 
 def test_opt_out_needs_a_post_and_a_valid_signature(client):

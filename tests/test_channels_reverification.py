@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.channels_factories import make_dossier, make_staff
-from tests.factories import full_answers, make_campaign
+from tests.factories import full_answers, make_campaign, refusal
 from wagtail_satisfaction.channels import reverification
 from wagtail_satisfaction.models import CallOutcome, Dossier, Reverification
 from wagtail_satisfaction.services import submit_response
@@ -38,6 +38,8 @@ def test_draws_the_share_of_reachable_responses_rounded_up_never_twice(campaign)
 
 def test_channel_filter(campaign):
     assert reverification.draw_sample(campaign, share=100, channels=["kiosk"]) == []
+    drawn = reverification.draw_sample(campaign, share=100, channels=["website"])
+    assert len(drawn) == 12 and {r.response.channel for r in drawn} == {"website"}
 
 
 def test_draw_and_record_an_outcome_in_the_admin(client, campaign):
@@ -71,7 +73,7 @@ def test_contact_details_need_the_personal_data_permission(client, campaign):
     reverification.draw_sample(campaign, share=100)
     client.force_login(make_staff("clerk", "view_reverification", "change_reverification"))
     response = client.get(reverse("wagtail_satisfaction_reverification:index"))
-    assert response.status_code in (302, 403)
+    assert refusal(response) == "dashboard"
     assert "0900000" not in response.content.decode()
 
 

@@ -27,7 +27,9 @@ def site_banner():
 
 
 def banner_links(client):
-    html = client.get("/tin-tuc/").content.decode()
+    page = client.get("/tin-tuc/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "<title>Tin tức" in html  # the page itself rendered
     marker = 'class="satisfaction-banner-link" href="'
     return [part.split('"')[0] for part in html.split(marker)[1:]]
 

@@ -41,6 +41,53 @@ def test_compiled_vietnamese_translations_are_current():
     assert result is None or result.returncode == 0, result.stderr
 
 
+def _catalogue_entries(entries):
+    """{(context, msgid, plural msgid): translations} of the translated entries."""
+    table = {}
+    for entry in entries:
+        plural = [entry.msgstr_plural[n] for n in sorted(entry.msgstr_plural)] \
+            if entry.msgid_plural else []
+        texts = tuple(plural) if plural else (entry.msgstr,)
+        if entry.msgid and any(texts):
+            table[(entry.msgctxt or None, entry.msgid, entry.msgid_plural or None)] = texts
+    return table
+
+
+def test_the_compiled_catalogue_holds_exactly_what_the_po_file_says():
+    """A .po edited (or regenerated) without compiling leaves a stale .mo: the site would
+    show old or English text. Every translation of the .po must be in the .mo, the same."""
+    import polib
+
+    po = ROOT / "wagtail_satisfaction/locale/vi/LC_MESSAGES/django.po"
+    source = _catalogue_entries(polib.pofile(str(po)))
+    compiled = _catalogue_entries(polib.mofile(str(po.with_suffix(".mo"))))
+    stale = sorted((key[1], source.get(key), compiled.get(key))
+                   for key in source.keys() | compiled.keys()
+                   if source.get(key) != compiled.get(key))
+    assert stale == [], "run scripts/translations.py: " + repr(stale[:5])
+
+
+def test_the_po_file_says_what_the_i18n_fragments_say():
+    """The catalogue is generated from i18n/*.vi.po (core.vi.po wins a clash, as in
+    scripts/translations.py): a translation edited in a fragment and not regenerated fails."""
+    import polib
+
+    fragments = sorted((ROOT / "i18n").glob("*.vi.po"),
+                       key=lambda f: (f.name == "core.vi.po", f.name))
+    wanted = {}
+    for fragment in fragments:
+        for entry in polib.pofile(str(fragment)):
+            text = entry.msgstr or (entry.msgstr_plural or {}).get(0, "")
+            if text:
+                wanted[(entry.msgctxt or None, entry.msgid)] = text
+    catalogue = polib.pofile(str(ROOT / "wagtail_satisfaction/locale/vi/LC_MESSAGES/django.po"))
+    differ = [(entry.msgid, entry.msgstr, wanted.get((entry.msgctxt or None, entry.msgid)))
+              for entry in catalogue
+              if (entry.msgstr or (entry.msgstr_plural or {}).get(0, ""))
+              != wanted.get((entry.msgctxt or None, entry.msgid))]
+    assert differ == [], "run scripts/translations.py: " + repr(differ[:5])
+
+
 def test_every_string_has_a_vietnamese_translation():
     import polib
 

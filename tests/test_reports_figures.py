@@ -256,11 +256,31 @@ def test_rescoring_in_sql_matches_the_scores_given_on_submission(data):
     from wagtail_satisfaction.reports.rollup import rescore_responses
 
     fields = ["pk", "index_applicable", "index_satisfied", "points", "dissatisfied"]
-    given = list(Response.objects.order_by("pk").values_list(*fields))
-    assert [row[1:3] for row in given] == [(3, 2), (2, 1), (2, 1), (0, 0), (3, 2)]
+    given = list(Response.objects.order_by("pk").values_list(*fields[1:]))
+    # Counted by hand from the table in build_hand_dataset: a 1 or 2 is dissatisfied.
+    assert given == [(3, 2, None, False), (2, 1, None, True), (2, 1, None, True),
+                     (0, 0, None, False), (3, 2, None, True)]
     Response.objects.update(index_applicable=0, index_satisfied=0, dissatisfied=False)
     rescore_responses()
-    assert list(Response.objects.order_by("pk").values_list(*fields)) == given
+    assert list(Response.objects.order_by("pk").values_list(*fields[1:])) == given
+
+
+def test_rescoring_in_sql_counts_tthc_points_and_a_zero_as_dissatisfied():
+    from tests.factories import make_campaign, tthc
+    from tests.reports_factories import local, respond
+    from wagtail_satisfaction.models import Response
+    from wagtail_satisfaction.reports.rollup import rescore_responses
+
+    campaign = make_campaign(questionnaire=tthc())
+    everything = {str(n): 2 for n in range(1, 10)}
+    respond(campaign, local(2025, 3, 1), {**everything, "1": 1})  # 17 points
+    respond(campaign, local(2025, 3, 2), {str(n): 1 for n in range(1, 10)})  # 9 points
+    respond(campaign, local(2025, 4, 2), {**everything, "7": 0})  # 16 points, one 0
+    Response.objects.update(points=None, dissatisfied=False, index_applicable=5)
+    rescore_responses()
+    assert list(Response.objects.order_by("pk").values_list(
+        "points", "dissatisfied", "index_applicable")) == [(17, False, 0), (9, False, 0),
+                                                           (16, True, 0)]
 
 
 def test_dossier_counts_are_imported_all_or_nothing(data):

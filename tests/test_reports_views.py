@@ -1,5 +1,6 @@
 """The report, export and import screens: permissions, downloads, background exports."""
 
+import csv
 import io
 
 import pytest
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from tests.factories import make_user
+from tests.factories import make_user, refusal
 from tests.reports_factories import build_hand_dataset
 from wagtail_satisfaction.models import ExportJob
 
@@ -38,8 +39,8 @@ def test_the_report_needs_view_response(client, data):
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(editor)
     url = reverse("wagtail_satisfaction_reports:report")
-    assert client.get(url).status_code in (302, 403)
-    assert client.get(reverse("wagtail_satisfaction_reports:export")).status_code in (302, 403)
+    assert refusal(client.get(url)) == "dashboard"
+    assert refusal(client.get(reverse("wagtail_satisfaction_reports:export"))) == "dashboard"
 
 
 def test_report_page_shows_figures_charts_and_escaped_comments(secretary_client, data):
@@ -60,13 +61,20 @@ def test_a_small_export_downloads_at_once(secretary_client, data):
     url = reverse("wagtail_satisfaction_reports:export")
     response = secretary_client.get(url, {"campaign": data["campaign"].pk, "format": "xlsx"})
     assert response.status_code == 200
+    assert 'filename="khao-sat-2025-' in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
-    assert len(workbook.sheetnames) > 5
+    summary = {row[0]: row[1] for row in workbook.worksheets[0].iter_rows(values_only=True)}
+    assert 5 in summary.values() and 54.17 in summary.values()  # responses, overall index
+    [responses] = [ws for ws in workbook.worksheets if ws.cell(1, 1).value == "uid"
+                   and ws.cell(1, 3).value == "channel"]
+    assert sorted(row[0] for row in responses.iter_rows(min_row=2, values_only=True)) == sorted(
+        str(r.uid) for r in data["responses"])
     response = secretary_client.get(url, {"campaign": data["campaign"].pk, "format": "csv"})
     body = b"".join(response.streaming_content)
     assert body.startswith("\ufeff".encode())  # BOM: Excel reads UTF-8 Vietnamese
     assert "Cấp giấy phép A" in body.decode("utf-8-sig")
-    assert body.decode("utf-8-sig").count("\n") == 6  # header + 5 responses
+    table = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert sorted(row["uid"] for row in table) == sorted(str(r.uid) for r in data["responses"])
 
 
 def test_a_large_export_runs_in_the_background(secretary_client, data, settings):
@@ -84,7 +92,10 @@ def test_a_large_export_runs_in_the_background(secretary_client, data, settings)
     download = secretary_client.get(
         reverse("wagtail_satisfaction_reports:export_job_download", args=[job.pk]))
     workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
-    assert any(ws.max_row == 6 for ws in workbook.worksheets)  # the 5 responses
+    [responses] = [ws for ws in workbook.worksheets if ws.cell(1, 1).value == "uid"
+                   and ws.cell(1, 3).value == "channel"]
+    assert sorted(row[0] for row in responses.iter_rows(min_row=2, values_only=True)) == sorted(
+        str(r.uid) for r in data["responses"])
     job.file.delete()
     other = make_user("other", "Thư ký ISO")
     secretary_client.force_login(other)
@@ -146,10 +157,13 @@ def test_tthc_report_page_shows_points_and_band(secretary_client):
     from tests.reports_factories import local, respond
 
     campaign = make_campaign(questionnaire=tthc())
-    respond(campaign, local(2025, 3, 1), {str(n): 2 for n in range(1, 10)})
+    respond(campaign, local(2025, 3, 1), {str(n): 2 for n in range(1, 10)})  # 18 points
+    respond(campaign, local(2025, 3, 2), {**{str(n): 2 for n in range(1, 10)}, "1": 1})  # 17
     html = secretary_client.get(reverse("wagtail_satisfaction_reports:report"),
                                 {"campaign": campaign.pk}).content.decode()
-    assert 'id="figure-tthc"' in html and "Xuất sắc" in html and "18" in html
+    figure = html.split('id="figure-tthc"', 1)[1].split("</div>", 1)[0]
+    # Mean points 17.5 of 18: "Xuất sắc" (16 and more); written 17,50 in Vietnamese.
+    assert figure == ">Điểm TTHC (trên 18)<strong>17,50</strong>Xuất sắc"
 
 
 def test_an_officer_with_too_few_responses_is_not_shown(secretary_client, data):

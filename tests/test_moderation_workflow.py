@@ -12,7 +12,7 @@ from tests.moderation_factories import make_comment, make_moderator
 from wagtail_satisfaction.models import Comment, CommentIsFinal, ModerationSettings
 from wagtail_satisfaction.moderation.decisions import decide, history
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_inline")]
 
 
 def test_new_comment_is_scored_but_waits_for_a_person(campaign):
@@ -29,6 +29,7 @@ def test_campaign_procedures_and_officers_feed_the_sort(campaign):
     make_procedure(campaign.unit, name="Đăng ký khai sinh")
     make_officer(campaign.unit, name="Nguyễn Thị Lan")
     comment = make_comment(campaign, "Khai sinh cho con nhanh, cảm ơn chị Lan")
+    comment.refresh_from_db()  # sorted by the task worker
     kinds = {m["kind"]: m["term"] for m in comment.matched_terms}
     assert kinds["procedure"] == "Đăng ký khai sinh"
     assert kinds["officer"] == "Nguyễn Thị Lan"

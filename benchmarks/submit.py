@@ -239,7 +239,7 @@ if ours.count() != len(expected["ours"]):
     problems.append(f"ours: {{ours.count()}} rows for {{len(expected['ours'])}} submits")
 items = ours.first().questionnaire.questions().count() if ours.exists() else 0
 bad_answers = [r.pk for r in ours.prefetch_related("answers") if len(r.answers.all()) != items]
-if bad_answers or items != 19:
+if bad_answers or not items:
     problems.append(f"ours: {{len(bad_answers)}} responses without their {{items}} answers")
 comments = Comment.objects.filter(response__in=ours)
 if comments.count() != len(expected["ours"]):

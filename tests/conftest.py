@@ -54,3 +54,9 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def tasks_inline(settings):
+    """Run queued tasks (the comment's first sort, exports) at once, as a worker would."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

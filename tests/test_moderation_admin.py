@@ -10,7 +10,7 @@ from tests.factories import make_campaign, make_procedure
 from tests.moderation_factories import make_comment, make_editor, make_moderator
 from wagtail_satisfaction.models import Comment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_inline")]
 
 QUEUE = "wagtail_satisfaction_comment_modeladmin_index"
 INSPECT = "wagtail_satisfaction_comment_modeladmin_inspect"

@@ -13,7 +13,7 @@ from wagtail_satisfaction.models import Comment, CommentIsFinal, ModerationSetti
 from wagtail_satisfaction.moderation.decisions import decide, history
 from wagtail_satisfaction.moderation.text import fold
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_inline")]
 
 
 def test_new_comment_is_scored_but_waits_for_a_person(campaign):
@@ -30,6 +30,7 @@ def test_campaign_procedures_and_officers_feed_the_sort(campaign):
     make_procedure(campaign.unit, name="Đăng ký khai sinh")
     make_officer(campaign.unit, name="Nguyễn Thị Lan")
     comment = make_comment(campaign, "Khai sinh cho con nhanh, cảm ơn chị Nguyễn Thị Lan")
+    comment.refresh_from_db()  # sorted by the task worker
     kinds = {m["kind"]: m["term"] for m in comment.matched_terms}
     assert kinds["procedure"] == "Đăng ký khai sinh"
     assert kinds["officer"] == "Nguyễn Thị Lan"

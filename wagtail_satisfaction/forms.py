@@ -48,9 +48,7 @@ class SurveyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.fixed = fixed or {}
-        self.questions = list(
-            campaign.questionnaire.questions().order_by("factor__sort_order", "sort_order")
-        )
+        self.questions = campaign.questionnaire.question_list()
         self.fields["procedure"].queryset = campaign.procedures()
         self.fields["officer"].queryset = campaign.officers()
         for name, asked in (("procedure", campaign.ask_procedure),

@@ -35,7 +35,7 @@ def normalise_email(email):
 
 def validate_answers(questionnaire, answers):
     """Check that answers belong to the questionnaire and fit each question's scale."""
-    questions = {q.pk: q for q in questionnaire.questions()}
+    questions = {q.pk: q for q in questionnaire.question_list()}
     errors = []
     for question, value in answers.items():
         own = questions.get(question.pk)
@@ -76,8 +76,8 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
     response = Response(
         campaign=campaign, questionnaire=campaign.questionnaire, channel=channel,
         submitted_at=submitted_at or timezone.now(),
-        unit=unit or (procedure.unit if procedure and procedure.unit_id else None)
-        or (officer.unit if officer else None) or campaign.unit,
+        unit_id=(unit.pk if unit else None) or (procedure.unit_id if procedure else None)
+        or (officer.unit_id if officer else None) or campaign.unit_id,
         procedure=procedure, officer=officer, dossier_code=dossier_code, email=email,
         dossier_proven=bool(dossier_proven and dossier_code),
         email_key=normalise_email(email) if campaign.one_response_per_email else "",
@@ -116,12 +116,18 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
     return response
 
 
-def store_comment(response, text, site=None):
-    """Create the comment of a response and give it its automatic first sort."""
-    from .moderation.decisions import sort_comment
+def store_comment(response, text):
+    """Create the comment of a response; its automatic first sort is queued for the worker.
+
+    Until the worker has sorted it, the comment waits in the moderation queue unscored
+    (shown as not yet sorted), so a late or stopped worker loses nothing. The task is
+    queued in the submission's transaction: stored together or not at all.
+    """
+    from .moderation.tasks import sort_comment_task
 
     comment = Comment.objects.create(
         response=response, campaign=response.campaign, submitted_at=response.submitted_at,
         text=text,
     )
-    return sort_comment(comment, site=site)
+    sort_comment_task.enqueue(comment.pk)
+    return comment

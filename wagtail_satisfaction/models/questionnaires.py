@@ -67,6 +67,14 @@ class Questionnaire(ClusterableModel):
     def questions(self):
         return Question.objects.filter(factor__questionnaire=self).select_related("factor")
 
+    def question_list(self):
+        """The questions in survey order, loaded once per instance (a form and the
+        submission's checks share them)."""
+        if getattr(self, "_question_list", None) is None:
+            self._question_list = list(
+                self.questions().order_by("factor__sort_order", "sort_order"))
+        return self._question_list
+
     @transaction.atomic
     def new_version(self):
         """Copy this questionnaire, its factors and questions as the next version."""

@@ -31,6 +31,10 @@ class Channel(models.TextChoices):
 class Response(models.Model):
     """One person's completed survey."""
 
+    # Citizens' rows reference no pages or documents: keeping them out of Wagtail's
+    # reference index spares every submit its index tasks (wagtail-modeladmin registers them).
+    wagtail_reference_index_ignore = True
+
     campaign = models.ForeignKey("wagtail_satisfaction.Campaign", verbose_name=_("campaign"),
                                  on_delete=models.PROTECT, related_name="responses")
     questionnaire = models.ForeignKey(
@@ -149,6 +153,10 @@ class Comment(FinalCommentMixin, models.Model):
     ``campaign`` and ``submitted_at`` are copied from the response so the moderation queue
     is served by one index.
     """
+
+    # Citizens' rows reference no pages or documents: keeping them out of Wagtail's
+    # reference index spares every submit its index tasks (wagtail-modeladmin registers them).
+    wagtail_reference_index_ignore = True
 
     response = models.OneToOneField(Response, on_delete=models.CASCADE,
                                     related_name="comment")

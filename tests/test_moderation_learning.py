@@ -299,6 +299,7 @@ class HalfSure(BaseCommentClassifier):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("tasks_inline")  # comments are sorted by the task worker
 def test_auto_accept_uses_the_classifier_threshold_unless_the_site_sets_one(campaign,
                                                                            settings):
     settings.WAGTAIL_SATISFACTION_COMMENT_CLASSIFIER = {

@@ -159,6 +159,16 @@ class ModerationQueueView(IndexView):
     So it builds the whole context itself instead of extending ``IndexView``'s.
     """
 
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except IncorrectLookupParameters:
+            # A stale or hand-edited link (an unknown state, band or unit) would otherwise
+            # be a server error; Django's own admin also falls back to the unfiltered list.
+            messages.error(request, _("A filter in the address is not known: the queue is "
+                                      "shown without filters."))
+            return redirect(self.url_helper.index_url)
+
     def get_context_data(self, **kwargs):
         user = self.request.user
         paginator = self.paginator_class(self.queryset, self.items_per_page)

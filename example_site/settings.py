@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from wagtail_satisfaction.public.schema import SCHEMA_SETTINGS
 from wagtail_satisfaction.security import PUBLIC_DIRECTIVES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "axes",
     "csp",
     "django.contrib.admin",
@@ -183,3 +186,7 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 
 # wagtail-satisfaction: every setting and its default is in the README.
 WAGTAIL_SATISFACTION_RATE_LIMIT = int(os.environ.get("SATISFACTION_RATE_LIMIT", "10"))
+
+# Open data (wagtail_satisfaction.public): the OpenAPI schema of `manage.py spectacular`.
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+SPECTACULAR_SETTINGS = SCHEMA_SETTINGS

@@ -7,3 +7,6 @@ class WagtailSatisfactionConfig(AppConfig):
     label = "wagtail_satisfaction"
     verbose_name = _("Satisfaction surveys")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .public import signals  # noqa: F401  (connects the public results' refresh)

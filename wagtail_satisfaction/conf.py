@@ -84,6 +84,16 @@ DEFAULTS = {
     # The place written before the date of the report document ("Lâm Đồng, ngày …");
     # empty: dots, to be written by hand.
     "REPORT_PLACE": "",
+    # --- public results and open data (docs/public.md) ---
+    # Cache alias holding the public results and the open-data figures.
+    "PUBLIC_CACHE": "default",
+    # Seconds public figures stay cached at most; a new response refreshes them sooner.
+    "PUBLIC_CACHE_TIMEOUT": 300,
+    # max-age (seconds) of the open-data responses' Cache-Control header.
+    "OPEN_DATA_MAX_AGE": 900,
+    # The licence stated in every open-data payload.
+    "OPEN_DATA_LICENCE": {"name": "CC BY 4.0",
+                          "url": "https://creativecommons.org/licenses/by/4.0/"},
     # --- tamper evidence (docs/integrity.md) ---
     # Keys that seal responses: {"CLASS": dotted path of an integrity.keys.BaseKeyring,
     # "OPTIONS": {...}}. The default derives them from SECRET_KEY (+ SECRET_KEY_FALLBACKS);

@@ -2,12 +2,14 @@ from django.urls import path
 
 from . import views
 from .channels.urls import urlpatterns as channel_urlpatterns
+from .public.urls import urlpatterns as public_urlpatterns
 
 app_name = "wagtail_satisfaction"
 
 urlpatterns = [
     # Collection channels first: the campaign slug patterns below would match them.
     *channel_urlpatterns,
+    *public_urlpatterns,
     path("<slug:slug>/", views.survey, name="survey"),
     path("<slug:slug>/thanks/", views.thanks, name="thanks"),
 ]

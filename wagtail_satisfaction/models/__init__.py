@@ -12,7 +12,7 @@ from .campaigns import (
 from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
 from .integrity import IntegrityCheck, ResponseSeal, SealChain
 from .moderation import CommentIsFinal, ModerationSettings
-from .pages import SurveyPage
+from .pages import ResultsPage, SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
 from .reports import AnswerTally, DossierCount, ExportJob, ResponseTally
 from .responses import Answer, Channel, Comment, ModerationState, Response
@@ -24,7 +24,8 @@ __all__ = [
     "Aggregation", "Answer", "Banner", "Campaign", "CampaignStatus", "Channel", "Comment",
     "DossierCodeCheck", "EmailPolicy",
     "Factor", "ModerationState", "Officer", "Procedure", "Question", "Questionnaire",
-    "QuestionnaireKind", "Response", "Round", "SatisfactionSettings", "Sector", "SurveyPage",
+    "QuestionnaireKind", "Response", "ResultsPage", "Round", "SatisfactionSettings", "Sector",
+    "SurveyPage",
     "Unit", "UnitKind",
     "CallOutcome", "Dossier", "KioskKey", "Reverification", "StaffEntry",
     # reports

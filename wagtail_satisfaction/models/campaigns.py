@@ -97,6 +97,11 @@ class Campaign(ClusterableModel):
         _("minimum share of forms returned (%)"), max_digits=5, decimal_places=2, null=True,
         blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)])
 
+    publish_results = models.BooleanField(
+        _("publish results as open data"), default=False,
+        help_text=_("Lists the campaign's aggregated figures (per unit, month, question and "
+                    "factor) in the open-data API. Never individual responses."))
+
     panels = [
         FieldPanel("title"), FieldPanel("slug"), FieldPanel("unit"),
         FieldPanel("questionnaire"),
@@ -110,6 +115,7 @@ class Campaign(ClusterableModel):
         MultiFieldPanel([
             FieldPanel("target_responses"), FieldPanel("target_dossier_share"),
             FieldPanel("target_return_rate"), FieldPanel("aggregation"),
+            FieldPanel("publish_results"),
         ], heading=_("Targets and reporting")),
         InlinePanel("rounds", label=_("Rounds (đợt)")),
     ]

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import login
 from tests.channels_factories import (
     dossier_setup,
+    make_dossier,
     make_kiosk_key,
     make_officer,
     make_procedure,
@@ -133,6 +134,7 @@ def test_staff_type_in_a_paper_form_with_the_keyboard_only(page):
     campaign = make_campaign()
     procedure = make_procedure(campaign.unit, name="Cấp phép xây dựng")
     officer = make_officer(campaign.unit, name="Trần Thị Hoa")
+    make_dossier(campaign.unit, code="HS-77")  # staff-typed codes are checked against the list
     clerk = make_staff("clerk", "add_staffentry")
     login(page, "clerk", "pw-clerk")
     page.goto(f"/admin/satisfaction/paper/{campaign.pk}/entry/")

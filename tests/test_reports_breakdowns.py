@@ -237,3 +237,59 @@ def test_tthc_groups_have_their_points_band_and_766_ratio(settings):
         ("Phạm Thu Hà", "", 2, D("17.00"), "Xuất sắc", D("50.00")),
         ("No officer named", "none", 1, D("9.00"), "Khá", D("100.00"))]
     assert breakdown(report, "unit").rows[1].factors == []  # no index factors in TTHC
+
+
+def test_file_names_carry_the_campaign_and_the_filters(client, sipas):
+    client.force_login(iso_secretary())
+    unit_a = sipas.unit.children.get(code="phong-a")
+    query = {"campaign": sipas.pk, "period": "month", "year": 2025, "number": 11,
+             "unit": unit_a.pk, "channel": "website"}
+    names = {}
+    for name, params in (("xlsx", {"format": "xlsx"}), ("csv", {"format": "csv"}),
+                         ("comments", {"format": "csv", "kind": "comments"})):
+        disposition = client.get(reverse("wagtail_satisfaction_reports:export"),
+                                 {**query, **params})["Content-Disposition"]
+        names[name] = disposition.split('filename="')[1].rstrip('"')
+    today = names["xlsx"].rsplit("-", 1)[1].split(".")[0]
+    assert names == {
+        "xlsx": f"nhom-20251101_20251130-phong-a-website-{today}.xlsx",
+        "csv": f"nhom-responses-20251101_20251130-phong-a-website-{today}.csv",
+        "comments": f"nhom-comments-20251101_20251130-phong-a-website-{today}.csv"}
+    sector = Sector.objects.get(name="Lý lịch tư pháp")
+    disposition = client.get(reverse("wagtail_satisfaction_reports:export"), {
+        "campaign": sipas.pk, "format": "xlsx", "sector": sector.pk})["Content-Disposition"]
+    assert f'filename="nhom-ly-lich-tu-phap-{today}.xlsx"' in disposition
+
+
+@pytest.mark.usefixtures("english")
+def test_targets_follow_the_filters_and_say_what_is_not_met(sipas):
+    from wagtail_satisfaction.models import DossierCount
+    from wagtail_satisfaction.reports.targets import target_progress
+
+    sipas.target_responses = 3
+    sipas.target_dossier_share = D("30")
+    sipas.save()
+    unit_a = sipas.unit.children.get(code="phong-a")
+    DossierCount.objects.create(unit=unit_a, starts_on=datetime.date(2025, 11, 1),
+                                ends_on=datetime.date(2025, 11, 30), dossiers=10,
+                                forms_handed_out=10)
+    filters = ReportFilters(campaign=sipas, unit=unit_a, start=datetime.date(2025, 11, 1),
+                            end=datetime.date(2025, 11, 30))
+    lines = target_progress(sipas, filters=filters)
+    # Phòng A (with Tổ A1) and Tổ A1, November only: r3 and r4.
+    assert [(str(line.unit), line.period, line.responses) for line in lines] == [
+        ("Phòng A", "01/11/2025 – 30/11/2025", 2), ("Tổ A1", "01/11/2025 – 30/11/2025", 2)]
+    assert lines[0].shortfalls() == [
+        "Responses: 1 more needed (2 of 3)",
+        "Share of dossiers: 20.00%, 10.00 percentage points below the target of 30.00%"]
+    assert lines[1].shortfalls() == [
+        "Responses: 1 more needed (2 of 3)",
+        "Share of dossiers: no dossier count entered for this unit and period (target 30.00%)"]
+    # Without dates: each round and the whole campaign, from the filtered unit down.
+    whole = target_progress(sipas, filters=ReportFilters(campaign=sipas, unit=unit_a))
+    assert [(str(line.unit), line.period, line.responses) for line in whole] == [
+        ("Phòng A", "", 3), ("Tổ A1", "", 2)]
+    assert whole[0].met and whole[0].shortfalls() == []  # 3 responses, 3 of 10 dossiers
+    assert whole[1].shortfalls() == [
+        "Responses: 1 more needed (2 of 3)",
+        "Share of dossiers: no dossier count entered for this unit and period (target 30.00%)"]

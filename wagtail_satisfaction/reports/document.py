@@ -108,14 +108,10 @@ class ReportDocument:
 
     @property
     def filename_stem(self):
+        from .exports import filter_parts
+
         filters = self.report.filters
-        parts = ["bao-cao", filters.campaign.slug]
-        if filters.start or filters.end:
-            parts.append("{}_{}".format(filters.start.strftime("%Y%m%d") if filters.start else "",
-                                        filters.end.strftime("%Y%m%d") if filters.end else ""))
-        if filters.unit:
-            parts.append(filters.unit.code)
-        return "-".join(parts)
+        return "-".join(["bao-cao", filters.campaign.slug, *filter_parts(filters)])
 
     def filename(self, extension):
         return f"{self.filename_stem}.{extension}"

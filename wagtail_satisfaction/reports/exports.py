@@ -453,10 +453,46 @@ def _csv_cell(value):
     return value
 
 
+def ascii_slug(text):
+    """A file-name part without accents: "Hộ tịch" → "ho-tich"."""
+    import unicodedata
+
+    from django.utils.text import slugify
+
+    text = str(text).replace("đ", "d").replace("Đ", "D")
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text)
+                     if not unicodedata.combining(c))
+    return slugify(folded)
+
+
+def filter_parts(filters):
+    """The filters as file-name parts: dates (or round), unit, field, procedure, officer,
+    channel — so that two downloads of different selections never share a name."""
+    parts = []
+    if filters.round:
+        parts.append(ascii_slug(filters.round.name))
+    if filters.start or filters.end:
+        parts.append("{}_{}".format(filters.start.strftime("%Y%m%d") if filters.start else "",
+                                    filters.end.strftime("%Y%m%d") if filters.end else ""))
+    if filters.unit:
+        parts.append(filters.unit.code)
+    if filters.sector:
+        parts.append(ascii_slug(filters.sector.name))
+    if filters.procedure:
+        parts.append(ascii_slug(filters.procedure.code))
+    if filters.officer:
+        parts.append(f"cb{filters.officer.pk}")
+    if filters.channel:
+        parts.append(filters.channel)
+    return [part for part in parts if part]
+
+
 def export_filename(filters, extension, kind=None):
-    """Campaign, table (csv holds one: responses or comments) and day: two csv files differ."""
-    table = f"-{kind}" if kind else ""
-    return f"{filters.campaign.slug}{table}-{_local_today()}.{extension}"
+    """Campaign, table (csv holds one: responses or comments), filters and day: two csv
+    files differ, and so do two selections."""
+    parts = [filters.campaign.slug, *([kind] if kind else []), *filter_parts(filters),
+             _local_today()]
+    return "-".join(parts) + f".{extension}"
 
 
 def _local_today():

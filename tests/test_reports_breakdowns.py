@@ -293,3 +293,19 @@ def test_targets_follow_the_filters_and_say_what_is_not_met(sipas):
     assert whole[1].shortfalls() == [
         "Responses: 1 more needed (2 of 3)",
         "Share of dossiers: no dossier count entered for this unit and period (target 30.00%)"]
+
+
+def test_every_filter_is_in_the_file_name(sipas):
+    from wagtail_satisfaction.models import Officer, Procedure, Round
+    from wagtail_satisfaction.reports.exports import filter_parts
+
+    round_ = Round.objects.create(campaign=sipas, name="Đợt 2",
+                                  starts_on=datetime.date(2025, 11, 1),
+                                  ends_on=datetime.date(2025, 12, 31))
+    filters = ReportFilters(campaign=sipas, round=round_, start=datetime.date(2025, 11, 1),
+                            end=datetime.date(2025, 12, 31), unit=sipas.unit,
+                            sector=Sector.objects.get(name="Hộ tịch"),
+                            procedure=Procedure.objects.get(code="P1"),
+                            officer=Officer.objects.get(name="Trần Chi"), channel="paper")
+    assert filter_parts(filters) == [
+        "dot-2", "20251101_20251231", "so", "ho-tich", "p1", f"cb{filters.officer.pk}", "paper"]

@@ -79,7 +79,7 @@ def generate(size, slug="bench", tallies=True):
         cursor.execute(f"""
             INSERT INTO wagtail_satisfaction_response
               (id, campaign_id, questionnaire_id, channel, submitted_at, unit_id, procedure_id,
-               officer_id, dossier_code, email, email_key, entered_by_id, uid,
+               officer_id, dossier_code, dossier_proven, email, email_key, entered_by_id, uid,
                index_applicable, index_satisfied, points, dissatisfied)
             SELECT {g}, %(campaign)s, %(questionnaire)s,
                    (%(channels)s::text[])[1 + (g / 7) %% 9],
@@ -90,7 +90,7 @@ def generate(size, slug="bench", tallies=True):
                                               + (g / {UNITS}) %% {PROCEDURES_PER_UNIT}],
                    (%(officers)s::bigint[])[1 + (g %% {UNITS}) * {OFFICERS_PER_UNIT}
                                             + (g / {UNITS * 3}) %% {OFFICERS_PER_UNIT}],
-                   '', '', '', NULL, gen_random_uuid(),
+                   '', false, '', '', NULL, gen_random_uuid(),
                    (SELECT count({value}) FROM unnest(%(index_q)s::bigint[]) q),
                    (SELECT count(*) FILTER (WHERE {value} >= 4)
                     FROM unnest(%(index_q)s::bigint[]) q),

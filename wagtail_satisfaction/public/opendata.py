@@ -56,7 +56,8 @@ def _group_row(key_name, label, row, withheld):
 def compute_tables(campaign, unit=None):
     """{table name: rows} and the campaign's totals, for ``campaign`` (and ``unit``)."""
     minimum = minimum_group_size()
-    report = build_report(ReportFilters(campaign=campaign, unit=unit), comment_limit=1)
+    report = build_report(ReportFilters(campaign=campaign, unit=unit), comment_limit=1,
+                          breakdowns=("unit",))
     shown = report.responses >= minimum
     # The unit tree's rows overlap (a unit, then its sub-units): only the rows that do not
     # (the unit's own responses, each direct sub-unit with its tree) are pooled and added up.

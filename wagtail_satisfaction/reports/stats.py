@@ -488,8 +488,16 @@ def _with_unnamed(rows, label):
     return named
 
 
-def build_report(filters, comment_limit=None):
-    """Compute the whole report for :class:`~.filters.ReportFilters`."""
+BREAKDOWNS = ("unit", "procedure", "sector", "officer", "channel")
+
+
+def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS):
+    """Compute the whole report for :class:`~.filters.ReportFilters`.
+
+    ``breakdowns``: the keys of the breakdowns to compute (all by default). Those read from
+    raw answers (procedure, field, officer, channel) scan every answer of the selection, so
+    callers that show none (the period comparison, public results) ask for none.
+    """
     campaign = filters.campaign
     layout = Layout(campaign)
     totals = _group_rows(filters, None)
@@ -498,17 +506,22 @@ def build_report(filters, comment_limit=None):
      report.expectations) = layout.score(_answer_counts(filters))
     report.expectations.sort(key=lambda q: (q.mean is None, -(q.mean or 0)))
 
-    report.breakdowns.append(_unit_breakdown(filters, layout))
-    report.breakdowns.append(Breakdown("procedure", _("By procedure"), _with_unnamed(
-        _group_rows(filters, "procedure", _names(Procedure), layout),
-        _("No procedure named"))))
-    report.breakdowns.append(Breakdown("sector", _("By field"), _with_unnamed(
-        _group_rows(filters, "sector", _names(Sector), layout), _("No field"))))
-    report.breakdowns.append(_officer_breakdown(filters, layout))
-    channel_labels = dict(Channel.choices)
-    report.breakdowns.append(Breakdown("channel", _("By channel"), [
-        row for _key, row in _group_rows(filters, "channel", lambda keys: channel_labels,
-                                         layout)]))
+    if "unit" in breakdowns:
+        report.breakdowns.append(_unit_breakdown(filters, layout))
+    if "procedure" in breakdowns:
+        report.breakdowns.append(Breakdown("procedure", _("By procedure"), _with_unnamed(
+            _group_rows(filters, "procedure", _names(Procedure), layout),
+            _("No procedure named"))))
+    if "sector" in breakdowns:
+        report.breakdowns.append(Breakdown("sector", _("By field"), _with_unnamed(
+            _group_rows(filters, "sector", _names(Sector), layout), _("No field"))))
+    if "officer" in breakdowns:
+        report.breakdowns.append(_officer_breakdown(filters, layout))
+    if "channel" in breakdowns:
+        channel_labels = dict(Channel.choices)
+        report.breakdowns.append(Breakdown("channel", _("By channel"), [
+            row for _key, row in _group_rows(filters, "channel", lambda keys: channel_labels,
+                                             layout)]))
     report.trend = [row for _key, row in _group_rows(
         filters, "month", lambda keys: {key: _month_label(key) for key in keys}, layout)]
 

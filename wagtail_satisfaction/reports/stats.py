@@ -196,7 +196,7 @@ class GroupRow:
     # Figures withheld by the small-group rule (reports.disclosure): the count stays.
     withheld: bool = False
     counts: dict = field(default_factory=dict, repr=False)
-    layout: Layout | None = field(default=None, repr=False)
+    layout: Layout | None = field(default=None, repr=False, compare=False)
     depth: int = 0  # unit rows: depth below the report's unit (indentation)
     # "own" (a unit's own responses), "tree" (a unit with its sub-units), "unit" (a unit
     # without sub-units), "pool" (officers pooled by the small-group rule, ``members`` of

@@ -126,3 +126,18 @@ def test_spectacular_writes_a_valid_schema_with_the_dossier_and_open_data_endpoi
     # Reads of open data need no token.
     assert schema["paths"]["/khao-sat/api/v1/campaigns/"]["get"].get("security") in (
         None, [], [{}])
+
+
+@pytest.mark.django_db
+def test_a_site_without_email_sends_no_invitation_email(settings, mailoutbox):
+    from tests.channels_factories import make_dossier
+    from tests.factories import make_campaign
+    from wagtail_satisfaction.channels import invitations
+
+    settings.WAGTAIL_SATISFACTION_MESSAGE_BACKENDS = {"email": None, "sms": None}
+    campaign = make_campaign()
+    dossier = make_dossier(campaign.unit, email="dan@example.vn")
+    assert invitations.send(campaign).sent == 0
+    assert invitations.invite_on_return(dossier.pk)["reason"] == "no_contact"
+    dossier.refresh_from_db()
+    assert dossier.invited_at is None and mailoutbox == []

@@ -96,6 +96,8 @@ def send(campaign, kind=INVITATION, batch_size=None, now=None):
     """Send invitations (or reminders) for ``campaign`` in batches; return a SendReport."""
     batch_size = batch_size or get_setting("INVITATION_BATCH_SIZE")
     report = SendReport(kind=kind)
+    if backends.get_backend(backends.EMAIL) is None:  # the site sends no email
+        return report
     ids = list(candidates(campaign, kind, now).values_list("pk", flat=True))
     stamp = "reminded_at" if kind == REMINDER else "invited_at"
     for start in range(0, len(ids), batch_size):
@@ -168,8 +170,9 @@ def invite_on_return(dossier_id, now=None):
         return {"sent": [], "reason": "no_campaign"}
     if dossiers.is_rated(dossier, campaign):
         return {"sent": [], "reason": "already_rated"}
+    email_backend = backends.get_backend(backends.EMAIL) if dossier.email else None
     sms_backend = backends.get_backend(backends.SMS) if dossier.phone else None
-    if not dossier.email and sms_backend is None:
+    if email_backend is None and sms_backend is None:
         return {"sent": [], "reason": "no_contact"}
     claimed = Dossier.objects.filter(pk=dossier.pk, invited_at__isnull=True,
                                      opted_out=False).update(invited_at=now or timezone.now())
@@ -177,8 +180,8 @@ def invite_on_return(dossier_id, now=None):
         return {"sent": [], "reason": "already_invited"}
     sent, problem = [], None
     outgoing = []
-    if dossier.email:
-        outgoing.append((backends.get_backend(backends.EMAIL),
+    if email_backend is not None:
+        outgoing.append((email_backend,
                          lambda: build_message(dossier, campaign, qr_code=True)))
     if sms_backend is not None:
         outgoing.append((sms_backend, lambda: build_sms(dossier)))

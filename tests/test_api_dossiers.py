@@ -384,3 +384,20 @@ def test_invitation_waits_for_the_worker(client, setup, mailoutbox):
     assert response.status_code == 200 and mailoutbox == []
     assert DBTaskResult.objects.filter(task_path__endswith="invite_on_return_task").count() == 1
     assert len(mail.outbox) == 0
+
+
+def test_malformed_calls_are_answered_in_words(client, setup):
+    token = setup["client"].token
+    response = client.get(API + "HS-1/", HTTP_AUTHORIZATION="Bearer", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 401
+    assert response.json()["detail"].startswith("This API token is not valid")
+    response = call(client, "put", API, token, {"code": "HS-1"}, language="en")
+    assert response.status_code == 405
+    assert response.json() == {"detail": "This address does not take this method."}
+    response = client.post(API, {"code": "HS-1"}, HTTP_AUTHORIZATION=f"Bearer {token}",
+                           HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 415
+    assert response.json()["detail"].startswith("Hãy gửi nội dung dạng JSON")
+    assert not Dossier.objects.exists()
+    assert list(ApiCall.objects.order_by("pk").values_list("status_code", flat=True)) == [
+        401, 405, 415]

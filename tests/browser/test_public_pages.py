@@ -150,7 +150,6 @@ def test_the_scale_is_one_row_on_a_laptop_and_a_full_width_list_on_a_phone(page,
     assert len({round(box["y"]) for box in boxes}) == 1  # "Rất hài lòng" beside "Không áp dụng"
     assert [box["x"] for box in boxes] == sorted(box["x"] for box in boxes)
     assert max(b["width"] for b in boxes) - min(b["width"] for b in boxes) < 1  # equal columns
-    snap(page.locator(".satisfaction-factor").first, "demo-survey-factor.png")
 
     for width in (320, 390):
         page.set_viewport_size({"width": width, "height": 800})

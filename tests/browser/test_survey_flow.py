@@ -145,9 +145,15 @@ def test_editor_places_survey_block_publishes_and_visitor_answers_there(page, de
 
     page.goto("/gioi-thieu/")
     expect(page.locator(".satisfaction-block h2")).to_have_text("Góp ý cho Sở")
-    answer_every_question(page, demo)
+    # A mistake is shown on this page, in the block, with what was typed kept.
     page.fill("input[name=dossier_code]", "H36-GIOI-THIEU-1")
-    page.locator(".satisfaction-block").get_by_role("button").click()
+    page.locator(".satisfaction-block").get_by_role("button", name="Gửi").click()
+    expect(page.locator(".satisfaction-block #satisfaction-errors")).to_be_visible()
+    assert page.url.endswith("/gioi-thieu/")
+    expect(page.locator("h1")).to_have_text("Giới thiệu")
+    expect(page.locator("input[name=dossier_code]")).to_have_value("H36-GIOI-THIEU-1")
+    answer_every_question(page, demo)
+    page.locator(".satisfaction-block").get_by_role("button", name="Gửi").click()
     page.wait_for_url(f"**/khao-sat/{SIPAS_SLUG}/cam-on/")
     expect(page.get_by_role("status")).to_contain_text("Cảm ơn")
     response = Response.objects.get(dossier_code="H36-GIOI-THIEU-1")

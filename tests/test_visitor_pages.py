@@ -152,3 +152,27 @@ def test_visitor_pages_address_the_visitor_as_ong_ba(client):
     for response in pages:
         text = response.content.decode()
         assert not re.search(r"\b[Bb]ạn\b", text), text
+
+
+def test_survey_blocks_are_found_inside_structs_lists_and_nested_streams():
+    from wagtail import blocks
+
+    from wagtail_satisfaction.blocks import SurveyBlock
+    from wagtail_satisfaction.flow import survey_campaigns
+
+    first, second, third = make_campaign(), make_campaign(), make_campaign()
+    column = blocks.StructBlock([("title", blocks.CharBlock()),
+                                 ("surveys", blocks.ListBlock(SurveyBlock()))])
+    body = blocks.StreamBlock([("survey", SurveyBlock()), ("column", column),
+                               ("inner", blocks.StreamBlock([("survey", SurveyBlock())])),
+                               ("text", blocks.CharBlock())])
+    value = body.to_python([
+        {"type": "text", "value": "Tin tức"},
+        {"type": "column", "value": {"title": "Cột", "surveys": [
+            {"campaign": first.pk, "heading": "", "intro": ""}]}},
+        {"type": "inner", "value": [{"type": "survey", "value": {
+            "campaign": second.pk, "heading": "", "intro": ""}}]},
+        {"type": "survey", "value": {"campaign": third.pk, "heading": "", "intro": ""}},
+        {"type": "survey", "value": {"campaign": None, "heading": "", "intro": ""}},
+    ])
+    assert survey_campaigns(value) == [first, second, third]

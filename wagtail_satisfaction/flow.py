@@ -255,36 +255,37 @@ class PageSurveyFlow(SurveyFlow):
 BLOCK_FIELD = "satisfaction_block"
 
 
-def page_survey_blocks(page):
-    """The campaigns of the survey blocks a page holds, in any of its StreamFields."""
-    from collections.abc import Sequence
-
+def survey_campaigns(value):
+    """The campaigns of the survey blocks in a StreamField value, nested blocks included
+    (in a StructBlock, a ListBlock or an inner StreamBlock)."""
     from wagtail.blocks import StreamValue, StructValue
-    from wagtail.fields import StreamField
+    from wagtail.blocks.list_block import ListValue
 
     from .blocks import SurveyBlock
 
+    if isinstance(value, StreamValue | ListValue):
+        children = [(child.block, child.value) for child in (
+            value if isinstance(value, StreamValue) else value.bound_blocks)]
+    elif isinstance(value, StructValue):
+        children = [(bound.block, bound.value) for bound in value.bound_blocks.values()]
+    else:
+        return []
     found = []
-
-    def walk(value):
-        if isinstance(value, StreamValue):
-            for child in value:
-                if isinstance(child.block, SurveyBlock):
-                    if child.value["campaign"] is not None:
-                        found.append(child.value["campaign"])
-                else:
-                    walk(child.value)
-        elif isinstance(value, StructValue):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, Sequence) and not isinstance(value, str):
-            for item in value:
-                walk(item)
-
-    for field in page._meta.get_fields():
-        if isinstance(field, StreamField):
-            walk(getattr(page, field.name))
+    for block, child in children:
+        if isinstance(block, SurveyBlock):
+            if child["campaign"] is not None:
+                found.append(child["campaign"])
+        else:
+            found += survey_campaigns(child)
     return found
+
+
+def page_survey_blocks(page):
+    """The campaigns of the survey blocks a page holds, in any of its StreamFields."""
+    from wagtail.fields import StreamField
+
+    return [campaign for field in page._meta.get_fields() if isinstance(field, StreamField)
+            for campaign in survey_campaigns(getattr(page, field.name))]
 
 
 def page_holds_survey(page):

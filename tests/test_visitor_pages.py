@@ -176,3 +176,16 @@ def test_survey_blocks_are_found_inside_structs_lists_and_nested_streams():
         {"type": "survey", "value": {"campaign": None, "heading": "", "intro": ""}},
     ])
     assert survey_campaigns(value) == [first, second, third]
+
+
+def test_no_site_banner_on_any_view_of_the_survey_flow(rf):
+    from django.template import Context, Template
+
+    site_banner(make_campaign(), title="Khảo sát khác")
+    site = Site.objects.get(is_default_site=True)
+    tag = Template("{% load satisfaction_tags %}{% satisfaction_banner %}")
+    assert "Khảo sát khác" in tag.render(Context({"request": rf.get("/", HTTP_HOST=site.hostname)}))
+    # A site whose own base template shows the banner on every page, the survey's included.
+    html = tag.render(Context({"request": rf.get("/", HTTP_HOST=site.hostname),
+                               "campaign_status": "open"}))
+    assert "satisfaction-banner" not in html

@@ -189,3 +189,11 @@ def test_no_site_banner_on_any_view_of_the_survey_flow(rf):
     html = tag.render(Context({"request": rf.get("/", HTTP_HOST=site.hostname),
                                "campaign_status": "open"}))
     assert "satisfaction-banner" not in html
+
+
+def test_a_banner_leading_to_a_survey_page_announces_that_survey_s_minutes():
+    campaign = make_campaign()
+    page = publish(SurveyPage(title="Đánh giá", slug="danh-gia-3", campaign=campaign))
+    assert Banner(title="Mời", target_page=page).survey_campaign == campaign
+    plain = publish(ContentPage(title="Giới thiệu", slug="gioi-thieu-3", body=[]))
+    assert Banner(title="Mời", target_page=plain).survey_campaign is None

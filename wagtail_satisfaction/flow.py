@@ -305,9 +305,6 @@ class BlockSurveyFlow(SurveyFlow):
         self.serve_args, self.serve_kwargs = serve_args, serve_kwargs or {}
         super().__init__(campaign, **options)
 
-    def get_action_url(self):
-        return self.page.url or ""
-
     def render(self, request, form=None, form_error=None, status=200):
         # The block reads the bound form and message back while the page renders.
         request.satisfaction_block_forms = {self.campaign.pk: (form, form_error)}

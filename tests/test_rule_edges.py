@@ -1,0 +1,100 @@
+"""The rule modules at their edges, with expected values worked out by hand.
+
+Written against the mutants ``bash scripts/mutation.sh`` left alive (benchmarks/results/
+mutation.txt): each test pins a figure or a refusal a user would see change.
+"""
+
+import pytest
+
+from tests.factories import sipas, tthc
+from tests.reports_factories import make_small_questionnaire
+from wagtail_satisfaction.reports.disclosure import Disclosure, suppress_small_groups
+from wagtail_satisfaction.reports.scoring import ResponseScore, score_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def by_code(questionnaire):
+    return {question.code: question for question in questionnaire.questions()}
+
+
+# --- What one response scores -----------------------------------------------------------------
+
+@pytest.mark.parametrize("values, expected", [
+    # 1–5 scale, "satisfied" from 4; "dissatisfied" below 3; None = not applicable.
+    ({"15": 5, "19": 4, "23": 3, "28": 2, "31": None}, (4, 2, None, True)),
+    ({"15": 3, "19": 3, "23": 4}, (3, 1, None, False)),  # 3 is neither
+    ({"15": 1}, (1, 0, None, True)),
+    ({"15": None, "19": None}, (0, 0, None, False)),  # nothing applicable
+    ({"15": 4, "MD1": 1, "K1": 0}, (1, 1, None, False)),  # expectations are not in the index
+    ({}, (0, 0, None, False)),
+])
+def test_a_sipas_response_scores_as_counted_by_hand(values, expected):
+    questions = by_code(sipas())
+    score = score_answers({questions[code]: value for code, value in values.items()})
+    assert score == ResponseScore(*expected)
+
+
+@pytest.mark.parametrize("values, expected", [
+    ({"1": 2, "2": 1, "3": 2}, (0, 0, 5, False)),
+    ({"1": 2, "2": 0, "3": 1}, (0, 0, 3, True)),  # one indicator at 0 points
+    ({"1": 0}, (0, 0, 0, True)),  # 0 points is a total, not "no points"
+    ({"1": 1}, (0, 0, 1, False)),
+])
+def test_a_tthc_response_scores_its_points_as_counted_by_hand(values, expected):
+    questions = by_code(tthc())
+    score = score_answers({questions[code]: value for code, value in values.items()})
+    assert score == ResponseScore(*expected)
+
+
+def test_points_outside_the_index_are_not_counted():
+    """A 0–2 question under a factor that does not count in the index (an expectation
+    factor of a custom questionnaire) neither adds points nor makes a response dissatisfied."""
+    from wagtail_satisfaction.models import Factor, Question
+
+    questionnaire = make_small_questionnaire(code="diem")
+    outside = Factor.objects.get(questionnaire=questionnaire, code="E")
+    extra = Question.objects.create(factor=outside, sort_order=9, code="P", text="Điểm",
+                                    scale="points0_2", required=False)
+    questions = by_code(questionnaire)
+    assert score_answers({extra: 0, questions["1"]: 4}) == ResponseScore(1, 1, None, False)
+
+
+# --- The small-group rule ---------------------------------------------------------------------
+
+class Row:
+    def __init__(self, responses):
+        self.responses = responses
+
+
+def disclose(sizes, minimum):
+    groups = [(name, Row(n)) for name, n in sizes]
+    result = suppress_small_groups(groups, minimum)
+    return ([key for key, _row in result.shown], sorted(result.pooled_keys),
+            result.pooled_responses, result.figures_withheld)
+
+
+@pytest.mark.parametrize("sizes, minimum, expected", [
+    # Everyone at or above the minimum: nobody pooled.
+    ([("a", 5), ("b", 5)], 5, (["a", "b"], [], 0, False)),
+    # A pool of 4 < 5: the smallest shown (b, 6) joins it; a stays.
+    ([("a", 9), ("b", 6), ("c", 4)], 5, (["a"], ["b", "c"], 10, False)),
+    # A pool already big enough stays as it is.
+    ([("a", 9), ("c", 3), ("d", 2)], 5, (["a"], ["c", "d"], 5, False)),
+    # Ties: the later of two equally small shown groups joins the pool.
+    ([("a", 7), ("b", 7), ("c", 1)], 5, (["a"], ["b", "c"], 8, False)),
+    # Everyone in the pool and still too small: figures withheld, responses still counted.
+    ([("a", 2), ("b", 1)], 5, ([], ["a", "b"], 3, True)),
+    # Nobody: nothing to show, nothing withheld.
+    ([], 5, ([], [], 0, False)),
+])
+def test_small_groups_are_pooled_as_worked_out_by_hand(sizes, minimum, expected):
+    assert disclose(sizes, minimum) == expected
+
+
+def test_the_minimum_comes_from_the_setting_unless_given(settings):
+    settings.WAGTAIL_SATISFACTION_MIN_GROUP_SIZE = 3
+    result = suppress_small_groups([("a", Row(3)), ("b", Row(2)), ("c", Row(4))])
+    assert isinstance(result, Disclosure)
+    assert result.shown_keys == {"c"} and result.pooled_keys == {"a", "b"}
+    assert result.hidden_groups == 2 and result.pooled_responses == 5

@@ -39,6 +39,7 @@ RULE_MODULES=(
 # settings tests call them only in passing and would make every surviving mutant slow).
 RULE_TESTS=(
     tests/test_protective_rules.py
+    tests/test_rule_edges.py
     tests/test_survey_submission.py
     tests/test_survey_flow.py
     tests/test_hardening.py
@@ -57,6 +58,8 @@ RULE_TESTS=(
     tests/test_reports_views.py
     tests/test_reports_views_paths.py
     tests/test_reports_import.py
+    tests/test_reports_import_rows.py
+    tests/test_reports_filter_form.py
     tests/test_reports_roundtrip.py
     tests/test_reports_defects.py
     tests/test_reports_command.py
@@ -138,6 +141,7 @@ PY
 
 started=$(date +%s)
 if [ -z "${MUTATION_REPORT_ONLY:-}" ]; then
+    set -f  # MUTATION_RERUN holds name patterns, not file names
     # shellcheck disable=SC2086
     nice -n 10 "$PYTHON" -m mutmut run --max-children "${MUTATION_JOBS:-1}" ${MUTATION_RERUN:-} \
         >mutmut.log 2>&1 || { tail -40 mutmut.log; exit 1; }

@@ -5,6 +5,7 @@ mutation.txt): each test pins a figure or a refusal a user would see change.
 """
 
 import pytest
+from django.utils import translation
 
 from tests.factories import sipas, tthc
 from tests.reports_factories import make_small_questionnaire
@@ -98,3 +99,76 @@ def test_the_minimum_comes_from_the_setting_unless_given(settings):
     assert isinstance(result, Disclosure)
     assert result.shown_keys == {"c"} and result.pooled_keys == {"a", "b"}
     assert result.hidden_groups == 2 and result.pooled_responses == 5
+
+
+# --- Reading an uploaded spreadsheet (imports.py) ---------------------------------------------
+
+def test_only_xlsx_and_csv_files_are_read(english):
+    from wagtail_satisfaction.imports import ImportFileError, read_dataset, read_sheets
+
+    for reader in (read_dataset, read_sheets):
+        with pytest.raises(ImportFileError, match=r"Please upload an \.xlsx or \.csv file\."):
+            reader(b"code,unit\n", "dossiers.txt")
+        with pytest.raises(ImportFileError, match="could not be read as an .xlsx or .csv"):
+            reader(b"PK\x03\x04 not really a workbook", "dossiers.XLSX")
+    assert read_dataset(b"\xef\xbb\xbfcode,unit\nA,b\n", "Dossiers.CSV").headers == ["code",
+                                                                                  "unit"]
+
+
+def test_rows_are_numbered_as_in_the_spreadsheet_and_blank_ones_skipped():
+    from wagtail_satisfaction.imports import missing_columns, read_dataset, rows
+
+    dataset = read_dataset(b" code ,unit\nA,x\n, \nB,\n", "d.csv")
+    assert list(rows(dataset)) == [(2, {"code": "A", "unit": "x"}),
+                                   (4, {"code": "B", "unit": ""})]
+    assert missing_columns(dataset, ("code", "unit")) == []
+    with translation.override("en"):
+        assert missing_columns(dataset, ("code", "received_on", "due_on")) == [
+            (1, ["Missing column: received_on, due_on"])]
+
+
+def test_an_import_result_counts_new_rows_and_names_errors_by_line():
+    from wagtail_satisfaction.imports import ImportFileError, ImportResult
+
+    result = ImportResult(stored=5, updated=2)
+    assert result.ok and result.new == 3
+    result.add_error(4, "one message")
+    result.add_error(2, ["first", "second"])
+    assert not result.ok and result.errors == [(4, ["one message"]), (2, ["first", "second"])]
+    assert ImportResult.refused(ImportFileError("unreadable")).errors == [(1, ["unreadable"])]
+
+
+# --- The dossier list import ------------------------------------------------------------------
+
+def test_a_dossier_list_without_its_columns_or_with_wrong_cells_is_named(english):
+    import datetime
+
+    from tests.channels_factories import make_officer, make_procedure, make_unit, xlsx_bytes
+    from wagtail_satisfaction.channels.imports import COLUMNS, import_dossiers
+    from wagtail_satisfaction.imports import read_dataset
+    from wagtail_satisfaction.models import Dossier
+
+    unit = make_unit("Bộ phận Một cửa", code="mot-cua")
+    make_procedure(unit, code="1.001234")
+    make_officer(unit, name="Trần Thị Hoa")
+    missing = import_dossiers(read_dataset(b"code,unit\nH1,mot-cua\n", "d.csv"))
+    assert missing.errors == [(1, ["Missing column: received_on"])]
+
+    def row(**changes):
+        values = {"code": "H01.1", "unit": "mot-cua", "procedure": "1.001234",
+                  "officer": "Trần Thị Hoa", "applicant_name": "An", "email": "",
+                  "phone": "", "received_on": datetime.datetime(2026, 9, 1, 8, 30),
+                  "due_on": datetime.date(2026, 9, 15), "returned_on": None, **changes}
+        return [values[column] for column in COLUMNS]
+
+    good = import_dossiers(read_dataset(xlsx_bytes(COLUMNS, [row()]), "d.xlsx"))
+    assert good.ok and good.new == 1
+    stored = Dossier.objects.get(code="H01.1")
+    assert (stored.received_on, stored.due_on) == (datetime.date(2026, 9, 1),
+                                                   datetime.date(2026, 9, 15))
+    bad = import_dossiers(read_dataset(xlsx_bytes(COLUMNS, [
+        row(code="H01.2", due_on="mai"),
+        row(code="H01.3", unit="khong-co")]), "d.xlsx"))
+    assert [line for line, _messages in bad.errors] == [2, 3]
+    assert "“mai” is not a date; write it as dd/mm/yyyy." in " ".join(bad.errors[0][1])
+    assert Dossier.objects.count() == 1  # all or nothing

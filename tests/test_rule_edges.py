@@ -172,3 +172,34 @@ def test_a_dossier_list_without_its_columns_or_with_wrong_cells_is_named(english
     assert [line for line, _messages in bad.errors] == [2, 3]
     assert "“mai” is not a date; write it as dd/mm/yyyy." in " ".join(bad.errors[0][1])
     assert Dossier.objects.count() == 1  # all or nothing
+
+
+# --- Dossier links and tokens (channels/dossiers.py) ------------------------------------------
+
+def test_a_link_is_refused_as_not_valid_for_a_removed_dossier_or_a_foreign_channel(english):
+    from tests.channels_factories import make_dossier, make_unit
+    from wagtail_satisfaction.channels.dossiers import (
+        DossierRefused,
+        make_token,
+        read_opt_out_token,
+        read_token,
+    )
+
+    dossier = make_dossier(make_unit("Bộ phận Một cửa", code="mot-cua"))
+    assert read_token(make_token(dossier)) == (dossier, "dossier_link")
+    assert read_token(make_token(dossier, "email")) == (dossier, "email")
+    for token in (make_token(dossier, "website"), make_token(dossier) + "x"):
+        with pytest.raises(DossierRefused, match="This survey link is not valid") as refused:
+            read_token(token)
+        assert refused.value.code == "forged"
+    from django.core import signing
+
+    opt_out = signing.dumps({"d": dossier.pk}, salt="wagtail_satisfaction.opt-out")
+    assert read_opt_out_token(opt_out) == dossier
+    link = make_token(dossier)
+    dossier.delete()
+    for reader, token in ((read_token, link), (read_opt_out_token, opt_out)):
+        with pytest.raises(DossierRefused, match="not valid") as refused:
+            reader(token)
+        assert refused.value.code == "forged"
+

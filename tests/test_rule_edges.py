@@ -203,3 +203,31 @@ def test_a_link_is_refused_as_not_valid_for_a_removed_dossier_or_a_foreign_chann
             reader(token)
         assert refused.value.code == "forged"
 
+
+
+# --- Messages people read ---------------------------------------------------------------------
+
+def test_a_closed_or_upcoming_survey_says_so_in_vietnamese_with_its_date():
+    import datetime
+
+    from tests.factories import make_campaign
+    from wagtail_satisfaction.services import campaign_closed_message
+
+    today = datetime.date.today()
+    closed = make_campaign(opens_on=datetime.date(2025, 1, 1), closes_on=datetime.date(2025, 3, 31))
+    upcoming = make_campaign(opens_on=today + datetime.timedelta(days=3),
+                             closes_on=today + datetime.timedelta(days=30))
+    with translation.override("vi"):
+        assert campaign_closed_message(closed) == (
+            "Cuộc khảo sát này đã kết thúc ngày 31/03/2025. Cảm ơn Ông/Bà đã quan tâm.")
+        assert campaign_closed_message(upcoming).endswith(
+            (today + datetime.timedelta(days=3)).strftime("%d/%m/%Y") + ".")
+
+
+def test_the_refusal_of_a_small_officer_filter_names_the_minimum(settings):
+    from wagtail_satisfaction.reports.disclosure import TooFewResponses
+
+    settings.WAGTAIL_SATISFACTION_MIN_GROUP_SIZE = 7
+    with translation.override("vi"):
+        assert TooFewResponses().message.startswith("Có ít hơn 7 phiếu đánh giá công chức này")
+        assert str(TooFewResponses(3)).startswith("Có ít hơn 3 phiếu")

@@ -203,7 +203,9 @@ lines = [
 for module, counter in sorted(per_module.items()):
     rest = ", ".join(f"{status} {count}" for status, count in sorted(counter.items())
                      if status not in ("killed", "survived"))
-    lines.append(f"{module}: {score(counter):.1f}% (killed {counter['killed']}, "
+    counted = counter["killed"] + counter["survived"]
+    shown = f"{score(counter):.1f}%" if counted else "n/a"
+    lines.append(f"{module}: {shown} (killed {counter['killed']}, "
                  f"survived {counter['survived']}{', ' + rest if rest else ''})")
 lines += ["", "## Surviving mutants"]
 for name, status in statuses.items():

@@ -1,7 +1,7 @@
 """Benchmark: two app servers on one PostgreSQL and one Redis, as agencies run them.
 
 Two gunicorn servers (2 sync workers each) on two ports, with the submit benchmark's
-production-like settings (``benchmarks.settings``: DEBUG off, CONN_MAX_AGE=60, Redis cache,
+production-like settings (``benchmarks.settings``: DEBUG off, CONN_MAX_AGE (600 here), Redis cache,
 tasks queued to django_tasks_db) behind one proxy of our own (``TRUSTED_PROXY_COUNT=1``: the
 visitor's address is the last X-Forwarded-For entry) and the app's default limits
 (RATE_LIMIT 10 submissions per address per 600 s, DOSSIER_CODE_ATTEMPTS 10 wrong secret codes
@@ -445,7 +445,7 @@ def main():
 
     results = {"settings": {
         "servers": len(ports), "gunicorn_workers_per_server": 2, "worker_class": "sync",
-        "conn_max_age": 60, "cache": "one Redis shared by both servers", "debug": False,
+        "conn_max_age": 600, "cache": "one Redis shared by both servers", "debug": False,
         "trusted_proxy_count": 1, "rate_limit": f"{args.rate_limit} per address per 600 s",
         "dossier_code_attempts": 10,
         "tasks": "django_tasks_db, queued only during the load; db_worker --batch afterwards",

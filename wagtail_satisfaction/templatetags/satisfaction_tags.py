@@ -19,3 +19,13 @@ def satisfaction_banner(context, banner=None):
     shown = banner is not None and banner.is_live() and banner.url is not None
     return {"banner": banner if shown else None,
             "request": request}
+
+
+@register.filter
+def person_name(user):
+    """A staff member's name as Vietnamese write it: family name first ("Phạm Quốc Hùng";
+    Django's ``get_full_name`` gives "Hùng Phạm Quốc"), else the user name."""
+    if user is None:
+        return ""
+    name = " ".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part)
+    return name or user.get_username()

@@ -67,3 +67,12 @@ def register_combine_results_menu_item():
 
 
 register_snippet(DossierCountViewSet)
+
+
+@hooks.register("insert_global_admin_css")
+def satisfaction_admin_css():
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<link rel="stylesheet" href="{}">',
+                       static("wagtail_satisfaction/css/admin.css"))

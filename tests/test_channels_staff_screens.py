@@ -64,3 +64,27 @@ def test_the_dossier_list_shows_each_dossiers_status_in_one_dense_row(admin_clie
                      row_of(html, rated.code))
     assert "In phiếu khảo sát" in row_of(html, rated.code)
     assert mail.outbox == []
+
+
+def test_sending_invitations_shows_the_message_and_the_count_and_waits_for_confirmation(client):
+    campaign, dossier = dossier_setup()
+    others = [make_dossier(campaign.unit, email=f"nguoi{n}@example.vn") for n in range(2)]
+    make_dossier(campaign.unit, email="")  # no address: not a recipient
+    client.force_login(make_staff("sender", "send_invitations"))
+    url = reverse("wagtail_satisfaction_invitations:campaign", args=[campaign.pk])
+    page = client.post(url, {"kind": "invitation"})
+    assert page.status_code == 200 and mail.outbox == []  # nothing sent yet
+    html = page.content.decode()
+    assert "Gửi thư mời tới 3 người nhận?" in html
+    body = re.search(r"data-preview-body>(.*?)</pre>", html, re.S).group(1)
+    assert "/khao-sat/" in body or "http" in body  # the real message, its rating link
+    assert dossier.code in html and all(other.email in html for other in others)
+    assert 'name="confirm" value="1"' in html
+    done = client.post(url, {"kind": "invitation", "confirm": "1"})
+    assert done.status_code == 302
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [dossier.email, *(other.email for other in others)])
+    assert "3 người nhận" in client.get(url).content.decode()
+    # Nothing waiting: the confirmation says so and offers no send button.
+    html = client.post(url, {"kind": "invitation"}).content.decode()
+    assert "data-confirm-send" not in html and len(mail.outbox) == 3

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.channels_factories import dossier_setup, make_dossier, make_staff
 from tests.factories import full_answers
-from wagtail_satisfaction.models import Response
+from wagtail_satisfaction.models import Comment, Response
 from wagtail_satisfaction.services import submit_response
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +88,120 @@ def test_sending_invitations_shows_the_message_and_the_count_and_waits_for_confi
     # Nothing waiting: the confirmation says so and offers no send button.
     html = client.post(url, {"kind": "invitation"}).content.decode()
     assert "data-confirm-send" not in html and len(mail.outbox) == 3
+
+
+# --- The admin home per role ---------------------------------------------------------------
+
+
+def home_of(client, user):
+    client.force_login(user)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def panel(html, name):
+    found = re.search(rf'<section[^>]*data-panel="{name}".*?</section>', html, re.S)
+    return found.group(0) if found else None
+
+
+def figure(html, name):
+    return int(re.search(rf'data-figure="{name}">(\d+)<', html).group(1))
+
+
+@pytest.fixture
+def two_units():
+    """Two departments, each with an open campaign; role users scoped to the first."""
+    from tests.factories import make_campaign, make_unit
+    from wagtail_satisfaction import roles
+    from wagtail_satisfaction.models import UnitScope
+
+    roles.ensure_role_groups()
+    mine, theirs = make_unit("Sở Tư pháp", kind="department"), make_unit("Sở Y tế",
+                                                                          kind="department")
+    campaigns = {unit: make_campaign(unit=unit, target_responses=3) for unit in (mine, theirs)}
+
+    def user(name, role):
+        from tests.factories import make_user
+
+        person = make_user(name, role)
+        UnitScope.objects.create(user=person, unit=mine)
+        return person
+
+    return mine, theirs, campaigns, user
+
+
+def test_the_it_team_sees_its_units_pending_comments_on_the_home(client, two_units):
+    from tests.moderation_factories import make_comment
+    from wagtail_satisfaction import roles
+
+    mine, theirs, campaigns, user = two_units
+    first = make_comment(campaigns[mine], "Hồ sơ chậm", unit=mine)
+    make_comment(campaigns[mine], "Cán bộ tận tình", unit=mine)
+    make_comment(campaigns[theirs], "Không thuộc đơn vị", unit=theirs)
+    decided = make_comment(campaigns[mine], "Đã xử lý", unit=mine)
+    Comment.objects.filter(pk=decided.pk).update(state="relevant")
+    html = home_of(client, user("cntt", roles.IT_MODERATOR))
+    pending = panel(html, "satisfaction_pending_comments")
+    assert figure(pending, "pending") == 2  # theirs and the decided one are not counted
+    assert first.submitted_at.strftime("%d/%m/%Y") in pending
+    assert reverse("wagtail_satisfaction_comment_modeladmin_index") in pending
+    assert panel(html, "satisfaction_results_today") is None
+    assert panel(html, "satisfaction_dossiers_to_invite") is None
+
+
+def test_the_iso_secretary_sees_today_targets_and_the_last_integrity_check(client, two_units):
+    from wagtail_satisfaction import roles
+    from wagtail_satisfaction.models import IntegrityCheck
+
+    mine, theirs, campaigns, user = two_units
+    for _n in range(3):
+        submit_response(campaigns[mine], answers=full_answers(campaigns[mine]), unit=mine)
+    yesterday = timezone.now() - datetime.timedelta(days=1, hours=1)
+    submit_response(campaigns[mine], answers=full_answers(campaigns[mine]), unit=mine,
+                    submitted_at=yesterday)
+    submit_response(campaigns[theirs], answers=full_answers(campaigns[theirs]), unit=theirs)
+    secretary = user("thuky", roles.ISO_SECRETARY)
+    html = home_of(client, secretary)
+    results = panel(html, "satisfaction_results_today")
+    assert figure(results, "today") == 3  # not yesterday's, not another unit's
+    row = re.search(rf'data-campaign="{campaigns[mine].pk}".*?</tr>', results, re.S).group(0)
+    assert ">4<" in row and "đã đạt 3" in row
+    assert "chưa từng được kiểm tra" in results
+    IntegrityCheck.objects.create(status=IntegrityCheck.Status.FAILED, problem_count=2,
+                                  finished_at=timezone.now(), started_by=secretary)
+    results = panel(home_of(client, secretary), "satisfaction_results_today")
+    assert "Phát hiện 2 vấn đề" in results and "Lần kiểm tra tính toàn vẹn gần nhất" in results
+    assert "Đã hơn một tháng" not in results
+    assert panel(html, "satisfaction_pending_comments") is None
+
+
+def test_one_stop_staff_see_returned_dossiers_not_yet_invited(client, two_units):
+    from wagtail_satisfaction import roles
+
+    mine, theirs, campaigns, user = two_units
+    today = datetime.date.today()
+    waiting = make_dossier(mine, email="dan@example.vn")
+    no_email = make_dossier(mine, email="")
+    make_dossier(mine, invited_at=timezone.now())  # invited already
+    make_dossier(mine, returned=False)  # not returned yet
+    make_dossier(mine, returned_on=today + datetime.timedelta(days=1))  # returned tomorrow
+    rated = make_dossier(mine, email="da-danh-gia@example.vn")
+    submit_response(campaigns[mine], answers=full_answers(campaigns[mine]),
+                    dossier_code=rated.code, dossier_proven=True)
+    make_dossier(theirs, email="khac@example.vn")  # another unit's
+    html = home_of(client, user("motcua", roles.ONE_STOP))
+    dossiers = panel(html, "satisfaction_dossiers_to_invite")
+    assert figure(dossiers, "waiting") == 2 and figure(dossiers, "with-email") == 1
+    assert waiting.code in dossiers and no_email.code in dossiers
+    assert reverse("wagtail_satisfaction_dossiers:slip", args=[waiting.pk]) in dossiers
+    assert reverse("wagtail_satisfaction_invitations:index") in dossiers
+    assert panel(html, "satisfaction_results_today") is None
+
+
+def test_the_web_editor_gets_no_satisfaction_panel(client, two_units):
+    from wagtail_satisfaction import roles
+
+    _mine, _theirs, _campaigns, user = two_units
+    html = home_of(client, user("bientap", roles.EDITOR))
+    assert "data-panel=" not in html

@@ -76,3 +76,11 @@ def satisfaction_admin_css():
 
     return format_html('<link rel="stylesheet" href="{}">',
                        static("wagtail_satisfaction/css/admin.css"))
+
+
+@hooks.register("construct_homepage_panels")
+def satisfaction_home_panels(request, panels):
+    """Each role's work of the day on the admin home (``admin/dashboard.py``)."""
+    from .admin.dashboard import panels_for
+
+    panels[:0] = panels_for(request.user)

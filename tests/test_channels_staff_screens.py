@@ -205,3 +205,41 @@ def test_the_web_editor_gets_no_satisfaction_panel(client, two_units):
     _mine, _theirs, _campaigns, user = two_units
     html = home_of(client, user("bientap", roles.EDITOR))
     assert "data-panel=" not in html
+
+
+# --- The kiosk's address, and the base address printed --------------------------------------
+
+
+def test_the_kiosk_edit_page_shows_its_address_and_qr_code(admin_client, settings):
+    from tests.channels_factories import make_kiosk_key
+
+    settings.WAGTAILADMIN_BASE_URL = "http://testserver"
+    campaign, _dossier = dossier_setup()
+    key = make_kiosk_key(campaign)
+    html = admin_client.get(reverse("wagtail_satisfaction_kiosks:edit",
+                                    args=[key.pk])).content.decode()
+    address = re.search(r"<section[^>]*data-kiosk-address.*?</section>", html, re.S).group(0)
+    assert f"http://testserver{key.get_absolute_url()}" in address
+    assert "<svg" in address  # the QR code
+    assert "data-base-warning" not in address  # the configured address is the one in use
+
+
+def test_slips_and_kiosk_page_warn_when_the_base_address_is_not_the_one_in_use(admin_client,
+                                                                                settings):
+    from tests.channels_factories import make_kiosk_key
+
+    campaign, dossier = dossier_setup()
+    key = make_kiosk_key(campaign)
+    slip = reverse("wagtail_satisfaction_dossiers:slip", args=[dossier.pk])
+    kiosk = reverse("wagtail_satisfaction_kiosks:edit", args=[key.pk])
+    settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+    for url in (slip, kiosk):
+        html = admin_client.get(url).content.decode()
+        warning = re.search(r"<p[^>]*data-base-warning.*?</p>", html, re.S).group(0)
+        assert "http://127.0.0.1:8000" in warning and "http://testserver" in warning
+    settings.WAGTAILADMIN_BASE_URL = ""
+    warning = re.search(r"<p[^>]*data-base-warning.*?</p>",
+                        admin_client.get(slip).content.decode(), re.S).group(0)
+    assert "Chưa đặt địa chỉ công khai" in warning
+    settings.WAGTAILADMIN_BASE_URL = "http://TestServer/"  # the same, written otherwise
+    assert "data-base-warning" not in admin_client.get(slip).content.decode()

@@ -156,7 +156,8 @@ class DossierSlipView(UnitScopedViewMixin, PermissionCheckedMixin, DetailView):
         return super().get_context_data(
             rating_url=url, qr_svg=dossiers.qr_svg(url),
             lookup_url=dossiers.public_url(reverse("wagtail_satisfaction:dossier_lookup")),
-            ratable=dossiers.is_ratable(self.object), **kwargs)
+            ratable=dossiers.is_ratable(self.object),
+            base_mismatch=dossiers.base_address_mismatch(self.request), **kwargs)
 
 
 class DossierViewSet(UnitScopedViewSetMixin, ModelViewSet):

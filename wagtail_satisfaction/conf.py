@@ -15,6 +15,9 @@ DEFAULTS = {
     "RATE_LIMIT_WINDOW": 600,
     # Name of the honeypot field that humans never see and bots fill in.
     "HONEYPOT_FIELD": "website",
+    # Seconds a visitor takes per question: the minutes the survey form, its banner and the
+    # invitation emails announce (rounded up from the number of questions).
+    "SECONDS_PER_QUESTION": 10,
     # How many proxies of the site's own stand in front of Django; the client address is
     # the entry that many places from the right of X-Forwarded-For (0: REMOTE_ADDR).
     "TRUSTED_PROXY_COUNT": 0,

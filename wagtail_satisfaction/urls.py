@@ -13,5 +13,7 @@ urlpatterns = [
     *api_urlpatterns,
     *public_urlpatterns,
     path("<slug:slug>/", views.survey, name="survey"),
-    path("<slug:slug>/thanks/", views.thanks, name="thanks"),
+    path("<slug:slug>/cam-on/", views.thanks, name="thanks"),
+    # The thank-you page's first, English address: kept for links and bookmarks.
+    path("<slug:slug>/thanks/", views.old_thanks, name="old_thanks"),
 ]

@@ -1,6 +1,6 @@
 """Public survey views. Thin: the survey's steps are in ``flow``, its rules in ``services``."""
 
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
@@ -19,3 +19,7 @@ def survey(request, slug):
 def thanks(request, slug):
     campaign = get_object_or_404(Campaign, slug=slug)
     return TemplateResponse(request, "wagtail_satisfaction/thanks.html", {"campaign": campaign})
+
+
+def old_thanks(request, slug):
+    return redirect("wagtail_satisfaction:thanks", slug=slug, permanent=True)

@@ -466,7 +466,7 @@ class Command(BaseCommand):
             title="Khảo sát mức độ hài lòng của người dân, tổ chức",
             defaults={
                 "text": "Ông/Bà vừa giải quyết thủ tục hành chính tại Sở? Hãy cho chúng tôi "
-                        "biết mức độ hài lòng của mình – chỉ mất khoảng 3 phút.",
+                        "biết mức độ hài lòng của mình.",
                 "button_label": "Tham gia khảo sát",
                 "target_page": survey_page, "campaign": campaign,
                 "shows_from": None, "shows_until": None,

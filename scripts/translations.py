@@ -4,6 +4,12 @@ Usage: python scripts/translations.py   (needs GNU gettext and polib; a develope
 
 ``i18n/*.vi.po`` hold the translations, one file per area of the app, so that parallel work
 does not collide in one big catalogue; ``locale/vi/LC_MESSAGES/django.po`` is generated.
+
+``makemessages`` finds only the strings of our own code. The strings of other packages that
+our users meet (Wagtail's and wagtail-modeladmin's, which their Vietnamese catalogues lack)
+are kept in the *external* fragments (``i18n/wagtail.vi.po``) and copied into the generated
+catalogue as they are, context and plural included: Django merges the catalogues of every
+installed app, so a msgid that Wagtail's catalogue lacks is taken from ours.
 """
 
 import re
@@ -16,6 +22,7 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "wagtail_satisfaction"
 CATALOGUE = APP / "locale/vi/LC_MESSAGES/django.po"
+EXTERNAL = ("wagtail.vi.po",)
 FORMAT = re.compile(r"%\(\w+\)[sdfir]|%[sdfir]|%%")
 
 
@@ -38,6 +45,16 @@ def main():
     catalogue = polib.pofile(str(CATALOGUE))
     catalogue.metadata.update({"Language": "vi", "Content-Type": "text/plain; charset=UTF-8",
                                "Plural-Forms": "nplurals=1; plural=0;"})
+    have = {(entry.msgctxt, entry.msgid) for entry in catalogue}
+    for name in EXTERNAL:
+        for entry in polib.pofile(str(ROOT / "i18n" / name)):
+            if (entry.msgctxt, entry.msgid) not in have:
+                catalogue.append(polib.POEntry(
+                    msgctxt=entry.msgctxt, msgid=entry.msgid, msgid_plural=entry.msgid_plural,
+                    msgstr="" if entry.msgid_plural else entry.msgstr,
+                    msgstr_plural={0: entry.msgstr_plural.get(0, "")} if entry.msgid_plural
+                    else {}, flags=list(entry.flags), comment=entry.comment))
+                have.add((entry.msgctxt, entry.msgid))
     missing = []
     for entry in catalogue:
         # xgettext reads "% satisfied" as a "% s" conversion; a string without a real

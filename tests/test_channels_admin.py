@@ -93,7 +93,7 @@ def test_invitation_screen_sends_and_shows_rates(client):
     client.force_login(make_staff("sender", "send_invitations"))
     page = client.get(url).content.decode()
     assert "1 dossier is waiting for an invitation" in page
-    client.post(url, {"kind": "invitation"})
+    client.post(url, {"kind": "invitation", "confirm": "1"})
     assert [message.to for message in mail.outbox] == [[dossier.email]]
     page = client.get(url).content.decode()
     assert "0 dossiers are waiting" in page and "below 80%" in page

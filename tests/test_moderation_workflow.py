@@ -71,7 +71,9 @@ def test_decision_is_recorded_with_who_when_and_from_to(campaign):
     assert first.decided_at is not None
     entry = history(first).get()
     assert entry.user == moderator
-    assert entry.data == {"from": "pending", "to": "spam", "reason": "quảng cáo"}
+    assert entry.data == {"from": "pending", "to": "spam", "reason": "quảng cáo",
+                          # what undo brings back
+                          "previous": {"decided_by": None, "decided_at": None, "reason": ""}}
     with translation.override("en"):
         assert entry.message == "Marked Spam (was Pending)"
     # The history label never holds the visitor's words (they may hold personal data).

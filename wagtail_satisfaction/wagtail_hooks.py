@@ -74,3 +74,20 @@ def register_combine_results_menu_item():
 
 
 register_snippet(DossierCountViewSet)
+
+
+@hooks.register("insert_global_admin_css")
+def satisfaction_admin_css():
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<link rel="stylesheet" href="{}">',
+                       static("wagtail_satisfaction/css/admin.css"))
+
+
+@hooks.register("construct_homepage_panels")
+def satisfaction_home_panels(request, panels):
+    """Each role's work of the day on the admin home (``admin/dashboard.py``)."""
+    from .admin.dashboard import panels_for
+
+    panels[:0] = panels_for(request.user)

@@ -22,7 +22,17 @@ class HomePage(Page):
     body = StreamField(BodyBlock(), blank=True)
     content_panels = Page.content_panels + [FieldPanel("body")]
 
+    class Meta:
+        # The demo agency's site is in Vietnamese only: its page types are named so in the
+        # page editor and the reports (the app's own models are translated in its catalogue).
+        verbose_name = "trang chủ"
+        verbose_name_plural = "trang chủ"
+
 
 class ContentPage(Page):
     body = StreamField(BodyBlock(), blank=True)
     content_panels = Page.content_panels + [FieldPanel("body")]
+
+    class Meta:
+        verbose_name = "trang nội dung"
+        verbose_name_plural = "trang nội dung"

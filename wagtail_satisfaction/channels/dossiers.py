@@ -45,6 +45,25 @@ def public_url(path):
     return base.rstrip("/") + path
 
 
+def base_address_mismatch(request):
+    """``{"configured": …, "in_use": …}`` when the base address printed on slips, kiosk
+    addresses and emails (``PUBLIC_BASE_URL``, else ``WAGTAILADMIN_BASE_URL``) is not the
+    one ``request`` came through — a QR code would then lead elsewhere; else None.
+    ``configured`` is "" when no base address is set (the links would be relative)."""
+    from urllib.parse import urlsplit
+
+    configured = public_url("/").rstrip("/")
+    in_use = request.build_absolute_uri("/").rstrip("/")
+
+    def origin(url):
+        parts = urlsplit(url)
+        return parts.scheme, parts.netloc.lower()
+
+    if configured and origin(configured) == origin(in_use):
+        return None
+    return {"configured": configured, "in_use": in_use}
+
+
 # --- Which dossiers can be rated -------------------------------------------------------
 
 def is_ratable(dossier, today=None):

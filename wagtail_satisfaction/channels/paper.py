@@ -13,7 +13,7 @@ import io
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
@@ -70,6 +70,8 @@ class StaffEntryForm(SurveyForm):
                 "Checked against the dossier list; the dossier is then rated once.")
         if "email" in self.fields:
             self.fields["email"].required = False  # staff never invent an address
+        if "procedure" in self.fields:
+            self.group_procedures(self.fields["procedure"])
         for question in self.questions:
             name = question_field_name(question)
             old = self.fields[name]
@@ -89,6 +91,18 @@ class StaffEntryForm(SurveyForm):
         self.order_fields(["form_number", "batch", "channel", "filled_on", "procedure",
                            "officer", "dossier_code", "email"]
                           + [question_field_name(q) for q in self.questions] + ["comment"])
+
+    @staticmethod
+    def group_procedures(field):
+        """A long procedure list, grouped by field (lĩnh vực) and kept to the screen's width
+        (only the rendering: the field still validates against its queryset)."""
+        groups = {}
+        for procedure in field.queryset.select_related("sector").order_by("sector__name",
+                                                                         "name"):
+            groups.setdefault(procedure.sector.name, []).append(
+                (procedure.pk, field.label_from_instance(procedure)))
+        field.widget.choices = [("", field.empty_label or ""), *groups.items()]
+        field.widget.attrs["class"] = "paper-procedure"
 
     def clean_filled_on(self):
         filled_on = self.cleaned_data.get("filled_on")
@@ -171,6 +185,20 @@ def enter_response(form, user):
 
 BOOKKEEPING_COLUMNS = ["form_number", "batch", "channel", "filled_on", "procedure",
                        "officer", "dossier_code", "email"]
+# The template's headers: (English, Vietnamese) per column key. The template is written in
+# the active language; the import reads either (and the question codes, the same in both),
+# so a template downloaded in Vietnamese, filled in and uploaded is read back as written.
+TEMPLATE_HEADERS = {
+    "form_number": ("form_number", "Số phiếu"),
+    "batch": ("batch", "Số lô"),
+    "channel": ("channel", "Hình thức nhận"),
+    "filled_on": ("filled_on", "Ngày trên phiếu"),
+    "procedure": ("procedure", "Mã thủ tục"),
+    "officer": ("officer", "Công chức"),
+    "dossier_code": ("dossier_code", "Mã hồ sơ"),
+    "email": ("email", "Thư điện tử"),
+    "comment": ("comment", "Ý kiến"),
+}
 
 
 def template_columns(campaign):
@@ -179,19 +207,56 @@ def template_columns(campaign):
     return BOOKKEEPING_COLUMNS + codes + ["comment"]
 
 
+def template_header(key):
+    """A template column's header in the active language (question codes as they are)."""
+    from ..reports.columns import _vietnamese
+
+    if key in TEMPLATE_HEADERS:
+        return TEMPLATE_HEADERS[key][1 if _vietnamese() else 0]
+    return key
+
+
+def column_key(name):
+    """The column key of a header as typed, in either language; else the header itself."""
+    from ..reports.columns import normalise
+
+    wanted = normalise(name)
+    for key, headers in TEMPLATE_HEADERS.items():
+        if wanted in {normalise(header) for header in headers}:
+            return key
+    return "" if name is None else str(name).strip()
+
+
+def channel_value(text):
+    """A staff channel from its code or its name in either language ("paper", "Phiếu
+    giấy", "Paper form"); the text as it is when it names none (the form refuses it)."""
+    from ..reports.columns import normalise
+
+    wanted = normalise(text)
+    for channel in STAFF_CHANNELS:
+        names = {channel.value, str(channel.label)}
+        for language in ("en", "vi"):
+            with translation.override(language):
+                names.add(str(channel.label))
+        if wanted in {normalise(name) for name in names}:
+            return channel.value
+    return text
+
+
 def template_workbook(campaign):
     """An xlsx template: one column per question code, a notes sheet with the digits."""
     import openpyxl
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = "forms"
-    sheet.append(template_columns(campaign))
-    notes = workbook.create_sheet("notes")
+    sheet.title = _("forms")
+    sheet.append([template_header(key) for key in template_columns(campaign)])
+    notes = workbook.create_sheet(_("notes"))
     notes.append([_("Column"), _("Question"), _("Digits")])
-    notes.append(["channel", _("Received by"), ", ".join(c.value for c in STAFF_CHANNELS)])
-    notes.append(["procedure", _("Procedure code"), ""])
-    notes.append(["officer", _("Officer's name"), ""])
+    notes.append([template_header("channel"), _("Received by"),
+                  ", ".join(str(c.label) for c in STAFF_CHANNELS)])
+    notes.append([template_header("procedure"), _("Procedure code"), ""])
+    notes.append([template_header("officer"), _("Officer's name"), ""])
     for question in campaign.questionnaire.questions().order_by("factor__sort_order",
                                                                  "sort_order"):
         notes.append([question.code, question.text, digit_hint(question)])
@@ -213,7 +278,7 @@ def _cell(value):
 def row_to_data(campaign, row, form_class=StaffEntryForm):
     """Form data for one spreadsheet row; procedure by code, officer by name."""
     data = {"form_number": row.get("form_number", ""), "batch": row.get("batch", ""),
-            "channel": row.get("channel") or Channel.PAPER,
+            "channel": channel_value(row.get("channel")) or Channel.PAPER,
             "filled_on": row.get("filled_on", ""), "dossier_code": row.get("dossier_code", ""),
             "email": row.get("email", ""), "comment": row.get("comment", "")}
     errors = []
@@ -248,6 +313,8 @@ def import_workbook(campaign, dataset, user):
     Returns an :class:`~wagtail_satisfaction.imports.ImportResult`; ``stored`` counts the
     forms entered.
     """
+    # Headers in either language (the template is written in the user's).
+    dataset.headers = [column_key(name) for name in dataset.headers or []]
     outcome = ImportResult(errors=missing_columns(dataset, ("form_number",)))
     if outcome.errors:
         return outcome

@@ -1,11 +1,13 @@
 """The moderation queue in the Wagtail admin, on our ``ReadOnlyListing`` layer.
 
-The queue opens on pending comments; a moderator filters, searches (accent-insensitive),
-ticks comments and marks them relevant / off-topic / spam after a confirmation page. The
-comment page shows the ratings, procedure, channel and the comment's history. The views
-are thin: the rules are in :mod:`.decisions`.
+The queue opens on pending comments; a moderator filters, searches (accent-insensitive,
+and by phone number or dossier code), ticks comments and marks them relevant / off-topic /
+spam in one action (a key or a button), which can be undone from the queue. The comment
+page shows the ratings, procedure, channel and the comment's history. The views are thin:
+the rules are in :mod:`.decisions`.
 """
 
+import re
 from functools import wraps
 
 from django.contrib import messages
@@ -30,7 +32,8 @@ from ..conf import get_setting
 from ..models import Answer, Comment, ModerationState, Unit
 from ..models.scopes import restrict
 from ..permissions import can_see_personal_data
-from .decisions import DECIDED_STATES, decide, displayed_text, history
+from .decisions import DECIDED_STATES, decide_undoably, displayed_text, history, undo
+from .text import fold
 
 ALL = "all"
 
@@ -135,20 +138,71 @@ def rating_summaries(response_ids):
     return {row["response_id"]: row for row in rows}
 
 
+# A dossier code ("000.21.36.H36-261029-0034"): letters and digits joined by dots or dashes.
+DOSSIER_CODE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[0-9A-Za-z]+(?:[.\-/][0-9A-Za-z]+)+$")
+# A phone or ID number as people type it: 9 or more digits, maybe split by spaces, dots or
+# dashes, maybe with the country code ("0901 234 567", "0901.234.567", "+84 901 234 567").
+PHONE = re.compile(r"\+?\d(?:[\s.\-]?\d){8,}")
+
+
+def national_digits(number):
+    """The digits of a phone number as dialled inside Viet Nam: +84 / 84 becomes 0."""
+    digits = re.sub(r"\D", "", number)
+    if number.strip().startswith("+84") or (digits.startswith("84") and len(digits) == 11):
+        digits = "0" + digits[2:]
+    return digits
+
+
+def phone_pattern(number):
+    """A regular expression matching ``number`` however it was typed in a comment."""
+    digits = national_digits(number)
+    separator = r"[ .-]?"
+    body = separator.join(digits[1:] if digits.startswith("0") else digits)
+    lead = r"(0|\+?84[ .-]?)" if digits.startswith("0") else ""
+    return rf"(^|[^0-9]){lead}{body}([^0-9]|$)"
+
+
+def parse_search(term):
+    """Split a search into ``(phones, dossier codes, the rest as a phrase)``."""
+    codes, words = [], []
+    for word in (term or "").split():
+        (codes if DOSSIER_CODE.match(word.strip(",;")) else words).append(word.strip(",;"))
+    rest = " ".join(words)
+    phones = [match.group(0) for match in PHONE.finditer(rest)]
+    rest = PHONE.sub(" ", rest)
+    return phones, codes, " ".join(rest.split())
+
+
+def searches_a_number(term):
+    """Whether a search names a phone or ID number, or a piece of one (4+ digits): what a
+    user who may not see personal data is not allowed to search by."""
+    phones, _codes, phrase = parse_search(term)
+    return bool(phones) or any(sum(ch.isdigit() for ch in word) >= 4 for word in phrase.split())
+
+
 class FoldedTextSearchHandler(BaseSearchHandler):
     """Search on the stored folded text: "ho so" finds "Hồ sơ", inside the database.
 
-    For users who may not see personal data, words holding digits are ignored, so a
-    phone or ID number cannot be found by searching for it.
+    A dossier code finds the comments of that dossier (the response's code) or that
+    mention it. A phone or ID number finds the comments holding it however it was typed
+    (spaces, dots, +84 or 0) — for users who may see personal data only: for the others
+    numbers are masked, and a search by one finds nothing (the queue says why), so a
+    number cannot be confirmed by searching for it.
     """
 
     def search_queryset(self, queryset, search_term, user=None, **kwargs):
         if not search_term:
             return queryset
-        if user is not None and not can_see_personal_data(user):
-            search_term = " ".join(word for word in search_term.split()
-                                   if not any(ch.isdigit() for ch in word))
-        return queryset.search(search_term)
+        if user is not None and not can_see_personal_data(user) \
+                and searches_a_number(search_term):
+            return queryset.none()
+        phones, codes, phrase = parse_search(search_term)
+        for phone in phones:
+            queryset = queryset.filter(text__regex=phone_pattern(phone))
+        for code in codes:
+            queryset = queryset.filter(Q(response__dossier_code__iexact=code)
+                                       | Q(text_folded__contains=fold(code)))
+        return queryset.search(phrase) if phrase else queryset
 
 
 class ModerationQueueView(IndexView):
@@ -199,6 +253,9 @@ class ModerationQueueView(IndexView):
             "moderate_url": self.url_helper.get_action_url("moderate"),
             "current_url": self.request.get_full_path(),
             "personal_data_masked": not can_see_personal_data(user),
+            "undo": self.request.session.get(UNDO_SESSION_KEY),
+            "number_search_refused": searches_a_number(self.query)
+            and not can_see_personal_data(user),
         }
         context.update(kwargs)
         return context
@@ -264,14 +321,23 @@ def _safe_next(request, fallback):
     return fallback
 
 
+UNDO_SESSION_KEY = "wagtail_satisfaction_moderation_undo"
+
+
 def moderate_view(request, model_admin):
-    """POST ids + state → confirmation page; POST again with ``confirm`` → decision."""
+    """POST ids + state (+ ``confirm``) → decision; without ``confirm`` a confirmation page.
+
+    The queue and the comment page send ``confirm`` (one action, undone from the queue);
+    POST ``undo`` with a decision's id takes it back.
+    """
     if not permissions.COMMENTS.user_has_permission(request.user, "moderate"):
         raise PermissionDenied
     index_url = model_admin.url_helper.index_url
     if request.method != "POST":
         return redirect(index_url)
     next_url = _safe_next(request, index_url)
+    if request.POST.get("undo"):
+        return undo_view(request, next_url)
     state = request.POST.get("state", "")
     ids = [value for value in request.POST.getlist("comment") if value.isdigit()]
     if state not in DECIDED_STATES:
@@ -286,16 +352,17 @@ def moderate_view(request, model_admin):
     error = None
     if request.POST.get("confirm") == "1":
         try:
-            changed = decide(comments, state, request.user, reason)
+            changed, decision = decide_undoably(comments, state, request.user, reason)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
             label = ModerationState(state).label
             if changed:
-                messages.success(request, ngettext(
-                    "%(count)s comment marked as %(state)s.",
-                    "%(count)s comments marked as %(state)s.", changed,
-                ) % {"count": changed, "state": label})
+                text = ngettext("%(count)s comment marked as %(state)s.",
+                                "%(count)s comments marked as %(state)s.", changed,
+                                ) % {"count": changed, "state": label}
+                messages.success(request, text)
+                request.session[UNDO_SESSION_KEY] = {"decision": decision, "text": text}
             else:
                 messages.info(request, _("Nothing changed: the comments were already %(state)s.")
                               % {"state": label})
@@ -318,6 +385,24 @@ def moderate_view(request, model_admin):
         "header_title": _("Confirm moderation"),
         "header_icon": "comment",
     }, status=400 if error else 200)
+
+
+def undo_view(request, next_url):
+    """Take back the user's decision named in POST ``undo`` (the last one offered)."""
+    decision = request.POST["undo"]
+    offered = request.session.get(UNDO_SESSION_KEY) or {}
+    if offered.get("decision") == decision:
+        del request.session[UNDO_SESSION_KEY]
+    restored = undo(decision, request.user, restrict(Comment.objects.all(), request.user))
+    if restored:
+        messages.success(request, ngettext(
+            "Undone: %(count)s comment is back to its previous state.",
+            "Undone: %(count)s comments are back to their previous state.", restored,
+        ) % {"count": restored})
+    else:
+        messages.info(request, _("Nothing to undo: the comments were decided again since, "
+                                 "or the decision is not yours."))
+    return HttpResponseRedirect(next_url)
 
 
 def refuse_with_403(view):

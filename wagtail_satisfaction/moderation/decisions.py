@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 DECIDED_STATES = (ModerationState.RELEVANT, ModerationState.OFF_TOPIC, ModerationState.SPAM)
 
 MODERATE_ACTION = "wagtail_satisfaction.comment.moderate"
+UNDO_ACTION = "wagtail_satisfaction.comment.undo"
 AUTO_SORT_ACTION = "wagtail_satisfaction.comment.auto_sort"
 
 
@@ -97,8 +98,15 @@ def decide(comments, state, user, reason=""):
 
     One transaction: the rows are locked, updated in one UPDATE, and one history entry
     per comment that changed is written (sharing one uuid, so a bulk action reads as one
-    action). Returns the number of comments whose state changed.
+    action, and :func:`undo` can take it back). Returns the number of comments whose
+    state changed.
     """
+    return decide_undoably(comments, state, user, reason)[0]
+
+
+def decide_undoably(comments, state, user, reason=""):
+    """:func:`decide`, returning ``(changed, uuid)``: the uuid names the decision for
+    :func:`undo` (``None`` when nothing changed)."""
     if not permissions.COMMENTS.user_has_permission(user, "moderate"):
         raise PermissionDenied(_("You are not allowed to moderate comments."))
     if state not in DECIDED_STATES:
@@ -110,21 +118,69 @@ def decide(comments, state, user, reason=""):
         comments = Comment.objects.filter(pk__in=list(comments))
     now = timezone.now()
     with transaction.atomic(), LogContext(user=user) as log_context:
-        rows = list(comments.select_for_update().exclude(state=state)
-                    .order_by().values_list("pk", "state"))
+        rows = list(comments.select_for_update().exclude(state=state).order_by()
+                    .values_list("pk", "state", "decided_by_id", "decided_at", "reason"))
         if not rows:
-            return 0
-        Comment.objects.filter(pk__in=[pk for pk, _from in rows]).update(
+            return 0, None
+        Comment.objects.filter(pk__in=[row[0] for row in rows]).update(
             state=state, decided_by=user, decided_at=now, reason=reason)
         log_model = log_registry.get_log_model_for_model(Comment)
         content_type = ContentType.objects.get_for_model(Comment)
         log_model.objects.bulk_create([
             log_model(content_type=content_type, object_id=str(pk), label=log_title(pk),
                       action=MODERATE_ACTION, user=user, uuid=log_context.uuid,
-                      timestamp=now, data={"from": from_state, "to": state, "reason": reason})
-            for pk, from_state in rows
+                      timestamp=now, data={
+                          "from": from_state, "to": state, "reason": reason,
+                          # What the comment was, so that undo can bring it back.
+                          "previous": {"decided_by": decided_by,
+                                       "decided_at": decided_at.isoformat() if decided_at
+                                       else None,
+                                       "reason": previous_reason}})
+            for pk, from_state, decided_by, decided_at, previous_reason in rows
         ])
-    return len(rows)
+    return len(rows), str(log_context.uuid)
+
+
+def undo(uuid, user, comments=None):
+    """Take back the decision ``uuid`` that ``user`` made: each comment it changed, and
+    that nobody has changed since, gets back its state, decider, date and reason.
+
+    ``comments`` (a queryset) limits which comments may be touched (the user's units).
+    The undoing is itself recorded in the history. Returns the number of comments restored.
+    """
+    from datetime import datetime
+
+    if not permissions.COMMENTS.user_has_permission(user, "moderate"):
+        raise PermissionDenied(_("You are not allowed to moderate comments."))
+    log_model = log_registry.get_log_model_for_model(Comment)
+    try:
+        entries = list(log_model.objects.filter(uuid=uuid, action=MODERATE_ACTION,
+                                                user=user))
+    except ValidationError:  # not a uuid
+        return 0
+    allowed = comments if comments is not None else Comment.objects.all()
+    now = timezone.now()
+    restored = []
+    with transaction.atomic(), LogContext(user=user) as log_context:
+        locked = {comment.pk: comment for comment in allowed.select_for_update().filter(
+            pk__in=[int(entry.object_id) for entry in entries])}
+        for entry in entries:
+            comment = locked.get(int(entry.object_id))
+            if comment is None or comment.state != entry.data.get("to"):
+                continue  # out of reach, or decided again since: left as it is
+            previous = entry.data.get("previous") or {}
+            when = previous.get("decided_at")
+            Comment.objects.filter(pk=comment.pk).update(
+                state=entry.data["from"], decided_by=previous.get("decided_by"),
+                decided_at=datetime.fromisoformat(when) if when else None,
+                reason=previous.get("reason") or "")
+            restored.append(log_model(
+                content_type=entry.content_type, object_id=entry.object_id,
+                label=log_title(comment.pk), action=UNDO_ACTION, user=user,
+                uuid=log_context.uuid, timestamp=now,
+                data={"from": comment.state, "to": entry.data["from"]}))
+        log_model.objects.bulk_create(restored)
+    return len(restored)
 
 
 def history(comment):

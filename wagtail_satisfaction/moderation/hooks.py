@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
 from ..models import ModerationState
-from .decisions import AUTO_SORT_ACTION, MODERATE_ACTION
+from .decisions import AUTO_SORT_ACTION, MODERATE_ACTION, UNDO_ACTION
 
 
 def _state_label(value):
@@ -36,6 +36,16 @@ def register_moderation_log_actions(actions):
 
         def format_message(self, log_entry):
             return _("Automatically marked %(to)s (was %(from)s)") % {
+                "to": _state_label(log_entry.data.get("to")),
+                "from": _state_label(log_entry.data.get("from")),
+            }
+
+    @actions.register_action(UNDO_ACTION)
+    class UndoCommentDecision(LogFormatter):
+        label = _("Undo a comment decision")
+
+        def format_message(self, log_entry):
+            return _("Decision undone: back to %(to)s (was %(from)s)") % {
                 "to": _state_label(log_entry.data.get("to")),
                 "from": _state_label(log_entry.data.get("from")),
             }

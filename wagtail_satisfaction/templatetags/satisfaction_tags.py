@@ -31,3 +31,13 @@ def shows_site_banner(context):
         return False
     page = context.get("page")
     return not (page is not None and getattr(page, "pk", None) and page_holds_survey(page))
+
+
+@register.filter
+def person_name(user):
+    """A staff member's name as Vietnamese write it: family name first ("Phạm Quốc Hùng";
+    Django's ``get_full_name`` gives "Hùng Phạm Quốc"), else the user name."""
+    if user is None:
+        return ""
+    name = " ".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part)
+    return name or user.get_username()

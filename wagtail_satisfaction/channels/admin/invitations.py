@@ -3,10 +3,10 @@
 from django.contrib import messages
 from django.core.exceptions import BadRequest
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic import IndexView
@@ -20,6 +20,7 @@ from .. import invitations
 from .base import TEMPLATES, ChannelScreenMixin, ScreenViewSet
 
 INDEX = "wagtail_satisfaction_invitations:index"
+PREVIEW_RECIPIENTS = 10  # recipients listed on the confirmation page
 
 
 class PeriodColumn(Column):
@@ -73,16 +74,38 @@ class CampaignInvitationsView(ChannelScreenMixin, TemplateView):
         return self.campaign.title
 
     def post(self, request, *args, **kwargs):
+        """The send buttons ask first: the count of recipients and the message they will
+        get; only the confirmation (``confirm=1``) starts sending."""
         kind = request.POST.get("kind")
         if kind not in (invitations.INVITATION, invitations.REMINDER):
             raise BadRequest  # not a button of this page
         if not self.campaign.is_open():
             messages.error(request, campaign_closed_message(self.campaign))
+        elif request.POST.get("confirm") != "1":
+            return self.confirmation(kind)
         else:
+            count = invitations.candidates(self.campaign, kind).count()
             invitations.enqueue(self.campaign, kind)
-            messages.success(request, _("Sending has started in the background; the "
-                                        "figures below update as batches go out."))
+            messages.success(request, ngettext(
+                "Sending to %(count)s recipient has started in the background; the figures "
+                "below update as batches go out.",
+                "Sending to %(count)s recipients has started in the background; the figures "
+                "below update as batches go out.", count) % {"count": count})
         return redirect("wagtail_satisfaction_invitations:campaign", pk=self.campaign.pk)
+
+    def confirmation(self, kind):
+        recipients = invitations.candidates(self.campaign, kind).select_related(
+            "unit", "procedure")
+        count = recipients.count()
+        first = recipients.first()
+        preview = invitations.build_message(first, self.campaign, kind) if first else None
+        return TemplateResponse(self.request, TEMPLATES + "invitations_confirm.html", {
+            **self.get_context_data(),
+            "kind": kind, "reminder": kind == invitations.REMINDER, "count": count,
+            "recipients": recipients[:PREVIEW_RECIPIENTS],
+            "more": max(0, count - PREVIEW_RECIPIENTS),
+            "preview": preview, "preview_dossier": first,
+        })
 
     def get_context_data(self, **kwargs):
         campaign = self.campaign

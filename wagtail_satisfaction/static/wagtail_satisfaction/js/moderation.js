@@ -1,5 +1,6 @@
 /* Keyboard work in the moderation queue: j/k move, x ticks, Enter opens,
-   r/o/s decide on the ticked comments (or the current one), / searches. */
+   r/o/s decide on the ticked comments (or the current one) in one request,
+   u undoes the last decision, / searches. */
 (function () {
   "use strict";
 
@@ -24,12 +25,26 @@
       return row.querySelector("input[type=checkbox][name=comment]");
     }
 
-    function decide(state) {
+    var submitting = false;
+
+    function tickCurrentIfNone() {
       var ticked = rows.filter(function (row) { return checkbox(row).checked; });
       if (!ticked.length && current >= 0) checkbox(rows[current]).checked = true;
+    }
+
+    function decide(state) {
+      if (submitting) return;
       var button = form.querySelector("[data-decision='" + state + "']");
       if (button) form.requestSubmit ? form.requestSubmit(button) : button.click();
     }
+
+    // A decision is one request: with nothing ticked it applies to the current comment
+    // (keyboard or mouse alike), and a second key press while it is sent does nothing.
+    form.addEventListener("submit", function (event) {
+      if (submitting) { event.preventDefault(); return; }
+      tickCurrentIfNone();
+      submitting = true;
+    });
 
     if (selectAll) {
       selectAll.addEventListener("change", function () {
@@ -62,6 +77,11 @@
         case "r": decide("relevant"); break;
         case "o": decide("off_topic"); break;
         case "s": decide("spam"); break;
+        case "u":
+          var undo = document.querySelector("[data-undo]");
+          if (!undo) return;
+          undo.click();
+          break;
         case "/":
           var search = document.getElementById("id_q");
           if (search) search.focus();

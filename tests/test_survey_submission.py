@@ -33,8 +33,15 @@ def test_valid_submission_stores_response_answers_and_comment(client, campaign):
                      dossier_code=" ab-123 ", email="dan@example.vn",
                      comment="Cán bộ hướng dẫn hồ sơ rất tận tình.")
     response = client.post(survey_url(campaign), data)
-    assert response.status_code == 302
-    assert response["Location"] == reverse("wagtail_satisfaction:thanks", args=[campaign.slug])
+    # The thank-you page answers the POST itself (no redirect), carrying its own address,
+    # which survey.js puts in the address bar so that a reload does not send again.
+    thanks = reverse("wagtail_satisfaction:thanks", args=[campaign.slug])
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="satisfaction-thanks"' in html and f'data-address="{thanks}"' in html
+    assert "survey.js" in html
+    reloaded = client.get(thanks).content.decode()
+    assert 'class="satisfaction-thanks"' in reloaded and "data-address" not in reloaded
     stored = Response.objects.get()
     assert stored.channel == "website"
     assert stored.dossier_code == "AB-123" and not stored.dossier_proven
@@ -120,7 +127,7 @@ def test_honeypot_stores_nothing(client, campaign):
 def test_rate_limit(client, campaign, settings):
     settings.WAGTAIL_SATISFACTION_RATE_LIMIT = 2
     for _ in range(2):
-        assert client.post(survey_url(campaign), form_data(campaign)).status_code == 302
+        assert client.post(survey_url(campaign), form_data(campaign)).status_code == 200
     response = client.post(survey_url(campaign), form_data(campaign, comment="giữ nguyên"))
     assert response.status_code == 429
     assert Response.objects.count() == 2
@@ -180,7 +187,7 @@ def test_required_email_policy(client):
     response = client.post(survey_url(campaign), form_data(campaign))
     assert response.status_code == 400
     assert client.post(survey_url(campaign),
-                       form_data(campaign, email="Dan@Example.vn")).status_code == 302
+                       form_data(campaign, email="Dan@Example.vn")).status_code == 200
     again = client.post(survey_url(campaign), form_data(campaign, email="dan@example.vn"))
     assert again.status_code == 409
     assert Response.objects.count() == 1
@@ -192,7 +199,7 @@ def test_corrected_mistakes_do_not_use_up_the_rate_limit(client, campaign, setti
     for _ in range(3):
         assert client.post(survey_url(campaign),
                            form_data(campaign, email="sai@")).status_code == 400
-    assert client.post(survey_url(campaign), form_data(campaign)).status_code == 302
+    assert client.post(survey_url(campaign), form_data(campaign)).status_code == 200
     assert client.post(survey_url(campaign), form_data(campaign)).status_code == 429
     assert Response.objects.count() == 1
 

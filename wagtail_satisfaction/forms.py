@@ -4,6 +4,8 @@ The same form serves the website, the survey page, the kiosk and staff entry of 
 only the ``channel`` and the fields a context pre-fills differ.
 """
 
+import copy
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,16 @@ from .scales import NOT_APPLICABLE
 
 def question_field_name(question):
     return f"q_{question.pk}"
+
+
+def question_field(question):
+    """The radio choice field of one question."""
+    return forms.ChoiceField(
+        label=question.text, help_text=question.help_text,
+        choices=question.choices(), required=question.required,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose an answer to this question.")},
+    )
 
 
 class SurveyForm(forms.Form):
@@ -49,13 +61,15 @@ class SurveyForm(forms.Form):
         self.campaign = campaign
         self.fixed = fixed or {}
         self.questions = campaign.questionnaire.question_list()
-        self.fields["procedure"].queryset = campaign.procedures()
-        self.fields["officer"].queryset = campaign.officers()
         for name, asked in (("procedure", campaign.ask_procedure),
                             ("officer", campaign.ask_officer),
                             ("dossier_code", campaign.ask_dossier_code)):
             if not asked or name in self.fixed:
                 del self.fields[name]
+        if "procedure" in self.fields:
+            self.fields["procedure"].queryset = campaign.procedures()
+        if "officer" in self.fields:
+            self.fields["officer"].queryset = campaign.officers()
         if "dossier_code" not in self.fields:
             del self.fields["dossier_secret"]
         elif campaign.dossier_code_check == DossierCodeCheck.SECRET:
@@ -71,13 +85,9 @@ class SurveyForm(forms.Form):
             del self.fields["email"]
         else:
             self.fields["email"].required = campaign.email_policy == EmailPolicy.REQUIRED
-        for question in self.questions:
-            self.fields[question_field_name(question)] = forms.ChoiceField(
-                label=question.text, help_text=question.help_text,
-                choices=question.choices(), required=question.required,
-                widget=forms.RadioSelect,
-                error_messages={"required": _("Please choose an answer to this question.")},
-            )
+        for question, field in campaign.questionnaire.question_fields():
+            # A shallow copy: a form may set a field's attributes, never its shared widget's.
+            self.fields[question_field_name(question)] = copy.copy(field)
         # Honeypot: hidden from people by CSS and aria-hidden; bots fill it in.
         self.fields[get_setting("HONEYPOT_FIELD")] = forms.CharField(
             required=False, label=_("Leave this field empty"),

@@ -1,7 +1,7 @@
 """Rules for storing a response, shared by every channel (web, kiosk, paper, import)."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,8 +48,8 @@ def validate_answers(questionnaire, answers):
         elif value not in own.spec.values:
             errors.append(_("%(value)s is not a possible answer to question %(code)s.")
                           % {"value": value, "code": own.code})
-    missing = [q for pk, q in questions.items()
-               if q.required and pk not in {question.pk for question in answers}]
+    answered = {question.pk for question in answers}
+    missing = [q for pk, q in questions.items() if q.required and pk not in answered]
     for question in missing:
         errors.append(_("Question %(code)s needs an answer.") % {"code": question.code})
     if errors:
@@ -91,14 +91,20 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
     response.points, response.dissatisfied = score.points, score.dissatisfied
     try:
         with transaction.atomic():
-            response.save()
-            Answer.objects.bulk_create(
-                Answer(response=response, question=question, value=value)
-                for question, value in answers.items()
-            )
-            if comment:
-                store_comment(response, comment)
-            record_response(response, answers)
+            if connection.vendor == "postgresql":
+                comment_id = insert_response(response, answers, comment)
+            else:
+                response.save()
+                Answer.objects.bulk_create(
+                    Answer(response=response, question=question, value=value)
+                    for question, value in answers.items()
+                )
+                comment_id = store_comment(response, comment).pk if comment else None
+                record_response(response, answers)
+            if comment_id is not None:
+                from .moderation.tasks import sort_comment_task
+
+                sort_comment_task.enqueue(comment_id)
             seal_response(response, answers, comment)  # tamper evidence: last, briefest lock
     except IntegrityError as error:
         if response.dossier_proven and Response.objects.filter(
@@ -117,17 +123,89 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
 
 
 def store_comment(response, text):
-    """Create the comment of a response; its automatic first sort is queued for the worker.
+    """Create the comment of a response (``submit_response`` queues its first sort).
 
     Until the worker has sorted it, the comment waits in the moderation queue unscored
     (shown as not yet sorted), so a late or stopped worker loses nothing. The task is
     queued in the submission's transaction: stored together or not at all.
     """
-    from .moderation.tasks import sort_comment_task
-
-    comment = Comment.objects.create(
+    return Comment.objects.create(
         response=response, campaign=response.campaign, submitted_at=response.submitted_at,
         text=text,
     )
-    sort_comment_task.enqueue(comment.pk)
-    return comment
+
+
+def _insert_sql(model, instance, skip=()):
+    """Column names and values of a new ``instance``, as the ORM would insert them."""
+    fields = [field for field in model._meta.concrete_fields
+              if not field.primary_key and field.name not in skip]
+    return ([connection.ops.quote_name(field.column) for field in fields],
+            [field.get_db_prep_save(field.pre_save(instance, True), connection)
+             for field in fields])
+
+
+def insert_response(response, answers, comment):
+    """PostgreSQL: store a response, its answers, comment and daily tallies in one statement.
+
+    What ``response.save()``, ``bulk_create`` of the answers, ``store_comment`` and
+    ``record_response`` do one statement each, as one ``INSERT … RETURNING`` with
+    data-modifying CTEs: the answers and the answer tallies come from the same two arrays
+    (``UNNEST``), so the statement's text is the same for every submission of a
+    questionnaire and the driver parses it once. Sets ``response.pk``; returns the
+    comment's id, or None. Runs in the caller's transaction; post_save signals are not
+    sent, so the public figures' refresh is scheduled here.
+    """
+    from .models import AnswerTally, ResponseTally
+    from .moderation.text import fold
+    from .public.results import bump_version
+    from .reports.rollup import TALLY_COLUMNS, local_day
+
+    def table(model):
+        return connection.ops.quote_name(model._meta.db_table)
+
+    r_columns, r_values = _insert_sql(Response, response)
+    questions = [question.pk for question in answers]
+    values = list(answers.values())
+    day = local_day(response.submitted_at)
+    key = [response.campaign_id, day, response.unit_id]
+    counts = ", ".join(f"(u.v IS NOT DISTINCT FROM {value})::int" for value in AnswerTally.VALUES)
+    sums = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in TALLY_COLUMNS)
+    r_sums = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in (
+        "responses", "index_applicable", "index_satisfied", "points", "dissatisfied"))
+    rows = "UNNEST(%s::bigint[], %s::smallint[]) AS u(q, v)"
+    parts = [
+        f"r AS (INSERT INTO {table(Response)} ({', '.join(r_columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(r_columns))}) RETURNING id)",
+        f"a AS (INSERT INTO {table(Answer)} (response_id, question_id, value) "
+        f"SELECT r.id, u.q, u.v FROM r, {rows})",
+        f"rt AS (INSERT INTO {table(ResponseTally)} AS t (campaign_id, day, unit_id, channel, "
+        f"responses, index_applicable, index_satisfied, points, dissatisfied) "
+        f"VALUES (%s, %s, %s, %s, 1, %s, %s, %s, %s) "
+        f"ON CONFLICT (campaign_id, day, unit_id, channel) DO UPDATE SET {r_sums})",
+        f"at AS (INSERT INTO {table(AnswerTally)} AS t (campaign_id, day, unit_id, question_id, "
+        f"{', '.join(TALLY_COLUMNS)}) SELECT %s, %s, %s, u.q, {counts}, (u.v IS NULL)::int "
+        f"FROM {rows} ON CONFLICT (campaign_id, day, unit_id, question_id) "
+        f"DO UPDATE SET {sums})",
+    ]
+    params = [*r_values, questions, values,
+              *key, response.channel, response.index_applicable, response.index_satisfied,
+              response.points or 0, int(response.dissatisfied),
+              *key, questions, values]
+    comment_id = "NULL"
+    if comment:
+        row = Comment(campaign_id=response.campaign_id, submitted_at=response.submitted_at,
+                      text=comment, text_folded=fold(comment))
+        c_columns, c_values = _insert_sql(Comment, row, skip={"response"})
+        parts.append(
+            f"c AS (INSERT INTO {table(Comment)} (response_id, {', '.join(c_columns)}) "
+            f"SELECT r.id, {', '.join(['%s'] * len(c_columns))} FROM r RETURNING id)")
+        params += c_values
+        comment_id = "(SELECT id FROM c)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} SELECT (SELECT id FROM r), {comment_id}",
+                       params)
+        response.pk, comment_id = cursor.fetchone()
+    response._state.adding = False
+    campaign_id = response.campaign_id
+    transaction.on_commit(lambda: bump_version(campaign_id))
+    return comment_id

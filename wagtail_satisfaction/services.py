@@ -92,20 +92,21 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
-                comment_id = insert_response(response, answers, comment)
+                chain_head = insert_response(response, answers, comment)
             else:
                 response.save()
                 Answer.objects.bulk_create(
                     Answer(response=response, question=question, value=value)
                     for question, value in answers.items()
                 )
-                comment_id = store_comment(response, comment).pk if comment else None
-                record_response(response, answers)
-            if comment_id is not None:
-                from .moderation.tasks import sort_comment_task
+                if comment:
+                    from .moderation.tasks import sort_comment_task
 
-                sort_comment_task.enqueue(comment_id)
-            seal_response(response, answers, comment)  # tamper evidence: last, briefest lock
+                    sort_comment_task.enqueue(store_comment(response, comment).pk)
+                record_response(response, answers)
+                chain_head = None
+            # Tamper evidence: last, so the chain's lock is held for the shortest time.
+            seal_response(response, answers, comment, chain_head)
     except IntegrityError as error:
         if response.dossier_proven and Response.objects.filter(
                 campaign=campaign, dossier_code=dossier_code, dossier_proven=True).exists():
@@ -136,26 +137,70 @@ def store_comment(response, text):
 
 
 def _insert_sql(model, instance, skip=()):
-    """Column names and values of a new ``instance``, as the ORM would insert them."""
+    """Column names and values of a new ``instance``, as the ORM would insert them (an
+    auto-incremented primary key is left to the database)."""
     fields = [field for field in model._meta.concrete_fields
-              if not field.primary_key and field.name not in skip]
+              if not (field.primary_key and field.get_internal_type().endswith("AutoField"))
+              and field.name not in skip]
     return ([connection.ops.quote_name(field.column) for field in fields],
             [field.get_db_prep_save(field.pre_save(instance, True), connection)
              for field in fields])
 
 
-def insert_response(response, answers, comment):
-    """PostgreSQL: store a response, its answers, comment and daily tallies in one statement.
+def _queued_sort(comment_ref):
+    """The comment's sort task as a row to insert, when tasks go to django_tasks_db.
 
-    What ``response.save()``, ``bulk_create`` of the answers, ``store_comment`` and
-    ``record_response`` do one statement each, as one ``INSERT … RETURNING`` with
-    data-modifying CTEs: the answers and the answer tallies come from the same two arrays
-    (``UNNEST``), so the statement's text is the same for every submission of a
-    questionnaire and the driver parses it once. Sets ``response.pk``; returns the
-    comment's id, or None. Runs in the caller's transaction; post_save signals are not
-    sent, so the public figures' refresh is scheduled here.
+    Returns ``(columns, values, finish)`` for an INSERT whose ``args_kwargs`` is the
+    SQL expression ``comment_ref`` makes of the comment's id; ``finish(comment_id)``
+    sends django-tasks' ``task_enqueued`` signal afterwards, as ``enqueue`` does. None for
+    any other backend (the caller enqueues the usual way).
     """
-    from .models import AnswerTally, ResponseTally
+    from django.db.models.signals import pre_save
+    from django_tasks.signals import task_enqueued
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from .moderation.tasks import sort_comment_task
+
+    task = sort_comment_task
+    backend = task.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return None
+    backend.validate_task(task)
+    row = DBTaskResult(id=backend._get_id(), args_kwargs={"args": [], "kwargs": {}},
+                       priority=task.priority, task_path=task.module_path,
+                       queue_name=task.queue_name, run_after=task.run_after,
+                       backend_name=backend.alias)
+    # What the library does before an insert (it sets run_after) runs as for a save().
+    pre_save.send(sender=DBTaskResult, instance=row, raw=False, using=connection.alias,
+                  update_fields=None)
+    columns, values = _insert_sql(DBTaskResult, row, skip={"args_kwargs"})
+    columns.append(connection.ops.quote_name("args_kwargs"))
+    select = ", ".join(["%s"] * len(values)) + (
+        f", jsonb_build_object('args', jsonb_build_array({comment_ref}), "
+        f"'kwargs', '{{}}'::jsonb)")
+
+    def finish(comment_id):
+        row.args_kwargs = {"args": [comment_id], "kwargs": {}}
+        task_enqueued.send(type(backend), task_result=row.task_result)
+
+    return columns, values, select, finish
+
+
+def insert_response(response, answers, comment):
+    """PostgreSQL: a response and all it brings, in one statement; the seal chain's head.
+
+    What ``response.save()``, ``bulk_create`` of the answers, ``store_comment``, the
+    comment's sort task and ``record_response`` do one statement each is here one
+    ``INSERT … RETURNING`` with data-modifying CTEs, which also takes the campaign's next
+    seal number (locking the chain's head, as :func:`integrity.seal.append_seal` would).
+    The answers and the answer tallies come from the same two arrays (``UNNEST``), so the
+    statement's text is the same for every submission of a questionnaire and the driver
+    parses it once. Sets ``response.pk``; returns ``(seq, previous digest)`` of the chain,
+    or None when the campaign has no chain yet. Runs in the caller's transaction;
+    post_save signals are not sent, so the public figures' refresh is scheduled here.
+    """
+    from .models import AnswerTally, ResponseTally, SealChain
     from .moderation.text import fold
     from .public.results import bump_version
     from .reports.rollup import TALLY_COLUMNS, local_day
@@ -186,12 +231,14 @@ def insert_response(response, answers, comment):
         f"{', '.join(TALLY_COLUMNS)}) SELECT %s, %s, %s, u.q, {counts}, (u.v IS NULL)::int "
         f"FROM {rows} ON CONFLICT (campaign_id, day, unit_id, question_id) "
         f"DO UPDATE SET {sums})",
+        f"h AS (UPDATE {table(SealChain)} SET seq = seq + 1 WHERE campaign_id = %s "
+        f"RETURNING seq, digest)",
     ]
     params = [*r_values, questions, values,
               *key, response.channel, response.index_applicable, response.index_satisfied,
               response.points or 0, int(response.dissatisfied),
-              *key, questions, values]
-    comment_id = "NULL"
+              *key, questions, values, response.campaign_id]
+    comment_id, finish = "NULL", None
     if comment:
         row = Comment(campaign_id=response.campaign_id, submitted_at=response.submitted_at,
                       text=comment, text_folded=fold(comment))
@@ -201,11 +248,30 @@ def insert_response(response, answers, comment):
             f"SELECT r.id, {', '.join(['%s'] * len(c_columns))} FROM r RETURNING id)")
         params += c_values
         comment_id = "(SELECT id FROM c)"
+        queued = _queued_sort("c.id")
+        if queued is not None:
+            t_columns, t_values, select, finish = queued
+            parts.append(f"t AS (INSERT INTO {table_of_task()} ({', '.join(t_columns)}) "
+                         f"SELECT {select} FROM c)")
+            params += t_values
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(parts)} SELECT (SELECT id FROM r), {comment_id}",
-                       params)
-        response.pk, comment_id = cursor.fetchone()
+        cursor.execute(f"WITH {', '.join(parts)} SELECT (SELECT id FROM r), {comment_id}, "
+                       f"(SELECT seq FROM h), (SELECT digest FROM h)", params)
+        response.pk, comment_id, seq, previous = cursor.fetchone()
     response._state.adding = False
+    if comment_id is not None:
+        if finish is not None:
+            finish(comment_id)
+        else:
+            from .moderation.tasks import sort_comment_task
+
+            sort_comment_task.enqueue(comment_id)
     campaign_id = response.campaign_id
     transaction.on_commit(lambda: bump_version(campaign_id))
-    return comment_id
+    return None if seq is None else (seq, previous)
+
+
+def table_of_task():
+    from django_tasks_db.models import DBTaskResult
+
+    return connection.ops.quote_name(DBTaskResult._meta.db_table)

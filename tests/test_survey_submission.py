@@ -5,9 +5,17 @@ import re
 
 import pytest
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from tests.factories import form_data, make_campaign, make_officer, make_procedure
-from wagtail_satisfaction.models import Answer, CampaignStatus, Comment, Response
+from wagtail_satisfaction.models import (
+    Answer,
+    AnswerTally,
+    CampaignStatus,
+    Comment,
+    Response,
+    ResponseTally,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -175,11 +183,16 @@ def test_failure_while_storing_leaves_nothing_half_written(campaign, monkeypatch
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(services, "store_comment", broken)
+    # The seal is written last: failing there, everything written before it is undone.
+    monkeypatch.setattr(services, "seal_response", broken)
+    queued = DBTaskResult.objects.count()
     with pytest.raises(DatabaseError):
         services.submit_response(campaign, answers=full_answers(campaign), comment="x")
     assert Response.objects.count() == 0
     assert Answer.objects.count() == 0
+    assert Comment.objects.count() == 0
+    assert AnswerTally.objects.count() == ResponseTally.objects.count() == 0
+    assert DBTaskResult.objects.count() == queued  # nor its sort task
 
 
 def test_required_email_policy(client):

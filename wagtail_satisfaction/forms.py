@@ -4,8 +4,6 @@ The same form serves the website, the survey page, the kiosk and staff entry of 
 only the ``channel`` and the fields a context pre-fills differ.
 """
 
-import copy
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -86,8 +84,9 @@ class SurveyForm(forms.Form):
         else:
             self.fields["email"].required = campaign.email_policy == EmailPolicy.REQUIRED
         for question, field in campaign.questionnaire.question_fields():
-            # A shallow copy: a form may set a field's attributes, never its shared widget's.
-            self.fields[question_field_name(question)] = copy.copy(field)
+            # Shared by every form of the questionnaire: drawing and cleaning a field never
+            # change it, and a form that needs another field replaces it (see PaperForm).
+            self.fields[question_field_name(question)] = field
         # Honeypot: hidden from people by CSS and aria-hidden; bots fill it in.
         self.fields[get_setting("HONEYPOT_FIELD")] = forms.CharField(
             required=False, label=_("Leave this field empty"),

@@ -1,5 +1,7 @@
 """Rules for storing a response, shared by every channel (web, kiosk, paper, import)."""
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -136,55 +138,100 @@ def store_comment(response, text):
     )
 
 
-def _insert_sql(model, instance, skip=()):
-    """Column names and values of a new ``instance``, as the ORM would insert them (an
+def _insert_fields(model, skip=()):
+    """The fields an INSERT of a new ``model`` row writes, as the ORM would (an
     auto-incremented primary key is left to the database)."""
-    fields = [field for field in model._meta.concrete_fields
-              if not (field.primary_key and field.get_internal_type().endswith("AutoField"))
-              and field.name not in skip]
-    return ([connection.ops.quote_name(field.column) for field in fields],
-            [field.get_db_prep_save(field.pre_save(instance, True), connection)
-             for field in fields])
+    return [field for field in model._meta.concrete_fields
+            if not (field.primary_key and field.get_internal_type().endswith("AutoField"))
+            and field.name not in skip]
 
 
-def _queued_sort(comment_ref):
-    """The comment's sort task as a row to insert, when tasks go to django_tasks_db.
+def _values(fields, instance):
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection)
+            for field in fields]
 
-    Returns ``(columns, values, finish)`` for an INSERT whose ``args_kwargs`` is the
-    SQL expression ``comment_ref`` makes of the comment's id; ``finish(comment_id)``
-    sends django-tasks' ``task_enqueued`` signal afterwards, as ``enqueue`` does. None for
-    any other backend (the caller enqueues the usual way).
-    """
-    from django.db.models.signals import pre_save
-    from django_tasks.signals import task_enqueued
+
+def _sort_task():
+    """The comment sort's task, its backend, and whether its rows go to django_tasks_db."""
     from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
 
     from .moderation.tasks import sort_comment_task
 
-    task = sort_comment_task
-    backend = task.get_backend()
-    if not isinstance(backend, DatabaseBackend):
-        return None
-    backend.validate_task(task)
-    row = DBTaskResult(id=backend._get_id(), args_kwargs={"args": [], "kwargs": {}},
-                       priority=task.priority, task_path=task.module_path,
-                       queue_name=task.queue_name, run_after=task.run_after,
-                       backend_name=backend.alias)
-    # What the library does before an insert (it sets run_after) runs as for a save().
-    pre_save.send(sender=DBTaskResult, instance=row, raw=False, using=connection.alias,
-                  update_fields=None)
-    columns, values = _insert_sql(DBTaskResult, row, skip={"args_kwargs"})
-    columns.append(connection.ops.quote_name("args_kwargs"))
-    select = ", ".join(["%s"] * len(values)) + (
-        f", jsonb_build_object('args', jsonb_build_array({comment_ref}), "
-        f"'kwargs', '{{}}'::jsonb)")
+    backend = sort_comment_task.get_backend()
+    return sort_comment_task, backend, isinstance(backend, DatabaseBackend)
 
-    def finish(comment_id):
-        row.args_kwargs = {"args": [comment_id], "kwargs": {}}
-        task_enqueued.send(type(backend), task_result=row.task_result)
 
-    return columns, values, select, finish
+@functools.cache
+def _statement(with_comment, with_task):
+    """The text of :func:`insert_response`'s statement and the fields it takes values of.
+
+    Built once per process: the same text for every submission lets the driver parse it
+    once (it caches statements of at most 50 parameters, hence the values shared through
+    the CTEs: the comment's campaign and time and the tallies' keys come from ``r``).
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from .models import AnswerTally, ResponseTally, SealChain
+    from .reports.rollup import TALLY_COLUMNS
+
+    quote = connection.ops.quote_name
+
+    def table(model):
+        return quote(model._meta.db_table)
+
+    def columns(fields):
+        return ", ".join(quote(field.column) for field in fields)
+
+    def placeholders(fields):
+        return ", ".join(["%s"] * len(fields))
+
+    r_fields = _insert_fields(Response)
+    counts = ", ".join(f"(u.v IS NOT DISTINCT FROM {value})::int" for value in AnswerTally.VALUES)
+    sums = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in TALLY_COLUMNS)
+    scores = ["index_applicable", "index_satisfied", "points", "dissatisfied"]
+    r_sums = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in ["responses", *scores])
+    parts = [
+        f"r AS (INSERT INTO {table(Response)} ({columns(r_fields)}) "
+        f"VALUES ({placeholders(r_fields)}) RETURNING id, campaign_id, unit_id, channel, "
+        f"submitted_at, {', '.join(scores)})",
+        "u AS (SELECT * FROM UNNEST(%s::bigint[], %s::smallint[]) AS u(q, v))",
+        f"a AS (INSERT INTO {table(Answer)} (response_id, question_id, value) "
+        f"SELECT r.id, u.q, u.v FROM r, u)",
+        f"rt AS (INSERT INTO {table(ResponseTally)} AS t (campaign_id, day, unit_id, channel, "
+        f"responses, {', '.join(scores)}) SELECT r.campaign_id, %s::date, r.unit_id, r.channel, "
+        f"1, r.index_applicable, r.index_satisfied, COALESCE(r.points, 0), r.dissatisfied::int "
+        f"FROM r ON CONFLICT (campaign_id, day, unit_id, channel) DO UPDATE SET {r_sums} "
+        f"RETURNING 1)",
+        f"at AS (INSERT INTO {table(AnswerTally)} AS t (campaign_id, day, unit_id, question_id, "
+        f"{', '.join(TALLY_COLUMNS)}) SELECT r.campaign_id, %s::date, r.unit_id, u.q, {counts}, "
+        f"(u.v IS NULL)::int FROM r, u ON CONFLICT (campaign_id, day, unit_id, question_id) "
+        f"DO UPDATE SET {sums} RETURNING 1)",
+        # The chain's head last: its condition reads both tallies' results, so every
+        # submission locks the tally rows, then the head, in the same order (the
+        # sub-statements of a WITH otherwise run in no set order, and could deadlock).
+        f"h AS (UPDATE {table(SealChain)} SET seq = seq + 1 "
+        f"WHERE campaign_id = (SELECT campaign_id FROM r) "
+        f"AND (SELECT count(*) FROM rt) + (SELECT count(*) FROM at) > 0 RETURNING seq, digest)",
+    ]
+    c_fields = t_fields = []
+    comment_id = "NULL"
+    if with_comment:
+        c_fields = _insert_fields(Comment, skip={"response", "campaign", "submitted_at"})
+        parts.append(
+            f"c AS (INSERT INTO {table(Comment)} (response_id, campaign_id, submitted_at, "
+            f"{columns(c_fields)}) SELECT r.id, r.campaign_id, r.submitted_at, "
+            f"{placeholders(c_fields)} FROM r RETURNING id)")
+        comment_id = "(SELECT id FROM c)"
+        if with_task:
+            t_fields = _insert_fields(DBTaskResult, skip={"args_kwargs"})
+            parts.append(
+                f"t AS (INSERT INTO {table(DBTaskResult)} ({columns(t_fields)}, "
+                f"{quote('args_kwargs')}) SELECT {placeholders(t_fields)}, "
+                f"jsonb_build_object('args', jsonb_build_array(c.id), 'kwargs', '{{}}'::jsonb) "
+                f"FROM c)")
+    sql = (f"WITH {', '.join(parts)} SELECT (SELECT id FROM r), {comment_id}, "
+           f"(SELECT seq FROM h), (SELECT digest FROM h)")
+    return sql, r_fields, c_fields, t_fields
 
 
 def insert_response(response, answers, comment):
@@ -194,84 +241,50 @@ def insert_response(response, answers, comment):
     comment's sort task and ``record_response`` do one statement each is here one
     ``INSERT … RETURNING`` with data-modifying CTEs, which also takes the campaign's next
     seal number (locking the chain's head, as :func:`integrity.seal.append_seal` would).
-    The answers and the answer tallies come from the same two arrays (``UNNEST``), so the
-    statement's text is the same for every submission of a questionnaire and the driver
-    parses it once. Sets ``response.pk``; returns ``(seq, previous digest)`` of the chain,
-    or None when the campaign has no chain yet. Runs in the caller's transaction;
-    post_save signals are not sent, so the public figures' refresh is scheduled here.
+    The answers and the answer tallies come from the same two arrays (``UNNEST``). Sets
+    ``response.pk``; returns ``(seq, previous digest)`` of the chain, or None when the
+    campaign has no chain yet. Runs in the caller's transaction; post_save signals are not
+    sent, so the public figures' refresh is scheduled here. With django_tasks_db, the
+    comment's sort task is a row of the same statement, made as the library's ``enqueue``
+    makes it (its ``pre_save`` handlers run, its ``task_enqueued`` signal is sent); with
+    another task backend it is enqueued the usual way after the statement.
     """
-    from .models import AnswerTally, ResponseTally, SealChain
+    from django.db.models.signals import pre_save
+    from django_tasks.signals import task_enqueued
+    from django_tasks_db.models import DBTaskResult
+
     from .moderation.text import fold
     from .public.results import bump_version
-    from .reports.rollup import TALLY_COLUMNS, local_day
+    from .reports.rollup import local_day
 
-    def table(model):
-        return connection.ops.quote_name(model._meta.db_table)
-
-    r_columns, r_values = _insert_sql(Response, response)
-    questions = [question.pk for question in answers]
-    values = list(answers.values())
+    task, backend, task_rows = _sort_task()
+    sql, r_fields, c_fields, t_fields = _statement(bool(comment), task_rows)
     day = local_day(response.submitted_at)
-    key = [response.campaign_id, day, response.unit_id]
-    counts = ", ".join(f"(u.v IS NOT DISTINCT FROM {value})::int" for value in AnswerTally.VALUES)
-    sums = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in TALLY_COLUMNS)
-    r_sums = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in (
-        "responses", "index_applicable", "index_satisfied", "points", "dissatisfied"))
-    rows = "UNNEST(%s::bigint[], %s::smallint[]) AS u(q, v)"
-    parts = [
-        f"r AS (INSERT INTO {table(Response)} ({', '.join(r_columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(r_columns))}) RETURNING id)",
-        f"a AS (INSERT INTO {table(Answer)} (response_id, question_id, value) "
-        f"SELECT r.id, u.q, u.v FROM r, {rows})",
-        f"rt AS (INSERT INTO {table(ResponseTally)} AS t (campaign_id, day, unit_id, channel, "
-        f"responses, index_applicable, index_satisfied, points, dissatisfied) "
-        f"VALUES (%s, %s, %s, %s, 1, %s, %s, %s, %s) "
-        f"ON CONFLICT (campaign_id, day, unit_id, channel) DO UPDATE SET {r_sums})",
-        f"at AS (INSERT INTO {table(AnswerTally)} AS t (campaign_id, day, unit_id, question_id, "
-        f"{', '.join(TALLY_COLUMNS)}) SELECT %s, %s, %s, u.q, {counts}, (u.v IS NULL)::int "
-        f"FROM {rows} ON CONFLICT (campaign_id, day, unit_id, question_id) "
-        f"DO UPDATE SET {sums})",
-        f"h AS (UPDATE {table(SealChain)} SET seq = seq + 1 WHERE campaign_id = %s "
-        f"RETURNING seq, digest)",
-    ]
-    params = [*r_values, questions, values,
-              *key, response.channel, response.index_applicable, response.index_satisfied,
-              response.points or 0, int(response.dissatisfied),
-              *key, questions, values, response.campaign_id]
-    comment_id, finish = "NULL", None
+    params = [*_values(r_fields, response), [q.pk for q in answers], list(answers.values()),
+              day, day]
+    job = None
     if comment:
-        row = Comment(campaign_id=response.campaign_id, submitted_at=response.submitted_at,
-                      text=comment, text_folded=fold(comment))
-        c_columns, c_values = _insert_sql(Comment, row, skip={"response"})
-        parts.append(
-            f"c AS (INSERT INTO {table(Comment)} (response_id, {', '.join(c_columns)}) "
-            f"SELECT r.id, {', '.join(['%s'] * len(c_columns))} FROM r RETURNING id)")
-        params += c_values
-        comment_id = "(SELECT id FROM c)"
-        queued = _queued_sort("c.id")
-        if queued is not None:
-            t_columns, t_values, select, finish = queued
-            parts.append(f"t AS (INSERT INTO {table_of_task()} ({', '.join(t_columns)}) "
-                         f"SELECT {select} FROM c)")
-            params += t_values
+        params += _values(c_fields, Comment(text=comment, text_folded=fold(comment)))
+        if task_rows:
+            backend.validate_task(task)
+            job = DBTaskResult(id=backend._get_id(), args_kwargs={"args": [], "kwargs": {}},
+                               priority=task.priority, task_path=task.module_path,
+                               queue_name=task.queue_name, run_after=task.run_after,
+                               backend_name=backend.alias)
+            # What the library does before an insert (it sets run_after), as for a save().
+            pre_save.send(sender=DBTaskResult, instance=job, raw=False,
+                          using=connection.alias, update_fields=None)
+            params += _values(t_fields, job)
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(parts)} SELECT (SELECT id FROM r), {comment_id}, "
-                       f"(SELECT seq FROM h), (SELECT digest FROM h)", params)
+        cursor.execute(sql, params)
         response.pk, comment_id, seq, previous = cursor.fetchone()
     response._state.adding = False
     if comment_id is not None:
-        if finish is not None:
-            finish(comment_id)
+        if job is not None:
+            job.args_kwargs = {"args": [comment_id], "kwargs": {}}
+            task_enqueued.send(type(backend), task_result=job.task_result)
         else:
-            from .moderation.tasks import sort_comment_task
-
-            sort_comment_task.enqueue(comment_id)
+            task.enqueue(comment_id)
     campaign_id = response.campaign_id
     transaction.on_commit(lambda: bump_version(campaign_id))
     return None if seq is None else (seq, previous)
-
-
-def table_of_task():
-    from django_tasks_db.models import DBTaskResult
-
-    return connection.ops.quote_name(DBTaskResult._meta.db_table)

@@ -4,7 +4,8 @@ The survey view and its POST read the campaign, its questionnaire, the questions
 factors) and the form's question fields from here. Each process keeps them in memory under a
 *configuration token* held in the shared cache (Redis in production): saving or deleting a
 campaign, questionnaire, factor, question or unit sets a new token, so every process of every
-server loads them again on its next request. The one cache read per request is the token.
+server loads them again (the process that saved at once, the others within a second: each
+reads the token at most once a second).
 Entries older than ``SURVEY_CACHE_TIMEOUT`` seconds are loaded again whatever the token
 says, which bounds how long a change made behind the signals' back (a queryset ``update()``,
 a database tool) can go unseen.
@@ -49,21 +50,33 @@ def _cache():
     return caches[get_setting("SURVEY_CACHE")]
 
 
+# The token read last and when: a process reads the shared token at most once a second, so
+# a change made through another process shows here within that second (at once here).
+TOKEN_CHECK_SECONDS = 1.0
+_token = {"value": None, "read_at": 0.0}
+
+
 def current_token():
     """The configuration token every process compares its entries with."""
+    now = time.monotonic()
+    if _token["value"] is not None and now - _token["read_at"] < TOKEN_CHECK_SECONDS:
+        return _token["value"]
     cache = _cache()
     token = cache.get(TOKEN_KEY)
     if token is None:  # first request, or the cache was cleared or evicted the key
         token = uuid.uuid4().hex
         if not cache.add(TOKEN_KEY, token, None):
             token = cache.get(TOKEN_KEY) or token
+    _token.update(value=token, read_at=now)
     return token
 
 
 def invalidate(**_kwargs):
     """Every process loads its surveys again (a campaign or its questions changed)."""
-    _cache().set(TOKEN_KEY, uuid.uuid4().hex, None)
+    token = uuid.uuid4().hex
+    _cache().set(TOKEN_KEY, token, None)
     with _lock:
+        _token.update(value=token, read_at=time.monotonic())
         _entries.clear()
 
 

@@ -313,12 +313,13 @@ def test_a_database_error_that_is_not_a_duplicate_is_not_disguised_as_one(campai
                                                                          monkeypatch):
     from django.db import IntegrityError
 
-    from wagtail_satisfaction.models import Answer
+    from wagtail_satisfaction import services
 
     def broken(*args, **kwargs):
         raise IntegrityError("disk full")
 
-    monkeypatch.setattr(Answer.objects, "bulk_create", broken)
+    # The last write of a submission (on PostgreSQL the rows before it are one statement).
+    monkeypatch.setattr(services, "seal_response", broken)
     with pytest.raises(IntegrityError):
         submit_response(campaign, answers=full_answers(campaign), dossier_code="HS-3")
     assert Response.objects.count() == 0

@@ -67,3 +67,71 @@ def test_comment_waits_unsorted_while_the_worker_is_down_then_is_sorted(client, 
     comment.refresh_from_db()
     assert comment.suggested_state == "relevant" and comment.score > 0.9
     assert comment.state == "pending"
+
+
+def test_postgresql_statement_holds_every_row_of_a_submission():
+    """The one statement's text (built on any database; run on PostgreSQL by the PG suite)."""
+    from wagtail_satisfaction import services
+
+    sql, r_fields, c_fields, t_fields = services._statement(True, True)
+    for table in ("wagtail_satisfaction_response", "wagtail_satisfaction_answer",
+                  "wagtail_satisfaction_comment", "wagtail_satisfaction_responsetally",
+                  "wagtail_satisfaction_answertally", "wagtail_satisfaction_sealchain",
+                  DBTaskResult._meta.db_table):
+        assert table in sql
+    # The driver caches statements of at most 50 parameters: one text, parsed once.
+    assert sql.count("%s") == len(r_fields) + 2 + 2 + len(c_fields) + len(t_fields) <= 50
+    assert "id" not in {field.name for field in r_fields}  # the database numbers it
+    assert "id" in {field.name for field in t_fields}  # a task's id is made by the library
+    bare, *_rest, no_task = services._statement(False, True)
+    assert "wagtail_satisfaction_comment" not in bare and no_task == []
+
+
+def test_postgresql_statement_gets_the_rows_values_and_sends_the_task_signal(campaign,
+                                                                            monkeypatch):
+    """insert_response's values, with the database answering as PostgreSQL would."""
+    import datetime
+
+    from django_tasks.signals import task_enqueued
+
+    from tests.factories import full_answers
+    from wagtail_satisfaction import services
+    from wagtail_satisfaction.models import Response
+
+    executed = []
+
+    class Cursor:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def execute(self, sql, params):
+            executed.append((sql, params))
+
+        def fetchone(self):
+            return (501, 702, 3, "ab" * 32)
+
+    enqueued = []
+    task_enqueued.connect(lambda sender, task_result, **kw: enqueued.append(task_result),
+                          weak=False, dispatch_uid="test-enqueued")
+    answers = full_answers(campaign)
+    response = Response(campaign=campaign, questionnaire=campaign.questionnaire,
+                        unit_id=campaign.unit_id, email="dan@example.vn",
+                        submitted_at=datetime.datetime(2026, 3, 1, 17, 30, tzinfo=datetime.UTC))
+    monkeypatch.setattr(connection, "cursor", Cursor)
+    try:
+        head = services.insert_response(response, answers, "Cán bộ tận tình")
+    finally:
+        task_enqueued.disconnect(dispatch_uid="test-enqueued")
+        monkeypatch.undo()
+    assert head == (3, "ab" * 32) and response.pk == 501
+    (sql, params), = executed
+    assert [question.pk for question in answers] in params
+    assert datetime.date(2026, 3, 2) in params  # the report's local day (UTC+7)
+    assert "Cán bộ tận tình" in params and "can bo tan tinh" in params  # text, folded text
+    assert "dan@example.vn" in params
+    assert response.uid in params or response.uid.hex in params  # as each database keeps it
+    assert [result.args for result in enqueued] == [[702]]
+    assert enqueued[0].task.module_path.endswith("sort_comment_task")

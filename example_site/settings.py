@@ -178,6 +178,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND",
                                "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = "khaosat@so-kh-cn.example.gov.vn"
+# Rating invitations: email as above; SMS printed on the console in the demo (docs/api.md
+# shows an SMS gateway's settings).
+WAGTAIL_SATISFACTION_MESSAGE_BACKENDS = {
+    "email": {"CLASS": "wagtail_satisfaction.channels.backends.EmailBackend", "OPTIONS": {}},
+    "sms": {"CLASS": "wagtail_satisfaction.channels.backends.ConsoleBackend", "OPTIONS": {}},
+}
 
 WAGTAIL_SITE_NAME = "Sở Khoa học và Công nghệ (demo)"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

@@ -49,3 +49,9 @@ if WAGTAIL_SATISFACTION_TRUSTED_PROXY_COUNT:
 WAGTAILADMIN_BASE_URL = os.environ["WAGTAILADMIN_BASE_URL"]
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", DEFAULT_FROM_EMAIL)  # noqa: F405
+# Invitations by email; by SMS only once a gateway is configured (docs/api.md), never to the
+# console as in the demo.
+WAGTAIL_SATISFACTION_MESSAGE_BACKENDS = {
+    "email": {"CLASS": "wagtail_satisfaction.channels.backends.EmailBackend", "OPTIONS": {}},
+    "sms": None,
+}

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.api_factories import make_api_client
 from tests.channels_factories import make_dossier, make_kiosk_key
 from tests.factories import (
     full_answers,
@@ -103,6 +104,12 @@ ALLOWED = {
     # Re-verification calls show contact details: the ISO secretary's, never the counter's.
     **{f"wagtail_satisfaction_reverification:{view}": who(ISO) for view in (
         "index", "index_results", "draw", "edit", "history", "history_results", "usage")},
+    # The dossier API's clients: the IT team creates tokens, revokes them, reads the calls
+    # (issue 16). Deleting one (and its audit trail's link) is a superuser's.
+    **{f"wagtail_satisfaction_api_clients:{view}": who(IT) for view in (
+        "index", "index_results", "add", "edit", "history", "history_results", "usage",
+        "revoke", "calls")},
+    "wagtail_satisfaction_api_clients:delete": ONLY_SUPERUSER,
     # Calls are drawn, not typed in: there is no add or copy form.
     "wagtail_satisfaction_reverification:delete": ONLY_SUPERUSER,
 }
@@ -210,6 +217,7 @@ def objects(db, settings, tmp_path):
         "kioskkey": make_kiosk_key(campaign),
         "reverification": Reverification.objects.create(response=response,
                                                          campaign=campaign),
+        "apiclient": make_api_client(unit),
     }
 
 
@@ -220,6 +228,7 @@ OBJECT_OF_URL = [
     ("wagtail_satisfaction_dossiers:", "dossier"),
     ("wagtail_satisfaction_kiosks:", "kioskkey"),
     ("wagtail_satisfaction_reverification:", "reverification"),
+    ("wagtail_satisfaction_api_clients:", "apiclient"),
     ("wagtail_satisfaction_invitations:", "campaign"),
     ("wagtail_satisfaction_paper:", "campaign"),
     ("wagtail_satisfaction_admin:questionnaire", "questionnaire"),

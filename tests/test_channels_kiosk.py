@@ -54,7 +54,8 @@ def test_thanks_page_returns_to_the_start_after_the_configured_seconds(client, k
                                                                          settings):
     settings.WAGTAIL_SATISFACTION_KIOSK_THANKS_SECONDS = 5
     html = client.get(url(kiosk, "kiosk_thanks")).content.decode()
-    assert f'content="5;url={url(kiosk)}"' in html
+    assert f'data-start="{url(kiosk)}" data-idle-seconds="5"' in html
+    assert 'http-equiv="refresh"' not in html  # an accessibility fault (axe: meta-refresh)
 
 
 def test_inactive_or_unknown_key_shows_nothing_of_the_survey(client, kiosk):
@@ -76,3 +77,17 @@ def test_officer_photo_is_shown_when_there_is_one(client, kiosk, settings, tmp_p
     kiosk.officer.save()
     html = client.get(url(kiosk)).content.decode()
     assert 'class="kiosk-photo"' in html and "<img" in html
+
+
+def test_kiosk_error_summary_lists_what_is_missing_like_the_website(client, kiosk):
+    questions = kiosk.campaign.questionnaire.question_list()
+    data = form_data(kiosk.campaign, officer=kiosk.elsewhere.pk)
+    del data[f"q_{questions[2].pk}"]
+    html = client.post(url(kiosk), data).content.decode()
+    summary = html[html.index('id="satisfaction-errors"'):]
+    summary = summary[:summary.index("</div>")]
+    # Each item links to the question (or step) to correct, named as the visitor sees it.
+    assert f'<a href="#id_q_{questions[2].pk}">{questions[2].text}</a>' in summary
+    assert '<a href="#kiosk-officer">' in summary
+    assert f"q_{questions[3].pk}" not in summary
+    assert f'id="id_q_{questions[2].pk}"' in html and 'id="kiosk-officer"' in html

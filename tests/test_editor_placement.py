@@ -55,16 +55,18 @@ def test_site_wide_banner_from_setting_via_template_tag(rf):
     assert "satisfaction-banner" not in html
 
 
-def test_survey_block_on_any_page_posts_to_the_survey_view(client):
+def test_survey_block_on_any_page_posts_to_the_page_that_holds_it(client):
     campaign = make_campaign()
     page = add_child(ContentPage(title="Khảo sát", slug="khao-sat-trang", body=[
         ("survey", {"campaign": campaign, "heading": "Mời ông/bà đánh giá", "intro": ""}),
     ]))
     html = client.get(page.url).content.decode()
     assert "Mời ông/bà đánh giá" in html
-    action = reverse("wagtail_satisfaction:survey", args=[campaign.slug])
-    assert f'action="{action}"' in html
-    assert client.post(action, form_data(campaign)).status_code == 200
+    assert f'action="{page.url}"' in html
+    assert f'name="satisfaction_block" value="{campaign.pk}"' in html
+    response = client.post(page.url, form_data(campaign, satisfaction_block=campaign.pk))
+    assert response.status_code == 200  # the thank-you page answers the POST
+    assert 'class="satisfaction-thanks"' in response.content.decode()
     assert Response.objects.count() == 1
 
 

@@ -244,3 +244,26 @@ def test_the_demo_data_verifies_clean():
     out = io.StringIO()
     call_command("satisfaction_verify", stdout=out)
     assert " 0 " in out.getvalue().splitlines()[-1]
+
+
+def test_the_demo_api_token_works_as_the_docs_show_and_home_links_to_the_results(client):
+    from example_site.home.management.commands.load_initial_data import DEMO_API_TOKEN
+    from wagtail_satisfaction.models import ApiClient, ResultsPage
+
+    out = load(responses=30)
+    assert DEMO_API_TOKEN in out
+    (curl,) = [line for line in out.splitlines() if line.strip().startswith("curl ")]
+    url = curl.split()[-1].replace("http://127.0.0.1:8000", "")
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {DEMO_API_TOKEN}")
+    assert response.status_code == 200, response.content
+    assert response.json()["unit"].startswith("so-khcn")
+    assert ApiClient.objects.count() == 1
+    load(responses=0)  # again: the same client, still usable
+    assert ApiClient.objects.count() == 1
+    # The home page's menu leads to the public results page, which shows figures.
+    page = ResultsPage.objects.get()
+    home = client.get("/")
+    assert f'href="{page.url}"' in home.content.decode()
+    results = client.get(page.url)
+    assert results.status_code == 200 and "Kết quả khảo sát sự hài lòng" in results.content.decode()
+    assert page.campaign.publish_results

@@ -156,3 +156,23 @@ def test_schema_lists_the_open_data_endpoints(client):
             "/khao-sat/api/v1/campaigns/{slug}/questions/",
             "/khao-sat/api/v1/campaigns/{slug}/factors/"} <= set(schema["paths"])
     assert not any(path.startswith("/admin/") for path in schema["paths"])
+
+
+@override_settings(WAGTAIL_SATISFACTION_MIN_GROUP_SIZE=2)
+@pytest.mark.parametrize("table", ["units", "months", "questions", "factors"])
+def test_every_csv_table_opens_in_excel_with_vietnamese_and_equals_the_json(client, published,
+                                                                            table):
+    campaign = published["campaign"]
+    _r, payload = get_json(client, f"{API}{campaign.slug}/{table}/")
+    raw = client.get(f"{API}{campaign.slug}/{table}/",
+                     HTTP_ACCEPT="text/csv").content
+    # Excel reads a CSV as UTF-8 only when it starts with the byte-order mark.
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw[3:].decode("utf-8")
+    assert "\ufffd" not in text and "Ã" not in text  # no mojibake
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and list(rows[0]) == list(payload["rows"][0])
+    assert rows == [{k: "" if v is None else str(v) for k, v in row.items()}
+                    for row in payload["rows"]]
+    if table in ("units", "factors", "questions"):
+        assert any(not value.isascii() for row in rows for value in row.values())

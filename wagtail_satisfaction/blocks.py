@@ -25,8 +25,18 @@ class SurveyBlock(blocks.StructBlock):
         context = super().get_context(value, parent_context)
         campaign = value["campaign"]
         if campaign is not None:
-            # Any page can hold the block, but only the campaign's survey view stores answers.
-            context.update(SurveyFlow(campaign).get_context_data())
+            page = (parent_context or {}).get("page")
+            request = (parent_context or {}).get("request")
+            if getattr(page, "pk", None) and getattr(page, "url", None):
+                # The block posts to the page holding it (see flow.BlockSurveyFlow), which
+                # shows its errors in place, with every answer kept.
+                form, form_error = getattr(request, "satisfaction_block_forms", {}).get(
+                    campaign.pk, (None, None))
+                flow = SurveyFlow(campaign, action_url=page.url)
+                context.update(flow.get_context_data(form, form_error), block_post=True)
+            else:
+                # No page (a preview): the campaign's own survey view takes the answers.
+                context.update(SurveyFlow(campaign).get_context_data())
         return context
 
     def get_preview_value(self):

@@ -20,6 +20,9 @@ DEFAULTS = {
     "RATE_LIMIT_WINDOW": 600,
     # Name of the honeypot field that humans never see and bots fill in.
     "HONEYPOT_FIELD": "website",
+    # Seconds a visitor takes per question: the minutes the survey form, its banner and the
+    # invitation emails announce (rounded up from the number of questions).
+    "SECONDS_PER_QUESTION": 10,
     # How many proxies of the site's own stand in front of Django; the client address is
     # the entry that many places from the right of X-Forwarded-For (0: REMOTE_ADDR).
     "TRUSTED_PROXY_COUNT": 0,
@@ -65,6 +68,20 @@ DEFAULTS = {
     "PUBLIC_BASE_URL": None,
     # Invitations sent per SMTP connection (one batch = one connection).
     "INVITATION_BATCH_SIZE": 100,
+    # How invitations reach people, per channel: {"email": {"CLASS": ..., "OPTIONS": {...}},
+    # "sms": {...} or None (no SMS)}. Classes in channels.backends: EmailBackend (Django's
+    # email), HttpSmsBackend (an SMS gateway's HTTP API), ConsoleBackend (development).
+    # docs/api.md lists every option.
+    "MESSAGE_BACKENDS": {
+        "email": {"CLASS": "wagtail_satisfaction.channels.backends.EmailBackend",
+                  "OPTIONS": {}},
+        "sms": None,
+    },
+    # --- Dossier API for the one-stop software (docs/api.md) ---
+    # Calls one API client (token) may make per API_RATE_LIMIT_WINDOW; 0 disables.
+    "API_RATE_LIMIT": 120,
+    # Length of the API's rate-limit window, in seconds.
+    "API_RATE_LIMIT_WINDOW": 60,
     # Days to wait after the invitation before the single reminder.
     "REMINDER_AFTER_DAYS": 7,
     # Return-rate target (%) for per-unit response rates when the campaign sets none.

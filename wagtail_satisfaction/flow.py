@@ -272,3 +272,79 @@ class PageSurveyFlow(SurveyFlow):
 
     def get_extra_context(self):
         return {"page": self.page, "self": self.page, **super().get_extra_context()}
+
+
+BLOCK_FIELD = "satisfaction_block"
+
+
+def survey_campaigns(value):
+    """The campaigns of the survey blocks in a StreamField value, nested blocks included
+    (in a StructBlock, a ListBlock or an inner StreamBlock)."""
+    from wagtail.blocks import StreamValue, StructValue
+    from wagtail.blocks.list_block import ListValue
+
+    from .blocks import SurveyBlock
+
+    if isinstance(value, StreamValue | ListValue):
+        children = [(child.block, child.value) for child in (
+            value if isinstance(value, StreamValue) else value.bound_blocks)]
+    elif isinstance(value, StructValue):
+        children = [(bound.block, bound.value) for bound in value.bound_blocks.values()]
+    else:
+        return []
+    found = []
+    for block, child in children:
+        if isinstance(block, SurveyBlock):
+            if child["campaign"] is not None:
+                found.append(child["campaign"])
+        else:
+            found += survey_campaigns(child)
+    return found
+
+
+def page_survey_blocks(page):
+    """The campaigns of the survey blocks a page holds, in any of its StreamFields."""
+    from wagtail.fields import StreamField
+
+    return [campaign for field in page._meta.get_fields() if isinstance(field, StreamField)
+            for campaign in survey_campaigns(getattr(page, field.name))]
+
+
+def page_holds_survey(page):
+    """A survey page, or a page with a survey block: no banner leads away from it."""
+    from .models import SurveyPage
+
+    page = getattr(page, "specific", page)
+    return isinstance(page, SurveyPage) or bool(page_survey_blocks(page))
+
+
+class BlockSurveyFlow(SurveyFlow):
+    """A survey block's submission, posted to the page that holds the block: a refusal shows
+    the page again with the block's errors and every answer, not the campaign's own page."""
+
+    def __init__(self, campaign, page, serve_args=(), serve_kwargs=None, **options):
+        self.page = page
+        self.serve_args, self.serve_kwargs = serve_args, serve_kwargs or {}
+        super().__init__(campaign, **options)
+
+    def render(self, request, form=None, form_error=None, status=200):
+        # The block reads the bound form and message back while the page renders.
+        request.satisfaction_block_forms = {self.campaign.pk: (form, form_error)}
+        response = self.page.serve(request, *self.serve_args, **self.serve_kwargs)
+        response.status_code = status
+        return response
+
+
+def serve_block_submission(page, request, serve_args, serve_kwargs):
+    """Wagtail's ``before_serve_page`` hook: a POST from one of the page's survey blocks."""
+    if request.method != "POST":
+        return None
+    campaigns = {str(campaign.pk): campaign for campaign in page_survey_blocks(page.specific)}
+    if BLOCK_FIELD in request.POST:
+        campaign = campaigns.get(request.POST[BLOCK_FIELD])
+    else:  # a form without the block's marker, on a page holding one survey
+        campaign = next(iter(campaigns.values())) if len(campaigns) == 1 else None
+    if campaign is None:
+        return None  # no survey block of this page: the page answers as it would
+    return keeps_answers(BlockSurveyFlow(campaign, page.specific, serve_args,
+                                         serve_kwargs).serve)(request)

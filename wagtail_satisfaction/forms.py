@@ -47,7 +47,12 @@ class SurveyForm(forms.Form):
         help_text=_("Printed on your receipt or result slip, under the dossier code."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
-    email = forms.EmailField(label=_("Email"), required=False, max_length=254)
+    email = forms.EmailField(
+        label=_("Email"), required=False, max_length=254,
+        # Django's own message reads as if the field were empty.
+        error_messages={"invalid": _("Invalid email address. Please check it, for example: "
+                                     "ten@example.com.")},
+    )
     comment = forms.CharField(
         label=_("Other comments on how your procedure was handled"), required=False,
         max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
@@ -99,6 +104,10 @@ class SurveyForm(forms.Form):
 
     def is_bot(self):
         return bool(self.data.get(get_setting("HONEYPOT_FIELD"), "").strip())
+
+    @property
+    def question_count(self):
+        return len(self.questions)
 
     def factor_groups(self):
         """[(factor, [bound field, ...]), ...] in questionnaire order, for fieldsets."""

@@ -50,6 +50,11 @@ ADD_DOSSIERCOUNT = permission_name("add", "dossiercount")
 CHANGE_DOSSIERCOUNT = permission_name("change", "dossiercount")
 VIEW_DOSSIERCOUNT = permission_name("view", "dossiercount")
 
+# The dossier API's clients (the one-stop software) and their tokens.
+ADD_APICLIENT = permission_name("add", "apiclient")
+CHANGE_APICLIENT = permission_name("change", "apiclient")
+VIEW_APICLIENT = permission_name("view", "apiclient")
+
 # Tamper evidence: see the integrity checks' results and start one (docs/integrity.md).
 VERIFY_INTEGRITY = f"{APP_LABEL}.verify_integrity"
 
@@ -169,12 +174,16 @@ DOSSIER_COUNTS = AppPermissionPolicy(f"{APP_LABEL}.DossierCount", any_of={
     "choose": (),  # nothing points at a dossier count
 })
 
+API_CLIENTS = AppPermissionPolicy(f"{APP_LABEL}.ApiClient", any_of={
+    "choose": (),  # nothing points at an API client
+})
+
 INTEGRITY_CHECKS = AppPermissionPolicy(f"{APP_LABEL}.IntegrityCheck",
                                        actions={"verify": (VERIFY_INTEGRITY,)})
 
 POLICIES = (RESPONSES, COMMENTS, DOSSIERS, STAFF_ENTRIES, REVERIFICATIONS, QUESTIONNAIRES,
             CAMPAIGNS, BANNERS, UNITS, SECTORS, PROCEDURES, OFFICERS, DOSSIER_COUNTS,
-            INTEGRITY_CHECKS)
+            INTEGRITY_CHECKS, API_CLIENTS)
 
 
 def permission_objects(names):

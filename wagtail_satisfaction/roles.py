@@ -29,11 +29,15 @@ ROLE_PERMISSIONS = {
         perms.permission_name("add", "image", app_label="wagtailimages"),
         perms.permission_name("choose", "image", app_label="wagtailimages"),
     ],
-    # IT team: reads website comments and keeps only those about TTHC/DVC handling.
+    # IT team: reads website comments and keeps only those about TTHC/DVC handling, and
+    # connects the one-stop software: creates its API tokens, revokes them, reads its calls.
     IT_MODERATOR: [
         perms.ACCESS_ADMIN,
         perms.VIEW_COMMENT,
         perms.MODERATE_COMMENT,
+        perms.ADD_APICLIENT,
+        perms.CHANGE_APICLIENT,
+        perms.VIEW_APICLIENT,
     ],
     # ISO secretary: gathers and downloads the results, writes the reports, enters and
     # imports the dossier counts the targets and the Decision 766 ratio divide by, and runs

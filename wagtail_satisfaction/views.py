@@ -1,5 +1,6 @@
 """Public survey views. Thin: the survey's steps are in ``flow``, its rules in ``services``."""
 
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
@@ -17,3 +18,7 @@ def survey(request, slug):
 def thanks(request, slug):
     """The thank-you page at its own address (where a reload of the answer page lands)."""
     return TemplateResponse(request, THANKS_TEMPLATE, {"campaign": campaign_for(slug)})
+
+
+def old_thanks(request, slug):
+    return redirect("wagtail_satisfaction:thanks", slug=slug, permanent=True)

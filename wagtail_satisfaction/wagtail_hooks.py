@@ -23,6 +23,13 @@ register_snippet(SurveySetupGroup)
 register_listings(SatisfactionListings)
 
 
+@hooks.register("before_serve_page")
+def survey_block_submission(page, request, serve_args, serve_kwargs):
+    from .flow import serve_block_submission
+
+    return serve_block_submission(page, request, serve_args, serve_kwargs)
+
+
 @hooks.register("register_permissions")
 def register_permissions():
     return permissions.permission_objects([

@@ -93,7 +93,7 @@ def test_visitor_follows_banner_answers_and_admin_sees_every_answer(page, demo):
     snap(page.locator(".satisfaction-factor").first, "demo-survey-factor.png")
     page.get_by_role("button", name=re.compile("Send|Gửi")).click()
 
-    page.wait_for_url(f"**/khao-sat/{SIPAS_SLUG}/thanks/")
+    page.wait_for_url(f"**/khao-sat/{SIPAS_SLUG}/cam-on/")
     expect(page.get_by_role("status")).to_contain_text("Cảm ơn Ông/Bà đã dành thời gian")
 
     response = Response.objects.get(dossier_code="000.00.36.H36-261201-9999")
@@ -145,10 +145,16 @@ def test_editor_places_survey_block_publishes_and_visitor_answers_there(page, de
 
     page.goto("/gioi-thieu/")
     expect(page.locator(".satisfaction-block h2")).to_have_text("Góp ý cho Sở")
-    answer_every_question(page, demo)
+    # A mistake is shown on this page, in the block, with what was typed kept.
     page.fill("input[name=dossier_code]", "H36-GIOI-THIEU-1")
-    page.locator(".satisfaction-block").get_by_role("button").click()
-    page.wait_for_url(f"**/khao-sat/{SIPAS_SLUG}/thanks/")
+    page.locator(".satisfaction-block").get_by_role("button", name="Gửi").click()
+    expect(page.locator(".satisfaction-block #satisfaction-errors")).to_be_visible()
+    assert page.url.endswith("/gioi-thieu/")
+    expect(page.locator("h1")).to_have_text("Giới thiệu")
+    expect(page.locator("input[name=dossier_code]")).to_have_value("H36-GIOI-THIEU-1")
+    answer_every_question(page, demo)
+    page.locator(".satisfaction-block").get_by_role("button", name="Gửi").click()
+    page.wait_for_url(f"**/khao-sat/{SIPAS_SLUG}/cam-on/")
     expect(page.get_by_role("status")).to_contain_text("Cảm ơn")
     response = Response.objects.get(dossier_code="H36-GIOI-THIEU-1")
     assert response.answers.count() == len(question_inputs(demo))

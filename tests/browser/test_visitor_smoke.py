@@ -23,7 +23,7 @@ def test_visitor_answers_with_mouse_and_keyboard_and_sees_thanks(page):
         page.check(f"input[name=q_{question.pk}][value='{wanted}']")
     page.fill("#id_comment", "Cán bộ một cửa hướng dẫn tận tình")
     page.click("button.satisfaction-submit")
-    page.wait_for_url(f"**/khao-sat/{campaign.slug}/thanks/")
+    page.wait_for_url(f"**/khao-sat/{campaign.slug}/cam-on/")
     assert "Xin cảm ơn" in page.text_content("h1")
     stored = Response.objects.get()
     assert stored.answers.get(question=first).value == 5

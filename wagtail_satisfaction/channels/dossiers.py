@@ -273,3 +273,12 @@ def qr_svg(url):
     svg = buffer.getvalue().decode()
     # Drop the XML declaration so the markup can sit inside HTML.
     return svg[svg.index("<svg"):]
+
+
+def qr_png(url):
+    """The QR code of ``url`` as PNG bytes (for emails: mail readers do not show SVG)."""
+    import qrcode
+
+    buffer = io.BytesIO()
+    qrcode.make(url, box_size=8, border=2).save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -16,7 +16,8 @@ def register_channel_permissions():
 
     return Permission.objects.filter(
         content_type__app_label="wagtail_satisfaction",
-        content_type__model__in=["dossier", "kioskkey", "staffentry", "reverification"],
+        content_type__model__in=["dossier", "kioskkey", "staffentry", "reverification",
+                                 "apiclient"],
     )
 
 

@@ -1,5 +1,6 @@
 """The data model, one module per idea; everything is importable from here."""
 
+from .api import ApiCall, ApiClient
 from .banners import Banner, SatisfactionSettings
 from .campaigns import (
     Aggregation,
@@ -43,3 +44,6 @@ __all__ += ["IntegrityCheck", "ResponseSeal", "SealChain"]
 
 # Retention of personal data
 __all__ += ["PurgeRun"]
+
+# The dossier API (one-stop software)
+__all__ += ["ApiCall", "ApiClient"]

@@ -68,6 +68,14 @@ class Banner(PreviewableMixin, models.Model):
                 and (self.campaign_id is None or not self.campaign.status().is_closed))
 
     @property
+    def survey_campaign(self):
+        """The campaign the banner leads to: its own, else its survey page's."""
+        if self.campaign_id:
+            return self.campaign
+        page = self.target_page.specific if self.target_page_id else None
+        return getattr(page, "campaign", None)
+
+    @property
     def url(self):
         """Where the banner leads: its page while published, else the campaign's survey."""
         from django.urls import reverse

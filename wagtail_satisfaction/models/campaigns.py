@@ -149,6 +149,16 @@ class Campaign(ClusterableModel):
     def is_open(self, today=None):
         return self.status(today).is_open
 
+    def minutes_to_answer(self):
+        """The minutes the survey takes, announced by its form, banner and invitations:
+        its questions times ``SECONDS_PER_QUESTION``, rounded up (at least one)."""
+        import math
+
+        from ..conf import get_setting
+
+        count = len(self.questionnaire.question_list())
+        return max(1, math.ceil(count * get_setting("SECONDS_PER_QUESTION") / 60))
+
     def procedures(self):
         from .units import Procedure, Unit
 

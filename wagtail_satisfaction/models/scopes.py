@@ -133,6 +133,7 @@ UNIT_LOOKUPS = {
     "staffentry": "response__unit",
     "dossiercount": "unit",
     "unitscope": "unit",
+    "apiclient": "units",  # several units: see restrict()
 }
 
 
@@ -151,6 +152,8 @@ def restrict(queryset, user):
     if queryset.model._meta.model_name == "procedure":
         # A procedure without a unit is shared by every unit (a national procedure).
         match |= Q(unit__isnull=True)
+    if lookup == "units":  # an API client bound to units the user works for
+        return queryset.filter(match).distinct()
     return queryset.filter(match)
 
 

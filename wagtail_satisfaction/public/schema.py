@@ -2,8 +2,10 @@
 
 SCHEMA_SETTINGS = {
     "TITLE": "wagtail-satisfaction API",
-    "DESCRIPTION": "Open data: aggregated satisfaction figures of published campaigns. "
-                   "Never individual responses or personal data; docs/public.md.",
+    "DESCRIPTION": "Open data: aggregated satisfaction figures of published campaigns, "
+                   "never individual responses or personal data (docs/public.md). Dossier "
+                   "API: the one-stop software creates dossiers, marks results returned and "
+                   "reads rating status with an API client's token (docs/api.md).",
     "VERSION": "1",
     "PREPROCESSING_HOOKS": ["wagtail_satisfaction.public.schema.app_endpoints_only"],
 }

@@ -11,14 +11,26 @@ def satisfaction_banner(context, banner=None):
     """Render ``banner``, or the site's banner setting, while it is live.
 
     Renders nothing when the request matches no Wagtail site (a page must never fail
-    because of its banner).
+    because of its banner), and no site banner above a survey: a survey page, a page holding
+    a survey block, or any view of the survey flow (never two surveys on one page).
     """
     request = context.get("request")
+    if banner is None and not shows_site_banner(context):
+        return {"banner": None, "request": request}
     if banner is None and request is not None and Site.find_for_request(request) is not None:
         banner = SatisfactionSettings.for_request(request).site_banner
     shown = banner is not None and banner.is_live() and banner.url is not None
     return {"banner": banner if shown else None,
             "request": request}
+
+
+def shows_site_banner(context):
+    from ..flow import page_holds_survey
+
+    if "campaign_status" in context:  # a survey view: website, dossier rating, kiosk
+        return False
+    page = context.get("page")
+    return not (page is not None and getattr(page, "pk", None) and page_holds_survey(page))
 
 
 @register.simple_tag

@@ -30,6 +30,7 @@ from wagtail_satisfaction.channels import dossiers, paper
 from wagtail_satisfaction.conf import get_setting
 from wagtail_satisfaction.forms import question_field_name
 from wagtail_satisfaction.models import (
+    ApiClient,
     Banner,
     Campaign,
     Channel,
@@ -38,6 +39,7 @@ from wagtail_satisfaction.models import (
     Officer,
     Procedure,
     Questionnaire,
+    ResultsPage,
     Round,
     SatisfactionSettings,
     Sector,
@@ -54,6 +56,10 @@ from wagtail_satisfaction.standard_questionnaires import (
 )
 
 SEED = 20260301
+# The demo's API token (docs/api.md shows it with curl). Fixed so the docs can print it: it
+# exists only where this demo command ran, and must never be created on a real site.
+DEMO_API_TOKEN = "ws_demo-mot-cua-chi-dung-cho-ban-demo-khong-dung-that"
+DEMO_API_CLIENT = "Phần mềm một cửa (demo)"
 DEMO_PASSWORD = "demo12345"
 
 # (username, password, first name, last name, group or None for the superuser)
@@ -252,6 +258,7 @@ class Command(BaseCommand):
         created += self.build_responses(tthc, responses // 3)
         new_dossiers = self.build_dossiers(units, procedures)
         kiosk = self.build_kiosk(sipas, units)
+        api_client = self.build_api_client(units)
         if responses > 0:
             created += self.rate_dossiers()
             created += self.type_paper_forms(sipas)
@@ -264,6 +271,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username} / {password}  ({group or 'superuser'})")
         self.stdout.write(_("Kiosk (%(name)s): %(url)s") % {
             "name": kiosk.name, "url": dossiers.public_url(kiosk.get_absolute_url())})
+        self.stdout.write(_("Results page: %(url)s") % {"url": self.results_page.full_url})
+        self.stdout.write(_("API token of “%(name)s” (demo only, docs/api.md): %(token)s") % {
+            "name": api_client.name, "token": DEMO_API_TOKEN})
+        example = dossiers.public_url(reverse("wagtail_satisfaction:api_dossier",
+                                              args=[self.api_example.code]))
+        self.stdout.write(f"  curl -H 'Authorization: Bearer {DEMO_API_TOKEN}' {example}")
         self.stdout.write(_("Rate a dossier at %(url)s with:") % {
             "url": dossiers.public_url(reverse("wagtail_satisfaction:dossier_lookup"))})
         for dossier in self.dossiers_to_try():
@@ -414,14 +427,46 @@ class Command(BaseCommand):
                     "hoạ).")}]))
             home.add_child(instance=page)
             page.save_revision().publish()
+        self.results_page = self.build_results_page(home, sipas)
         return home, survey_page
+
+    def build_results_page(self, home, campaign):
+        """The public results of the SIPAS campaign, in the home page's menu; its figures
+        are open data too."""
+        if not campaign.publish_results:
+            campaign.publish_results = True
+            campaign.save(update_fields=["publish_results"])
+        page = ResultsPage.objects.filter(campaign=campaign).first()
+        if page is None:
+            page = ResultsPage(
+                title="Kết quả khảo sát sự hài lòng", slug="ket-qua-khao-sat",
+                campaign=campaign, show_in_menus=True, comments=5,
+                intro=rich("Kết quả đo lường sự hài lòng của người dân, tổ chức đối với sự "
+                           "phục vụ của Sở, cập nhật khi có phiếu mới."))
+            home.add_child(instance=page)
+            page.save_revision().publish()
+        return page
+
+    def build_api_client(self, units):
+        """The demo's API client for the one-stop software, with the fixed DEMO_API_TOKEN."""
+        from wagtail_satisfaction.models.api import hash_token
+
+        client = (ApiClient.objects.filter(token_hash=hash_token(DEMO_API_TOKEN)).first()
+                  or ApiClient(name=DEMO_API_CLIENT))
+        client.set_token(DEMO_API_TOKEN)
+        client.revoked_at = None
+        client.save()
+        client.units.set([units["so-khcn"]])
+        self.api_example = Dossier.objects.filter(
+            unit__path__startswith=units["so-khcn"].path).order_by("code").first()
+        return client
 
     def build_banner(self, campaign, survey_page):
         banner, _created = Banner.objects.update_or_create(
             title="Khảo sát mức độ hài lòng của người dân, tổ chức",
             defaults={
                 "text": "Ông/Bà vừa giải quyết thủ tục hành chính tại Sở? Hãy cho chúng tôi "
-                        "biết mức độ hài lòng của mình – chỉ mất khoảng 3 phút.",
+                        "biết mức độ hài lòng của mình.",
                 "button_label": "Tham gia khảo sát",
                 "target_page": survey_page, "campaign": campaign,
                 "shows_from": None, "shows_until": None,

@@ -80,7 +80,7 @@ def generate(size, slug="bench", tallies=True):
             INSERT INTO wagtail_satisfaction_response
               (id, campaign_id, questionnaire_id, channel, submitted_at, unit_id, procedure_id,
                officer_id, dossier_code, email, email_key, entered_by_id, uid,
-               index_applicable, index_satisfied, points, dissatisfied)
+               index_applicable, index_satisfied, points, dissatisfied, dossier_proven)
             SELECT {g}, %(campaign)s, %(questionnaire)s,
                    (%(channels)s::text[])[1 + (g / 7) %% 9],
                    timestamptz '2025-01-01 00:00+07'
@@ -96,7 +96,8 @@ def generate(size, slug="bench", tallies=True):
                     FROM unnest(%(index_q)s::bigint[]) q),
                    NULL,
                    (SELECT coalesce(bool_or({value} <= 2), false)
-                    FROM unnest(%(index_q)s::bigint[]) q)
+                    FROM unnest(%(index_q)s::bigint[]) q),
+                   false
             FROM generate_series(1::bigint, %(size)s::bigint) g
         """, {"campaign": campaign.pk, "questionnaire": questionnaire.pk, "channels": CHANNELS,
               "units": units, "procedures": procedures, "officers": officers,

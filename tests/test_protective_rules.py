@@ -144,6 +144,23 @@ def test_the_kiosk_never_takes_two_people_for_one_in_a_one_response_per_email_ca
     assert Response.objects.filter(channel="kiosk").count() == 2
 
 
+def test_a_kiosk_of_a_closed_campaign_says_when_it_closed_and_stores_nothing(client, english):
+    """The tablet stays at the counter after the campaign's last day: the next person is told
+    the survey closed (with its date) instead of a form, and nothing is stored."""
+    import datetime
+
+    today = datetime.date.today()
+    closed = make_campaign(opens_on=today - datetime.timedelta(days=30),
+                           closes_on=today - datetime.timedelta(days=1))
+    address = reverse("wagtail_satisfaction:kiosk", args=[make_kiosk_key(closed).key])
+    refused = client.post(address, form_data(closed, comment="Nhanh gọn"))
+    html = refused.content.decode()
+    assert refused.status_code == 403
+    assert "This survey closed on " in html
+    assert 'name="q_' not in html  # no form to fill in again
+    assert Response.objects.count() == 0
+
+
 # --- The dossier code's duplicate guard -------------------------------------------------------
 
 def test_a_lower_case_dossier_code_is_the_same_dossier_for_the_duplicate_guard(campaign):

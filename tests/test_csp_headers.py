@@ -58,3 +58,11 @@ def test_kept_policies_are_forgotten_when_the_settings_change(settings):
     assert not security._policies
     _request, answer = served("/khao-sat/doi/")
     assert answer["Content-Security-Policy"] == "default-src 'self'"
+
+
+def test_kept_policies_start_again_past_their_bound(monkeypatch):
+    monkeypatch.setattr(security, "MAX_POLICIES", 1)
+    served("/khao-sat/mot/")
+    _request, answer = served("/khao-sat/hai/")
+    assert list(security._policies) == ["/khao-sat/hai/"]
+    assert "default-src 'self'" in answer["Content-Security-Policy"].split("; ")

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
-from tests.factories import form_data
+from tests.factories import form_data, make_campaign
 from wagtail_satisfaction import counters, survey_cache
 from wagtail_satisfaction.models import Response
 
@@ -141,3 +141,24 @@ def test_counter_in_another_cache_starts_again_if_evicted(monkeypatch):
     monkeypatch.setattr(type(cache), "incr", lambda self, key, delta=1, version=None: (
         (_ for _ in ()).throw(ValueError(key))))
     assert counters.count(cache, "gone", initial=1) == 2
+
+
+def test_the_cache_starts_again_past_its_bound_and_after_a_racing_first_token(
+        client, monkeypatch):
+    monkeypatch.setattr(survey_cache, "MAX_ENTRIES", 1)
+    monkeypatch.setattr(survey_cache, "TOKEN_CHECK_SECONDS", 0)
+    first, second = make_campaign(), make_campaign()
+    assert client.get(survey_url(first)).status_code == 200
+    assert client.get(survey_url(second)).status_code == 200
+    assert list(survey_cache._entries) == [second.slug]
+    # Another process set the first token between this one's read and its add: use theirs.
+    caches["default"].delete(survey_cache.TOKEN_KEY)
+    cache_type = type(caches["default"])
+    real_add = cache_type.add
+
+    def racing_add(self, key, value, timeout=None, version=None):
+        real_add(self, key, "theirs", timeout)
+        return False
+
+    monkeypatch.setattr(cache_type, "add", racing_add)
+    assert survey_cache.current_token() == "theirs"

@@ -68,7 +68,7 @@ class AdminAwareCSPMiddleware(CSPMiddleware):
             probe = super().process_response(request, HttpResponse())
             headers = [(name, probe[name]) for name in (HEADER, HEADER_REPORT_ONLY)
                        if name in probe]
-            if len(_policies) >= 1000:
+            if len(_policies) >= MAX_POLICIES:
                 _policies.clear()
             _policies[request.path_info] = headers
         else:  # as django-csp does once the header is written
@@ -82,6 +82,7 @@ class AdminAwareCSPMiddleware(CSPMiddleware):
 _PER_VIEW = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt", "_csp_config_ro",
              "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
 _policies = {}
+MAX_POLICIES = 1000  # paths kept; past that the memory starts again
 
 
 def _forget_policies(**_kwargs):

@@ -84,6 +84,16 @@ def average(values):
     return sum(values, Fraction(0)) / len(values) if values else None
 
 
+def group_index(rows):
+    """The overall index of these responses: each question's % satisfied, the mean per
+    factor, the mean of the factors (the campaign's default aggregation)."""
+    percents = {}
+    for q in ("1", "2", "3"):
+        values = [row["answers"][q] for row in rows if row["answers"][q] is not None]
+        percents[q] = pct(sum(v >= 4 for v in values), len(values))
+    return average(average(percents[q] for q in qs) for qs in INDEX.values())
+
+
 def pooled(rows):
     """% of satisfied (4 or 5) among the applicable index answers of these responses."""
     answers = [v for row in rows for q in ("1", "2", "3") if (v := row["answers"][q]) is not None]
@@ -104,7 +114,8 @@ def check_officers(figures, expected, minimum):
 
 def without_officers(figures):
     return {key: value for key, value in figures.items()
-            if key not in ("officers", "pooled", "hidden_officers", "officer_total")}
+            if key not in ("officers", "pooled", "hidden_officers", "officer_total",
+                           "officer_index")}
 
 
 def reference(rows, chosen, minimum):
@@ -139,11 +150,13 @@ def reference(rows, chosen, minimum):
         "overall": average(factors.values()),
         "officers": sorted((name, len(group), pooled(group)) for name, group in officers.items()
                            if len(group) >= minimum),
+        "officer_index": {name: group_index(group) for name, group in officers.items()},
         "hidden_officers": sum(len(group) < minimum for group in officers.values()),
         "officer_total": sum(len(group) for group in officers.values()),
-        "trend": [(f"{month:02d}/{year}", len(group), pooled(group))
+        "trend": [(f"{month:02d}/{year}", len(group), pooled(group), group_index(group))
                   for (year, month), group in sorted(months.items())],
-        "units": [(unit, len(group), pooled(group)) for unit, group in units if group],
+        "units": [(unit, len(group), pooled(group), group_index(group))
+                  for unit, group in units if group],
     }
 
 
@@ -197,12 +210,15 @@ class ReportFiguresProperty(TestCase):
             "overall": report.overall_index,
             "officers": sorted((label[row.label], row.responses, row.percent_satisfied)
                                for row in breakdowns["officer"].rows if row.label in label),
+            # The pooled row only: responses naming no officer have a row of their own.
             "pooled": sum(row.responses for row in breakdowns["officer"].rows
-                          if row.label not in label),
+                          if row.kind == "pool"),
             "hidden_officers": breakdowns["officer"].hidden_groups,
-            "trend": [(row.label, row.responses, row.percent_satisfied) for row in report.trend],
-            "units": [(unit_label[row.label], row.responses, row.percent_satisfied)
-                      for row in breakdowns["unit"].rows],
+            "trend": [(row.label, row.responses, row.percent_satisfied, row.index)
+                      for row in report.trend],
+            # The unit tree's rows that do not overlap: own responses, each child's tree.
+            "units": [(unit_label[row.label], row.responses, row.percent_satisfied, row.index)
+                      for row in breakdowns["unit"].partition],
         }
 
     def xlsx_figures(self, filters):
@@ -215,17 +231,23 @@ class ReportFiguresProperty(TestCase):
             rows = [list(row) for row in workbook[title].iter_rows(values_only=True)]
             return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]] if rows else []
 
+        def percent(cell):  # a percentage cell holds the share: 0.5417 is 54.17 %
+            return None if cell is None else round(cell * 100, 2)
+
         summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
         questions = {row["Code"]: row for row in table("Questions")}
         return {
             "responses": summary["Responses"],
-            "overall": summary.get("Overall index (%)"),
+            "overall": percent(summary.get("Overall index (%)")),
             "dissatisfied": summary["Dissatisfied responses"],
             "questions": {code: (questions[code]["N (applicable)"],
                                  questions[code]["Satisfied answers"],
-                                 questions[code]["% satisfied"]) for code in ("1", "2", "3")},
-            "officers": sorted(tuple(row.values()) for row in table("By officer")),
-            "trend": [tuple(row.values()) for row in table("Trend by month")],
+                                 percent(questions[code]["% satisfied"]))
+                          for code in ("1", "2", "3")},
+            "officers": sorted((row["Group"], row["Responses"], percent(row["Overall index"]))
+                               for row in table("By officer")),
+            "trend": [(row["Month"], row["Responses"], percent(row["Overall index"]))
+                      for row in table("Trend by month")],
         }
 
     def page_figures(self, campaign, units, chosen):
@@ -263,10 +285,11 @@ class ReportFiguresProperty(TestCase):
             assert sheet["questions"] == {q: (n, satisfied, rounded(share)) for q, (
                 n, satisfied, share) in expected["questions"].items()}
             named = {row[0]: row for row in sheet["officers"] if row[0].startswith("Cán bộ ")}
-            assert set(named.values()) <= {(f"Cán bộ {name}", n, rounded(share))
-                                           for name, n, share in expected["officers"]}
-            assert sheet["trend"] == [(label, n, rounded(share))
-                                      for label, n, share in expected["trend"]]
+            assert set(named.values()) <= {
+                (f"Cán bộ {name}", n, rounded(expected["officer_index"][name]))
+                for name, n, _share in expected["officers"]}
+            assert sheet["trend"] == [(label, n, rounded(index))
+                                      for label, n, _share, index in expected["trend"]]
 
             self.client.force_login(make_user(f"thuky-{len(rows)}", is_superuser=True,
                                               is_staff=True))

@@ -45,8 +45,9 @@ def by_code(report):
     return {q.question.code: q for q in report.questions}
 
 
-def rows(breakdown):
-    return [(row.label, row.responses, pct(row.percent_satisfied)) for row in breakdown.rows]
+def rows(breakdown, partition=False):
+    return [(row.label, row.responses, pct(row.percent_satisfied))
+            for row in (breakdown.partition if partition else breakdown.rows)]
 
 
 def test_percentages_round_half_up_only_at_the_end():
@@ -83,14 +84,24 @@ def check_whole_campaign(report):
     assert report.dossiers == 20
     assert pct(report.d766_ratio) == D("85.00")
     breakdowns = {b.key: b for b in report.breakdowns}
-    assert rows(breakdowns["unit"]) == [("Sở Khoa học và Công nghệ", 1, None),
-                                        ("Phòng A", 3, D("62.50")), ("Phòng B", 1, D("50.00"))]
+    # The rows that do not overlap: the Sở's own responses and each direct sub-unit's tree.
+    assert rows(breakdowns["unit"], partition=True) == [
+        ("Sở Khoa học và Công nghệ", 1, None), ("Phòng A", 3, D("62.50")),
+        ("Phòng B", 1, D("50.00"))]
+    # The whole tree, own responses and with sub-units (tests/test_reports_breakdowns.py).
+    assert [(row.label, row.kind, row.depth, row.responses) for row in
+            breakdowns["unit"].rows] == [
+        ("Sở Khoa học và Công nghệ", "own", 0, 1), ("Sở Khoa học và Công nghệ", "tree", 0, 5),
+        ("Phòng A", "own", 1, 2), ("Phòng A", "tree", 1, 3), ("Bộ phận A1", "unit", 2, 1),
+        ("Phòng B", "unit", 1, 1)]
     assert rows(breakdowns["procedure"]) == [("Cấp giấy phép A", 3, D("62.50")),
-                                             ("Cấp giấy phép B", 1, D("50.00"))]
+                                             ("Cấp giấy phép B", 1, D("50.00")),
+                                             ("No procedure named", 1, None)]
     # Bình has a single response: hidden below MIN_GROUP_SIZE (2 in this test). A pool of
     # Bình alone would show Bình's figures, so An joins it (tests/test_reports_small_groups.py).
     assert rows(breakdowns["officer"]) == [
-        ("Other officers (fewer than 2 responses each)", 4, D("60.00"))]
+        ("Other officers (fewer than 2 responses each)", 4, D("60.00")),
+        ("No officer named", 1, None)]
     assert breakdowns["officer"].hidden_groups == 2
     assert rows(breakdowns["channel"]) == [("Kiosk at the counter", 1, D("50.00")),
                                            ("Paper form", 1, D("50.00")),
@@ -203,8 +214,9 @@ def test_xlsx_export_has_the_same_figures(data):
     workbook = load_workbook(io.BytesIO(stream.getvalue()))
     summary = dict(sheet(workbook, "Summary")[1:])
     assert summary["Responses"] == 5
-    assert summary["Overall index (%)"] == 54.17
-    assert summary["Decision 766 ratio (%)"] == 85
+    # Percentages are percentage cells: 54.17 % is stored as 0.5417, shown "54.17%".
+    assert summary["Overall index (%)"] == 0.5417
+    assert summary["Decision 766 ratio (%)"] == 0.85
     assert summary["Dissatisfied responses"] == 3
     questions = sheet(workbook, "Questions")
     header = questions[0]
@@ -212,24 +224,50 @@ def test_xlsx_export_has_the_same_figures(data):
                           "% satisfied", "Mean"]
     by_q = {row[0]: dict(zip(header, row, strict=True)) for row in questions[1:]}
     q1 = by_q["1"]
-    assert (q1["N (applicable)"], q1["Satisfied answers"], q1["% satisfied"]) == (4, 2, 50)
+    assert (q1["N (applicable)"], q1["Satisfied answers"], q1["% satisfied"]) == (4, 2, 0.5)
     assert by_q["1"]["Very dissatisfied"] == 1 and by_q["1"]["Neutral"] == 0
     assert by_q["1"]["Not applicable / no answer"] == 1
-    assert by_q["2"]["% satisfied"] == 100 and by_q["3"]["% satisfied"] == 33.33
+    assert by_q["2"]["% satisfied"] == 1 and by_q["3"]["% satisfied"] == 0.3333
     assert by_q["E1"]["Mean"] == 2.4 and by_q["E1"]["% satisfied"] is None
-    assert sheet(workbook, "Factors")[1:] == [["F1", "Tiếp cận", 75], ["F2", "Kết quả", 33.33]]
-    assert sheet(workbook, "By unit")[1:] == [["Sở Khoa học và Công nghệ", 1, None],
-                                              ["Phòng A", 3, 62.5], ["Phòng B", 1, 50]]
-    assert sheet(workbook, "By procedure")[1:] == [["Cấp giấy phép A", 3, 62.5],
-                                                   ["Cấp giấy phép B", 1, 50]]
+    assert sheet(workbook, "Factors")[1:] == [["F1", "Tiếp cận", 0.75], ["F2", "Kết quả", 0.3333]]
+    # Each group's own factor indices, overall index and Decision 766 ratio.
+    assert sheet(workbook, "By unit") == [
+        ["Group", "Responses", "F1", "F2", "Overall index", "Decision 766 ratio"],
+        ["Sở Khoa học và Công nghệ (own responses)", 1, None, None, None, 1],
+        ["Sở Khoa học và Công nghệ (with sub-units)", 5, 0.75, 0.3333, 0.5417, 0.4],
+        ["\u2003Phòng A (own responses)", 2, 0.75, 0.5, 0.625, 0.5],
+        ["\u2003Phòng A (with sub-units)", 3, 0.8333, 0.3333, 0.5833, 0.3333],
+        ["\u2003\u2003Bộ phận A1", 1, 1, 0, 0.5, 0],
+        ["\u2003Phòng B", 1, 0.5, None, 0.5, 0]]
+    assert sheet(workbook, "By procedure")[1:] == [
+        ["Cấp giấy phép A", 3, 0.8333, 0.3333, 0.5833, 0.3333],
+        ["Cấp giấy phép B", 1, 0.5, None, 0.5, 0], ["No procedure named", 1, None, None, None, 1]]
+    assert sheet(workbook, "By field")[1:] == [
+        ["Đất đai", 3, 0.8333, 0.3333, 0.5833, 0.3333],
+        ["Hộ tịch", 1, 0.5, None, 0.5, 0], ["No field", 1, None, None, None, 1]]
     assert sheet(workbook, "By officer")[1:] == [
-        ["Other officers (fewer than 2 responses each)", 4, 60]]
-    assert sheet(workbook, "By channel")[1:] == [["Kiosk at the counter", 1, 50],
-                                                 ["Paper form", 1, 50], ["Website", 3, 66.67]]
-    assert sheet(workbook, "Trend by month")[1:] == [["09/2025", 1, 66.67],
-                                                     ["10/2025", 2, 50], ["11/2025", 2, 66.67]]
+        ["Other officers (fewer than 2 responses each): 2 officers", 4, 0.75, 0.3333, 0.5417,
+         0.25],
+        ["No officer named", 1, None, None, None, 1]]
+    assert sheet(workbook, "By channel")[1:] == [
+        ["Kiosk at the counter", 1, 0.5, None, 0.5, 0], ["Paper form", 1, 1, 0, 0.5, 0],
+        ["Website", 3, 0.75, 0.5, 0.625, 0.6667]]
+    assert sheet(workbook, "Trend by month")[1:] == [
+        ["09/2025", 1, 1, 0, 0.5, 1], ["10/2025", 2, 0.75, 0, 0.375, 0],
+        ["11/2025", 2, 0.5, 1, 0.75, 0.5]]
     assert [row[1:] for row in sheet(workbook, "Expectations")[1:]] == [
         ["E1", "Thái độ phục vụ", 5, 2.4], ["E2", "Chuyển đổi số", 4, 2]]
+    assert sheet(workbook, "Targets")[1:] == [
+        ["Sở Khoa học và Công nghệ", "Whole campaign", 5, 3, 20, 0.25, None, 8, 0.625, None,
+         "met", None],
+        ["Phòng A", "Whole campaign", 3, 3, 10, 0.3, None, 4, 0.75, None, "met", None],
+        ["Phòng B", "Whole campaign", 1, 3, 10, 0.1, None, 4, 0.25, None, "not yet",
+         "Responses: 2 more needed (1 of 3)"]]
+    # Formatted: frozen header rows, percentage cells, widths.
+    by_unit = workbook["By unit"]
+    assert by_unit.freeze_panes == "A2"
+    assert by_unit["E3"].number_format == "0.00%"
+    assert by_unit.column_dimensions["A"].width > 40
 
     responses = sheet(workbook, "Responses")
     header = responses[0]

@@ -75,10 +75,11 @@ def secretary(client):
     return client
 
 
-def officer_rows(report):
+def officer_rows(report, kind=None):
+    """The officer rows (named and pooled); with ``kind="none"`` the no-officer row."""
     breakdown = next(b for b in report.breakdowns if b.key == "officer")
     return [(row.label, row.responses, round_percent(row.percent_satisfied))
-            for row in breakdown.rows]
+            for row in breakdown.rows if (row.kind == "none") == (kind == "none")]
 
 
 # --- the rule itself -------------------------------------------------------------------
@@ -114,8 +115,10 @@ def test_officers_at_the_boundary_are_named_or_pooled(boundary):
     assert officer_rows(report) == [
         ("Phạm Văn Cường", MIN, 100), ("Hoàng Văn Dũng", MIN + 1, 100),
         (POOL, MIN, 20)]  # An's 0 of 12 and Bình's 3 of 3 satisfied answers: 3 / 15
-    # The rows add up to every response that names an officer.
+    # The rows add up to every response that names an officer; the two naming nobody have
+    # their own row (all answers 3: no satisfied answer).
     assert sum(row[1] for row in officer_rows(report)) == report.responses - 2
+    assert officer_rows(report, "none") == [("No officer named", 2, 0)]
 
 
 def test_the_pool_never_isolates_fewer_than_the_minimum(subtraction):
@@ -135,6 +138,8 @@ def test_when_every_officer_is_pooled_and_still_too_few_the_figures_are_withheld
     campaign, _officers = make_dataset({"Nguyễn Văn An": (MIN - 2, 1), "Lê Thị Bình": (1, 5)})
     report = build_report(ReportFilters(campaign=campaign))
     assert officer_rows(report) == [(POOL, MIN - 1, None)]
+    # The total minus the no-officer row would be the pool's figures: withheld too.
+    assert officer_rows(report, "none") == [("No officer named", 2, None)]
 
 
 def section(html, key):
@@ -190,7 +195,9 @@ def test_the_xlsx_pools_the_same_officers_as_the_page(secretary, subtraction):
     campaign, _officers = subtraction
     workbook = workbook_of(download(secretary, campaign=campaign.pk, format="xlsx"))
     by_officer = sheet(workbook, "By officer")[1:]
-    assert [row[:2] for row in by_officer] == [["Hoàng Văn Dũng", MIN + 2], [POOL, 2 * MIN - 1]]
+    assert [row[:2] for row in by_officer] == [["Hoàng Văn Dũng", MIN + 2],
+                                               [f"{POOL}: 2 officers", 2 * MIN - 1],
+                                               ["No officer named", 2]]
     responses = sheet(workbook, "Responses")
     column = responses[0].index("officer")
     named = [row[column] for row in responses[1:]]

@@ -75,6 +75,16 @@ def test_the_iso_secretary_downloads_the_report_as_docx_and_pdf(page, demo, tmp_
             assert docx_row(tables, cells[0])[1:] == [cells[2], cells[3]]
             compared += 1
     assert compared == 19  # every rated question of the SIPAS questionnaire (15–33)
+    # The breakdowns: each unit of the tree (indented) and each officer row with its own
+    # indices, as on the page.
+    for section in ("by-unit", "by-officer"):
+        table = next(t for t in tables if t[0][0] == "Nhóm" and t[1:] and t[1][0] == page.locator(
+            f"#{section} tbody tr td").first.text_content().strip(" \n"))
+        rows = page.locator(f"#{section} tbody tr").all()
+        assert rows and len(table) == len(rows) + 1
+        for row, in_docx in zip(rows, table[1:], strict=True):
+            assert [cell.text_content().strip(" \n") for cell in row.locator("td").all()] == (
+                in_docx)
     comparison = next(t for t in tables if t[0][1:] == ["Kỳ trước", "Kỳ này", "Thay đổi"])
     for label, cells in shown["comparison"].items():
         assert docx_row([comparison], label)[1:] == cells

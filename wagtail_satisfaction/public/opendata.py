@@ -56,9 +56,12 @@ def _group_row(key_name, label, row, withheld):
 def compute_tables(campaign, unit=None):
     """{table name: rows} and the campaign's totals, for ``campaign`` (and ``unit``)."""
     minimum = minimum_group_size()
-    report = build_report(ReportFilters(campaign=campaign, unit=unit), comment_limit=1)
+    report = build_report(ReportFilters(campaign=campaign, unit=unit), comment_limit=1,
+                          breakdowns=("unit",))
     shown = report.responses >= minimum
-    units = next(b.rows for b in report.breakdowns if b.key == "unit")
+    # The unit tree's rows overlap (a unit, then its sub-units): only the rows that do not
+    # (the unit's own responses, each direct sub-unit with its tree) are pooled and added up.
+    units = next(b.partition for b in report.breakdowns if b.key == "unit")
     questions = [{
         "code": q.question.code, "question": q.question.text, "factor": str(q.question.factor),
         "applicable": q.applicable if shown else None,

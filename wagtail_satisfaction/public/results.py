@@ -83,7 +83,8 @@ def method_note(minimum):
 def compute_results(selection):
     """The public figures of ``selection`` as plain values (cacheable), from build_report."""
     minimum = minimum_group_size()
-    report = build_report(selection.filters(), comment_limit=selection.comments or None)
+    report = build_report(selection.filters(), comment_limit=selection.comments or None,
+                          breakdowns=())  # no breakdown is published here
     shown = report.responses >= minimum
     # A month with fewer than ``minimum`` responses shows its count only.
     points = [(label, value if n >= minimum else None, n)

@@ -105,7 +105,7 @@ def compare_with_previous(filters, report):
         return None
     kind, start, end = found
     previous = build_report(dataclasses.replace(filters, start=start, end=end, round=None),
-                            comment_limit=1)
+                            comment_limit=1, breakdowns=())
     lines = [ChangeLine(_("Responses"), previous.responses, report.responses, "count")]
     if report.factors:
         lines.append(ChangeLine(_("Overall index"), previous.overall_index,

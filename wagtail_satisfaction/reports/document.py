@@ -108,14 +108,10 @@ class ReportDocument:
 
     @property
     def filename_stem(self):
+        from .exports import filter_parts
+
         filters = self.report.filters
-        parts = ["bao-cao", filters.campaign.slug]
-        if filters.start or filters.end:
-            parts.append("{}_{}".format(filters.start.strftime("%Y%m%d") if filters.start else "",
-                                        filters.end.strftime("%Y%m%d") if filters.end else ""))
-        if filters.unit:
-            parts.append(filters.unit.code)
-        return "-".join(parts)
+        return "-".join(["bao-cao", filters.campaign.slug, *filter_parts(filters)])
 
     def filename(self, extension):
         return f"{self.filename_stem}.{extension}"
@@ -175,7 +171,7 @@ def build_document(filters, *, personal=False, comparison=None, today=None):
                     [[row.label, _count(row.responses), percent(share(row.responses,
                                                                       report.responses))]
                      for row in channels.rows], key="channels")
-    lines = target_progress(campaign, units=target_units(filters))
+    lines = target_progress(campaign, units=target_units(filters), filters=filters)
     scope.heading(_("Targets"))
     if lines and lines[0].checks():
         scope.table(
@@ -185,7 +181,8 @@ def build_document(filters, *, personal=False, comparison=None, today=None):
               _count(line.responses) + (f" / {_count(line.target_responses)}"
                                         if line.target_responses is not None else ""),
               percent(line.dossier_share), percent(line.return_rate),
-              _("met") if line.met else _("not yet")] for line in lines], key="targets")
+              _("met") if line.met else _("not yet: %(unmet)s") % {
+                  "unmet": "; ".join(line.shortfalls())}] for line in lines], key="targets")
     else:
         scope.paragraph(_("This campaign sets no minimum targets."))
 
@@ -326,35 +323,81 @@ def d766_explanation():
 
 def trend_title(report):
     if report.factors:
-        return _("% satisfied answers by month")
+        return _("Overall index by month")
     return _("Decision 766 ratio by month")
 
 
 def trend_points(report):
-    """The monthly points the page and the document plot."""
+    """The monthly points the page and the document plot: each month's overall index
+    (satisfaction questionnaires) or its Decision 766 ratio (TTHC)."""
     if report.factors:
-        return [(row.label, row.percent_satisfied, row.responses) for row in report.trend]
+        return [(row.label, row.index, row.responses) for row in report.trend]
     return [(row.label, row.d766_ratio, row.responses) for row in report.trend]
+
+
+INDENT = "\u2003"  # an em space per level of the unit tree: kept by HTML, DOCX, PDF and xlsx
+
+
+def group_label(row):
+    """A breakdown row's label as shown: unit rows indented by depth and marked own/with
+    sub-units, the pooled officers with their number."""
+    from django.utils.translation import ngettext
+
+    label = row.label
+    if row.kind == "own":
+        label = _("%(unit)s (own responses)") % {"unit": label}
+    elif row.kind == "tree":
+        label = _("%(unit)s (with sub-units)") % {"unit": label}
+    elif row.kind == "pool":
+        label = ngettext("%(label)s: %(count)s officer", "%(label)s: %(count)s officers",
+                         row.members) % {"label": label, "count": row.members}
+    return INDENT * row.depth + label
+
+
+def group_columns(report):
+    """The figure columns of a breakdown, for the campaign's questionnaire: (key, header).
+
+    Satisfaction questionnaires: each factor's index and the overall index; TTHC: the mean
+    points, the band; both: the Decision 766 ratio of the group (base: its responses).
+    """
+    columns = [("responses", _("Responses"))]
+    if report.factors:
+        columns += [(f"factor:{f.factor.pk}", f.factor.code) for f in report.factors]
+        columns.append(("index", _("Overall index")))
+    if report.indicators:
+        columns += [("points", _("Mean points")), ("band", _("Band"))]
+    columns.append(("d766", _("Decision 766 ratio")))
+    return columns
+
+
+def group_values(report, row):
+    """{column key: exact value} of one breakdown row (see :func:`group_columns`)."""
+    values = {"responses": row.responses, "index": row.index, "points": row.mean_points,
+              "band": row.band or "", "d766": row.d766_ratio}
+    for factor in report.factors:
+        values[f"factor:{factor.factor.pk}"] = row.factor_index(factor.factor)
+    return values
 
 
 def group_table(report, rows):
     """(headers, rows) of a breakdown or the trend, with the campaign type's columns."""
-    headers = [_("Group"), _("Responses")]
-    if report.factors:
-        headers.append(_("% satisfied answers"))
-    if report.indicators:
-        headers += [_("Mean points"), _("Band")]
-    headers.append(_("Decision 766 ratio"))
+    columns = group_columns(report)
     out = []
     for row in rows:
-        cells = [row.label, _count(row.responses)]
-        if report.factors:
-            cells.append(percent(row.percent_satisfied))
-        if report.indicators:
-            cells += [decimal(row.mean_points), row.band or "–"]
-        cells.append(percent(row.d766_ratio))
+        values = group_values(report, row)
+        cells = [group_label(row)]
+        for key, _header in columns:
+            value = values[key]
+            if key == "responses":
+                cells.append(_count(value))
+            elif key == "points":
+                cells.append(decimal(value))
+            elif key == "band":
+                cells.append(value or "–")
+            else:
+                cells.append(percent(value))
         out.append(cells)
-    return headers, out
+    return [_("Group"), *(header for _key, header in columns)], out
 
 
 def trend_table(report):

@@ -3,7 +3,7 @@
 Each table is described once by a django-import-export ``Resource``; rows are plain dicts
 read in chunks (keyset pagination), so an export of any size runs in constant memory:
 csv is streamed line by line (UTF-8 with BOM so Excel keeps Vietnamese text), xlsx goes
-through openpyxl's write-only workbook, one sheet per table. Text cells that a spreadsheet
+through xlsxwriter's constant-memory workbook, one sheet per table. Text cells that a spreadsheet
 would run as a formula are neutralised with a leading apostrophe.
 
 :class:`ExportRequest` is the one entry point of the report view, the background task and
@@ -195,25 +195,71 @@ class CommentResource(RowResource):
             last = chunk[-1]["pk"]
 
 
+class SheetResource(RowResource):
+    """A human-readable table of the workbook: its columns and how each is formatted.
+
+    ``formats`` maps a column key to "percent" (an exact percentage, written as a
+    percentage cell), "decimal" (two decimals) or "text" (wide); ``chart`` names the
+    column drawn as a chart beside the table, with its kind ("bar" or "line").
+    """
+
+    def __init__(self, columns, formats=None, chart=None):
+        super().__init__(columns)
+        self.formats = formats or {}
+        self.chart = chart
+
+
+def _targets_table(report):
+    from .targets import target_progress, target_units
+
+    lines = target_progress(report.filters.campaign, units=target_units(report.filters),
+                            filters=report.filters)
+    if not lines or not lines[0].checks():
+        return None
+    columns = [("unit", _("Unit")), ("period", _("Round")), ("responses", _("Responses")),
+               ("target_responses", _("Target responses")), ("dossiers", _("Dossiers")),
+               ("dossier_share", _("% of dossiers")), ("target_share", _("Target % of dossiers")),
+               ("forms", _("Forms handed out")), ("return_rate", _("% of forms returned")),
+               ("target_return", _("Target % returned")), ("status", _("Status")),
+               ("unmet", _("Not yet met"))]
+    rows = [{"unit": str(line.unit), "period": line.period or _("Whole campaign"),
+             "responses": line.responses, "target_responses": line.target_responses,
+             "dossiers": line.dossiers, "dossier_share": line.dossier_share,
+             "target_share": line.target_share, "forms": line.forms,
+             "return_rate": line.return_rate, "target_return": line.target_return,
+             "status": _("met") if line.met else _("not yet"),
+             "unmet": "; ".join(line.shortfalls())} for line in lines]
+    percent = {key: "percent" for key in ("dossier_share", "target_share", "return_rate",
+                                         "target_return")}
+    return (_("Targets"), SheetResource(columns, {**percent, "unit": "text", "unmet": "text"}),
+            rows)
+
+
 def summary_tables(report):
-    """The report's tables as (sheet title, resource, rows), the same figures as the screen."""
+    """The report's tables as (sheet title, resource, rows), the same figures as the screen.
+
+    Percentages stay exact here; the workbook writes them rounded half-up to 2 decimals as
+    percentage cells (:func:`write_xlsx`).
+    """
+    from .document import group_columns, group_label, group_values
+
     tables = []
     summary = [
         {"item": _("Filters"), "value": report.filters.describe()},
         {"item": _("Responses"), "value": report.responses},
-        {"item": _("Overall index (%)"), "value": round_percent(report.overall_index)},
-        {"item": _("Decision 766 ratio (%)"), "value": round_percent(report.d766_ratio)},
+        {"item": _("Overall index (%)"), "value": report.overall_index, "format": "percent"},
+        {"item": _("Decision 766 ratio (%)"), "value": report.d766_ratio, "format": "percent"},
         {"item": _("Dissatisfied responses"), "value": report.totals.dissatisfied},
         {"item": _("Decision 766 base"), "value": report.d766_base},
     ]
     if report.indicators:
         summary += [
-            {"item": _("TTHC total points"), "value": round_percent(report.tthc_total)},
+            {"item": _("TTHC total points"), "value": report.tthc_total, "format": "decimal"},
             {"item": _("TTHC maximum"), "value": report.tthc_maximum},
             {"item": _("TTHC band"), "value": report.tthc_band or ""},
         ]
-    tables.append((_("Summary"), RowResource([("item", _("Item")), ("value", _("Value"))]),
-                   summary))
+    tables.append((_("Summary"), SheetResource([("item", _("Item")), ("value", _("Value"))],
+                                               {"item": "text"}), summary))
 
     def value_key(question, value):
         return "na" if value is None else f"{question.question.scale}:{value}"
@@ -232,42 +278,50 @@ def summary_tables(report):
     for q in report.questions:
         row = {"code": q.question.code, "text": q.question.text,
                "factor": q.question.factor.title, "n": q.applicable,
-               "satisfied": q.satisfied, "percent": round_percent(q.percent_satisfied),
-               "mean": round_percent(q.mean)}
+               "satisfied": q.satisfied, "percent": q.percent_satisfied, "mean": q.mean}
         for value, _label in q.labels:
             row[value_key(q, value)] = q.counts.get(value, 0)
         rows.append(row)
-    tables.append((_("Questions"), RowResource(question_columns), rows))
+    tables.append((_("Questions"), SheetResource(
+        question_columns, {"text": "text", "factor": "text", "percent": "percent",
+                           "mean": "decimal"},
+        chart=("bar", "percent") if report.factors else None), rows))
 
     if report.factors:
-        tables.append((_("Factors"), RowResource(
-            [("code", _("Code")), ("title", _("Factor")), ("index", _("Index (%)"))]),
-            [{"code": f.factor.code, "title": f.factor.title, "index": round_percent(f.index)}
+        tables.append((_("Factors"), SheetResource(
+            [("code", _("Code")), ("title", _("Factor")), ("index", _("Index (%)"))],
+            {"title": "text", "index": "percent"}),
+            [{"code": f.factor.code, "title": f.factor.title, "index": f.index}
              for f in report.factors]))
     if report.indicators:
-        tables.append((_("TTHC indicators"), RowResource(
+        tables.append((_("TTHC indicators"), SheetResource(
             [("code", _("Code")), ("text", _("Indicator")), ("n", _("N")),
-             ("points", _("Mean points"))]),
+             ("points", _("Mean points"))], {"text": "text", "points": "decimal"}),
             [{"code": q.question.code, "text": q.question.text, "n": q.applicable,
-              "points": round_percent(q.mean)} for q in report.indicators]))
-    group_columns = [("label", _("Group")), ("responses", _("Responses")),
-                     ("percent", _("% satisfied answers"))]
-    if report.indicators:
-        group_columns.append(("points", _("Mean points")))
+              "points": q.mean} for q in report.indicators]))
+    # Breakdowns and the trend: each group's own indices (or TTHC points, band, ratio).
+    columns = group_columns(report)
+    formats = {key: ("decimal" if key == "points" else "percent") for key, _h in columns
+               if key not in ("responses", "band")}
     for breakdown in [*report.breakdowns, None]:
         title, rows = ((_("Trend by month"), report.trend) if breakdown is None
                        else (breakdown.title, breakdown.rows))
-        tables.append((str(title), RowResource(group_columns), [
-            {"label": row.label, "responses": row.responses,
-             "percent": round_percent(row.percent_satisfied),
-             "points": round_percent(row.mean_points)}
-            for row in rows]))
+        first = _("Month") if breakdown is None else _("Group")
+        trend_column = "index" if report.factors else "d766"
+        tables.append((str(title), SheetResource(
+            [("label", first), *columns], {**formats, "label": "text"},
+            chart=("line", trend_column) if breakdown is None else None),
+            [{"label": group_label(row), **group_values(report, row)} for row in rows]))
     if report.expectations:
-        tables.append((_("Expectations"), RowResource(
+        tables.append((_("Expectations"), SheetResource(
             [("rank", _("Rank")), ("code", _("Code")), ("text", _("Expectation")),
-             ("n", _("N")), ("mean", _("Mean level (1–3)"))]),
+             ("n", _("N")), ("mean", _("Mean level (1–3)"))],
+            {"text": "text", "mean": "decimal"}),
             [{"rank": i, "code": q.question.code, "text": q.question.text, "n": q.applicable,
-              "mean": round_percent(q.mean)} for i, q in enumerate(report.expectations, 1)]))
+              "mean": q.mean} for i, q in enumerate(report.expectations, 1)]))
+    targets = _targets_table(report)
+    if targets:
+        tables.append(targets)
     return tables
 
 
@@ -282,30 +336,99 @@ def sheet_title(title, used):
     return name
 
 
+class _Sheets:
+    """Writes tables to an xlsxwriter workbook: bold frozen header row, column widths,
+    percentages as percentage cells, decimals with two places, local times as dates."""
+
+    WIDE, NARROW, MAX = 48, 10, 60
+
+    def __init__(self, workbook):
+        self.workbook = workbook
+        self.used = set()
+        self.header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top",
+                                           "bg_color": "#DDE5F0", "border": 1})
+        self.cell = {
+            "percent": workbook.add_format({"num_format": "0.00%"}),
+            "decimal": workbook.add_format({"num_format": "0.00"}),
+            "date": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+            "text": workbook.add_format({"text_wrap": True, "valign": "top"}),
+        }
+
+    def write(self, title, resource, rows, *, summary=False):
+        from decimal import Decimal
+        from fractions import Fraction
+
+        name = sheet_title(title, self.used)
+        sheet = self.workbook.add_worksheet(name)
+        keys = list(resource.fields)
+        headers = resource.get_export_headers()
+        formats = getattr(resource, "formats", {})
+        for col, (key, text) in enumerate(zip(keys, headers, strict=True)):
+            kind = formats.get(key)
+            width = (self.WIDE if kind == "text" else
+                     min(self.MAX, max(self.NARROW, len(str(text)) + 2)))
+            if key == SUBMITTED_AT:
+                width = max(width, 20)
+            sheet.set_column(col, col, width, self.cell.get(kind) if kind == "text" else None)
+            sheet.write_string(0, col, str(text), self.header)
+        sheet.freeze_panes(1, 1 if summary else 0)
+        n = 0
+        for n, row in enumerate(rows, 1):
+            values = resource.export_resource(row)
+            for col, (key, value) in enumerate(zip(keys, values, strict=True)):
+                kind = row.get("format") if key == "value" else formats.get(key)
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    sheet.write_string(n, col, neutralise(value), self.cell.get(kind))
+                elif hasattr(value, "hour"):
+                    sheet.write_datetime(n, col, value, self.cell["date"])
+                elif kind == "percent":
+                    sheet.write_number(n, col, float(round_percent(Fraction(value)) / 100),
+                                       self.cell["percent"])
+                elif kind == "decimal" or isinstance(value, Fraction | Decimal):
+                    sheet.write_number(n, col, float(round_percent(Fraction(value))),
+                                       self.cell["decimal"])
+                else:
+                    sheet.write_number(n, col, value)
+        chart = getattr(resource, "chart", None)
+        if chart and n:
+            kind, key = chart
+            col = keys.index(key)
+            drawing = self.workbook.add_chart({"type": kind})
+            drawing.add_series({"name": str(headers[col]),
+                                "categories": [name, 1, 0, n, 0],
+                                "values": [name, 1, col, n, col]})
+            drawing.set_legend({"none": True})
+            drawing.set_title({"name": str(headers[col])})
+            sheet.insert_chart(1, len(keys) + 1, drawing)
+        return sheet
+
+
 def write_xlsx(stream, filters, *, personal=False, progress=None,
                parts=("summary", "responses", "comments")):
-    """Write one workbook (a sheet per table) for the filters to a binary stream."""
-    from openpyxl import Workbook
+    """Write one workbook (a sheet per table) for the filters to a binary stream.
 
-    workbook = Workbook(write_only=True)
-    used = set()
+    xlsxwriter in ``constant_memory`` mode: each row goes to a temporary file as soon as it
+    is written, so the responses sheet of any size runs in flat memory, with formats.
+    """
+    import xlsxwriter
 
-    def add(title, resource, rows):
-        sheet = workbook.create_sheet(sheet_title(title, used))
-        sheet.append(resource.get_export_headers())
-        for row in rows:
-            sheet.append([neutralise(value) for value in resource.export_resource(row)])
-
+    workbook = xlsxwriter.Workbook(stream, {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False})
+    sheets = _Sheets(workbook)
     if "summary" in parts:
         for title, resource, rows in summary_tables(build_report(filters)):
-            add(title, resource, rows)
+            sheets.write(title, resource, rows, summary=title == _("Summary"))
     if "responses" in parts:
         resource = ResponseResource(filters.campaign.questionnaire, personal=personal)
-        add(_("Responses"), resource, resource.rows(filters, progress=progress))
+        sheets.write(_("Responses"), resource, resource.rows(filters, progress=progress))
     if "comments" in parts:
         resource = CommentResource(personal=personal)
-        add(_("Comments"), resource, resource.rows(filters))
-    workbook.save(stream)
+        resource.formats = {"text": "text"}
+        sheets.write(_("Comments"), resource, resource.rows(filters))
+    workbook.close()
 
 
 class _Echo:
@@ -330,10 +453,46 @@ def _csv_cell(value):
     return value
 
 
+def ascii_slug(text):
+    """A file-name part without accents: "Hộ tịch" → "ho-tich"."""
+    import unicodedata
+
+    from django.utils.text import slugify
+
+    text = str(text).replace("đ", "d").replace("Đ", "D")
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text)
+                     if not unicodedata.combining(c))
+    return slugify(folded)
+
+
+def filter_parts(filters):
+    """The filters as file-name parts: dates (or round), unit, field, procedure, officer,
+    channel — so that two downloads of different selections never share a name."""
+    parts = []
+    if filters.round:
+        parts.append(ascii_slug(filters.round.name))
+    if filters.start or filters.end:
+        parts.append("{}_{}".format(filters.start.strftime("%Y%m%d") if filters.start else "",
+                                    filters.end.strftime("%Y%m%d") if filters.end else ""))
+    if filters.unit:
+        parts.append(filters.unit.code)
+    if filters.sector:
+        parts.append(ascii_slug(filters.sector.name))
+    if filters.procedure:
+        parts.append(ascii_slug(filters.procedure.code))
+    if filters.officer:
+        parts.append(f"cb{filters.officer.pk}")
+    if filters.channel:
+        parts.append(filters.channel)
+    return [part for part in parts if part]
+
+
 def export_filename(filters, extension, kind=None):
-    """Campaign, table (csv holds one: responses or comments) and day: two csv files differ."""
-    table = f"-{kind}" if kind else ""
-    return f"{filters.campaign.slug}{table}-{_local_today()}.{extension}"
+    """Campaign, table (csv holds one: responses or comments), filters and day: two csv
+    files differ, and so do two selections."""
+    parts = [filters.campaign.slug, *([kind] if kind else []), *filter_parts(filters),
+             _local_today()]
+    return "-".join(parts) + f".{extension}"
 
 
 def _local_today():

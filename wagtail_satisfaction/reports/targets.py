@@ -71,6 +71,33 @@ class TargetLine:
                         value is not None and value >= self.target_return))
         return out
 
+    def shortfalls(self):
+        """What is not yet met and by how much, one sentence per condition."""
+        from django.utils.translation import gettext as _
+
+        from ..templatetags.satisfaction_reports import decimal, percent
+
+        out = []
+        for name, achieved, target, met in self.checks():
+            if met:
+                continue
+            if name == "responses":
+                out.append(_("Responses: %(missing)s more needed (%(achieved)s of %(target)s)")
+                           % {"missing": target - achieved, "achieved": achieved,
+                              "target": target})
+                continue
+            what = (_("Share of dossiers") if name == "dossier_share"
+                    else _("Share of forms returned"))
+            if achieved is None:
+                out.append(_("%(what)s: no dossier count entered for this unit and period "
+                             "(target %(target)s)") % {"what": what, "target": percent(target)})
+            else:
+                out.append(_("%(what)s: %(achieved)s, %(gap)s percentage points below the "
+                             "target of %(target)s") % {
+                    "what": what, "achieved": percent(achieved),
+                    "gap": decimal(target - achieved), "target": percent(target)})
+        return out
+
     @property
     def met(self):
         checks = self.checks()
@@ -88,15 +115,30 @@ def target_units(filters):
     return [root, *Unit.objects.filter(parent=root).order_by("path")]
 
 
-def target_progress(campaign, units=None):
-    """Target lines per unit (the campaign's unit and its direct sub-units) and per round.
+def target_progress(campaign, units=None, filters=None):
+    """Target lines per unit and per round.
 
-    One aggregate query per round counts every unit's responses (with its sub-units).
+    Without ``filters``: the campaign's unit and its direct sub-units, each round and the
+    whole campaign. With the report's ``filters`` the targets follow them: the filtered unit
+    and its direct sub-units, and, when the filters give dates (a round or a period), that
+    period alone. Dossier counts know units and dates only, so the other filters do not
+    apply. One aggregate query per period counts every unit's responses (with sub-units).
     """
-    root = campaign.unit
+    from django.utils.translation import gettext as _
+
+    from ..formats import short_date
+
+    root = (filters.unit if filters else None) or campaign.unit
     units = units or [root, *Unit.objects.filter(parent=root).order_by("path")]
-    periods = [(str(r), r.starts_on, r.ends_on) for r in campaign.rounds.all()]
-    periods.append(("", campaign.opens_on, campaign.closes_on))
+    if filters and (filters.start or filters.end):
+        start = filters.start or campaign.opens_on
+        end = filters.end or campaign.closes_on
+        label = str(filters.round) if filters.round else _("%(start)s – %(end)s") % {
+            "start": short_date(start), "end": short_date(end)}
+        periods = [(label, start, end)]
+    else:
+        periods = [(str(r), r.starts_on, r.ends_on) for r in campaign.rounds.all()]
+        periods.append(("", campaign.opens_on, campaign.closes_on))
     def to_fraction(v):
         return (None if v is None else Fraction(str(v)))
     lines = []

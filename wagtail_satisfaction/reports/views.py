@@ -74,7 +74,8 @@ def report(request):
             comparison_table=document.comparison_table(comparison) if comparison else None,
             document_links=document.document_links(request.GET),
             d766_help=document.d766_explanation(),
-            targets=target_progress(filters.campaign, units=target_units(filters)),
+            targets=target_progress(filters.campaign, units=target_units(filters),
+                                    filters=filters),
             min_group_size=get_setting("MIN_GROUP_SIZE"),
         )
     return _admin_page(request, "wagtail_satisfaction/reports/report.html",

@@ -65,8 +65,8 @@ def test_survey_block_on_any_page_posts_to_the_page_that_holds_it(client):
     assert f'action="{page.url}"' in html
     assert f'name="satisfaction_block" value="{campaign.pk}"' in html
     response = client.post(page.url, form_data(campaign, satisfaction_block=campaign.pk))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("wagtail_satisfaction:thanks", args=[campaign.slug])
+    assert response.status_code == 200  # the thank-you page answers the POST
+    assert 'class="satisfaction-thanks"' in response.content.decode()
     assert Response.objects.count() == 1
 
 
@@ -82,7 +82,7 @@ def test_survey_page_shows_form_and_stores_answers(client):
     page = add_child(SurveyPage(title="Đánh giá", slug="danh-gia", campaign=campaign))
     assert "satisfaction-form" in client.get(page.url).content.decode()
     response = client.post(page.url, form_data(campaign, comment="Thủ tục nhanh gọn"))
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert Response.objects.get().comment.text == "Thủ tục nhanh gọn"
 
 

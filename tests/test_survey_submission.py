@@ -5,9 +5,17 @@ import re
 
 import pytest
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from tests.factories import form_data, make_campaign, make_officer, make_procedure
-from wagtail_satisfaction.models import Answer, CampaignStatus, Comment, Response
+from wagtail_satisfaction.models import (
+    Answer,
+    AnswerTally,
+    CampaignStatus,
+    Comment,
+    Response,
+    ResponseTally,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +41,15 @@ def test_valid_submission_stores_response_answers_and_comment(client, campaign):
                      dossier_code=" ab-123 ", email="dan@example.vn",
                      comment="Cán bộ hướng dẫn hồ sơ rất tận tình.")
     response = client.post(survey_url(campaign), data)
-    assert response.status_code == 302
-    assert response["Location"] == reverse("wagtail_satisfaction:thanks", args=[campaign.slug])
+    # The thank-you page answers the POST itself (no redirect), carrying its own address,
+    # which survey.js puts in the address bar so that a reload does not send again.
+    thanks = reverse("wagtail_satisfaction:thanks", args=[campaign.slug])
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="satisfaction-thanks"' in html and f'data-address="{thanks}"' in html
+    assert "survey.js" in html
+    reloaded = client.get(thanks).content.decode()
+    assert 'class="satisfaction-thanks"' in reloaded and "data-address" not in reloaded
     stored = Response.objects.get()
     assert stored.channel == "website"
     assert stored.dossier_code == "AB-123" and not stored.dossier_proven
@@ -120,7 +135,7 @@ def test_honeypot_stores_nothing(client, campaign):
 def test_rate_limit(client, campaign, settings):
     settings.WAGTAIL_SATISFACTION_RATE_LIMIT = 2
     for _ in range(2):
-        assert client.post(survey_url(campaign), form_data(campaign)).status_code == 302
+        assert client.post(survey_url(campaign), form_data(campaign)).status_code == 200
     response = client.post(survey_url(campaign), form_data(campaign, comment="giữ nguyên"))
     assert response.status_code == 429
     assert Response.objects.count() == 2
@@ -168,11 +183,16 @@ def test_failure_while_storing_leaves_nothing_half_written(campaign, monkeypatch
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(services, "store_comment", broken)
+    # The seal is written last: failing there, everything written before it is undone.
+    monkeypatch.setattr(services, "seal_response", broken)
+    queued = DBTaskResult.objects.count()
     with pytest.raises(DatabaseError):
         services.submit_response(campaign, answers=full_answers(campaign), comment="x")
     assert Response.objects.count() == 0
     assert Answer.objects.count() == 0
+    assert Comment.objects.count() == 0
+    assert AnswerTally.objects.count() == ResponseTally.objects.count() == 0
+    assert DBTaskResult.objects.count() == queued  # nor its sort task
 
 
 def test_required_email_policy(client):
@@ -180,7 +200,7 @@ def test_required_email_policy(client):
     response = client.post(survey_url(campaign), form_data(campaign))
     assert response.status_code == 400
     assert client.post(survey_url(campaign),
-                       form_data(campaign, email="Dan@Example.vn")).status_code == 302
+                       form_data(campaign, email="Dan@Example.vn")).status_code == 200
     again = client.post(survey_url(campaign), form_data(campaign, email="dan@example.vn"))
     assert again.status_code == 409
     assert Response.objects.count() == 1
@@ -192,7 +212,7 @@ def test_corrected_mistakes_do_not_use_up_the_rate_limit(client, campaign, setti
     for _ in range(3):
         assert client.post(survey_url(campaign),
                            form_data(campaign, email="sai@")).status_code == 400
-    assert client.post(survey_url(campaign), form_data(campaign)).status_code == 302
+    assert client.post(survey_url(campaign), form_data(campaign)).status_code == 200
     assert client.post(survey_url(campaign), form_data(campaign)).status_code == 429
     assert Response.objects.count() == 1
 

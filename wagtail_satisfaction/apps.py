@@ -10,3 +10,6 @@ class WagtailSatisfactionConfig(AppConfig):
 
     def ready(self):
         from .public import signals  # noqa: F401  (connects the public results' refresh)
+        from .survey_cache import connect_signals
+
+        connect_signals()

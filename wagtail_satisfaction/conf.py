@@ -9,6 +9,11 @@ from django.conf import settings
 DEFAULTS = {
     # Cache alias used by the per-client rate limit (Redis in production).
     "RATE_LIMIT_CACHE": "default",
+    # Cache alias holding the token that tells every process to reload a changed survey.
+    "SURVEY_CACHE": "default",
+    # Seconds a process keeps a campaign's survey (questions, form fields) before it
+    # reloads it even without a change signalled; 0 reloads on every request.
+    "SURVEY_CACHE_TIMEOUT": 60,
     # How many submissions one client (IP address) may make per window; 0 disables.
     "RATE_LIMIT": 10,
     # Length of the rate-limit window, in seconds.

@@ -11,7 +11,6 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -37,6 +36,8 @@ RATE_LIMITED_MESSAGE = _("Too many evaluations were sent from your connection. P
 # The database cannot be reached (restart, failover, lost connection).
 DATABASE_DOWN = (OperationalError, InterfaceError)
 logger = logging.getLogger(__name__)
+
+THANKS_TEMPLATE = "wagtail_satisfaction/thanks.html"
 
 # A duplicate is shown on the field the visitor can correct, and answered 409 Conflict.
 DUPLICATE_FIELDS = {"duplicate_dossier": "dossier_code", "duplicate_email": "email"}
@@ -121,7 +122,28 @@ class SurveyFlow:
         return submit_response(self.campaign, channel=self.channel, **form.response_data())
 
     def success(self, request, response):
-        return redirect("wagtail_satisfaction:thanks", slug=self.campaign.slug)
+        """The thank-you page, as the answer to the POST itself (no second request).
+
+        The page carries the thank-you page's own address, which survey.js puts in the
+        address bar (``history.replaceState``): a reload then shows the thanks again
+        instead of sending the answers a second time.
+        """
+        context = {"campaign": self.campaign,
+                   "thanks_url": reverse("wagtail_satisfaction:thanks",
+                                         args=[self.campaign.slug])}
+        if request.user.is_authenticated:  # an editor's page may show Wagtail's user bar
+            return TemplateResponse(request, THANKS_TEMPLATE, context)
+        # The same page for every anonymous visitor: drawn once per campaign, language and
+        # host while the survey cache keeps the campaign (SURVEY_CACHE_TIMEOUT at most).
+        from django.http import HttpResponse
+        from django.template.loader import render_to_string
+        from django.utils.translation import get_language
+
+        from .survey_cache import cached_fragment
+
+        return HttpResponse(cached_fragment(
+            self.campaign, ("thanks", get_language(), request.get_host()),
+            lambda: render_to_string(THANKS_TEMPLATE, context, request=request)))
 
     def refused(self, request, form, error):
         """Answer a submission that ``store`` refused: closed campaign, duplicate, invalid."""

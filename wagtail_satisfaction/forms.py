@@ -16,6 +16,16 @@ def question_field_name(question):
     return f"q_{question.pk}"
 
 
+def question_field(question):
+    """The radio choice field of one question."""
+    return forms.ChoiceField(
+        label=question.text, help_text=question.help_text,
+        choices=question.choices(), required=question.required,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose an answer to this question.")},
+    )
+
+
 class SurveyForm(forms.Form):
     """Answers to every question of a campaign, plus who and what is rated."""
 
@@ -54,13 +64,15 @@ class SurveyForm(forms.Form):
         self.campaign = campaign
         self.fixed = fixed or {}
         self.questions = campaign.questionnaire.question_list()
-        self.fields["procedure"].queryset = campaign.procedures()
-        self.fields["officer"].queryset = campaign.officers()
         for name, asked in (("procedure", campaign.ask_procedure),
                             ("officer", campaign.ask_officer),
                             ("dossier_code", campaign.ask_dossier_code)):
             if not asked or name in self.fixed:
                 del self.fields[name]
+        if "procedure" in self.fields:
+            self.fields["procedure"].queryset = campaign.procedures()
+        if "officer" in self.fields:
+            self.fields["officer"].queryset = campaign.officers()
         if "dossier_code" not in self.fields:
             del self.fields["dossier_secret"]
         elif campaign.dossier_code_check == DossierCodeCheck.SECRET:
@@ -76,13 +88,10 @@ class SurveyForm(forms.Form):
             del self.fields["email"]
         else:
             self.fields["email"].required = campaign.email_policy == EmailPolicy.REQUIRED
-        for question in self.questions:
-            self.fields[question_field_name(question)] = forms.ChoiceField(
-                label=question.text, help_text=question.help_text,
-                choices=question.choices(), required=question.required,
-                widget=forms.RadioSelect,
-                error_messages={"required": _("Please choose an answer to this question.")},
-            )
+        for question, field in campaign.questionnaire.question_fields():
+            # Shared by every form of the questionnaire: drawing and cleaning a field never
+            # change it, and a form that needs another field replaces it (see PaperForm).
+            self.fields[question_field_name(question)] = field
         # Honeypot: hidden from people by CSS and aria-hidden; bots fill it in.
         self.fields[get_setting("HONEYPOT_FIELD")] = forms.CharField(
             required=False, label=_("Leave this field empty"),

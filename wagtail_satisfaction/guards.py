@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.cache import caches
 
+from . import counters
 from .conf import get_setting
 
 
@@ -77,15 +78,9 @@ def take_slot(scope, identity, limit, window=None):
     window = window or get_setting("RATE_LIMIT_WINDOW")
     cache = _cache()
     key = _key(scope, identity, window)
-    # add() is a no-op when the key exists; incr() is atomic in Redis and in LocMemCache.
-    # The key lives two windows, so it cannot expire while its own window is current.
-    cache.add(key, 0, timeout=2 * window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add() and incr(): start again
-        cache.add(key, 1, timeout=2 * window)
-        count = 1
-    if count > limit:
+    # Atomic in Redis and in LocMemCache. The key lives two windows, so it cannot expire
+    # while its own window is current.
+    if counters.count(cache, key, timeout=2 * window) > limit:
         cache.decr(key)
         return Slot(granted=False)
     return Slot(key)

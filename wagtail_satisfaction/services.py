@@ -1,7 +1,9 @@
 """Rules for storing a response, shared by every channel (web, kiosk, paper, import)."""
 
+import functools
+
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,8 +50,8 @@ def validate_answers(questionnaire, answers):
         elif value not in own.spec.values:
             errors.append(_("%(value)s is not a possible answer to question %(code)s.")
                           % {"value": value, "code": own.code})
-    missing = [q for pk, q in questions.items()
-               if q.required and pk not in {question.pk for question in answers}]
+    answered = {question.pk for question in answers}
+    missing = [q for pk, q in questions.items() if q.required and pk not in answered]
     for question in missing:
         errors.append(_("Question %(code)s needs an answer.") % {"code": question.code})
     if errors:
@@ -91,15 +93,22 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
     response.points, response.dissatisfied = score.points, score.dissatisfied
     try:
         with transaction.atomic():
-            response.save()
-            Answer.objects.bulk_create(
-                Answer(response=response, question=question, value=value)
-                for question, value in answers.items()
-            )
-            if comment:
-                store_comment(response, comment)
-            record_response(response, answers)
-            seal_response(response, answers, comment)  # tamper evidence: last, briefest lock
+            if connection.vendor == "postgresql":
+                chain_head = insert_response(response, answers, comment)
+            else:
+                response.save()
+                Answer.objects.bulk_create(
+                    Answer(response=response, question=question, value=value)
+                    for question, value in answers.items()
+                )
+                if comment:
+                    from .moderation.tasks import sort_comment_task
+
+                    sort_comment_task.enqueue(store_comment(response, comment).pk)
+                record_response(response, answers)
+                chain_head = None
+            # Tamper evidence: last, so the chain's lock is held for the shortest time.
+            seal_response(response, answers, comment, chain_head)
     except IntegrityError as error:
         if response.dossier_proven and Response.objects.filter(
                 campaign=campaign, dossier_code=dossier_code, dossier_proven=True).exists():
@@ -117,17 +126,165 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
 
 
 def store_comment(response, text):
-    """Create the comment of a response; its automatic first sort is queued for the worker.
+    """Create the comment of a response (``submit_response`` queues its first sort).
 
     Until the worker has sorted it, the comment waits in the moderation queue unscored
     (shown as not yet sorted), so a late or stopped worker loses nothing. The task is
     queued in the submission's transaction: stored together or not at all.
     """
-    from .moderation.tasks import sort_comment_task
-
-    comment = Comment.objects.create(
+    return Comment.objects.create(
         response=response, campaign=response.campaign, submitted_at=response.submitted_at,
         text=text,
     )
-    sort_comment_task.enqueue(comment.pk)
-    return comment
+
+
+def _insert_fields(model, skip=()):
+    """The fields an INSERT of a new ``model`` row writes, as the ORM would (an
+    auto-incremented primary key is left to the database)."""
+    return [field for field in model._meta.concrete_fields
+            if not (field.primary_key and field.get_internal_type().endswith("AutoField"))
+            and field.name not in skip]
+
+
+def _values(fields, instance):
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection)
+            for field in fields]
+
+
+def _sort_task():
+    """The comment sort's task, its backend, and whether its rows go to django_tasks_db."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    from .moderation.tasks import sort_comment_task
+
+    backend = sort_comment_task.get_backend()
+    return sort_comment_task, backend, isinstance(backend, DatabaseBackend)
+
+
+@functools.cache
+def _statement(with_comment, with_task):
+    """The text of :func:`insert_response`'s statement and the fields it takes values of.
+
+    Built once per process: the same text for every submission lets the driver parse it
+    once (it caches statements of at most 50 parameters, hence the values shared through
+    the CTEs: the comment's campaign and time and the tallies' keys come from ``r``).
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from .models import AnswerTally, ResponseTally, SealChain
+    from .reports.rollup import TALLY_COLUMNS
+
+    quote = connection.ops.quote_name
+
+    def table(model):
+        return quote(model._meta.db_table)
+
+    def columns(fields):
+        return ", ".join(quote(field.column) for field in fields)
+
+    def placeholders(fields):
+        return ", ".join(["%s"] * len(fields))
+
+    r_fields = _insert_fields(Response)
+    counts = ", ".join(f"(u.v IS NOT DISTINCT FROM {value})::int" for value in AnswerTally.VALUES)
+    sums = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in TALLY_COLUMNS)
+    scores = ["index_applicable", "index_satisfied", "points", "dissatisfied"]
+    r_sums = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in ["responses", *scores])
+    parts = [
+        f"r AS (INSERT INTO {table(Response)} ({columns(r_fields)}) "
+        f"VALUES ({placeholders(r_fields)}) RETURNING id, campaign_id, unit_id, channel, "
+        f"submitted_at, {', '.join(scores)})",
+        "u AS (SELECT * FROM UNNEST(%s::bigint[], %s::smallint[]) AS u(q, v))",
+        f"a AS (INSERT INTO {table(Answer)} (response_id, question_id, value) "
+        f"SELECT r.id, u.q, u.v FROM r, u)",
+        f"rt AS (INSERT INTO {table(ResponseTally)} AS t (campaign_id, day, unit_id, channel, "
+        f"responses, {', '.join(scores)}) SELECT r.campaign_id, %s::date, r.unit_id, r.channel, "
+        f"1, r.index_applicable, r.index_satisfied, COALESCE(r.points, 0), r.dissatisfied::int "
+        f"FROM r ON CONFLICT (campaign_id, day, unit_id, channel) DO UPDATE SET {r_sums} "
+        f"RETURNING 1)",
+        f"at AS (INSERT INTO {table(AnswerTally)} AS t (campaign_id, day, unit_id, question_id, "
+        f"{', '.join(TALLY_COLUMNS)}) SELECT r.campaign_id, %s::date, r.unit_id, u.q, {counts}, "
+        f"(u.v IS NULL)::int FROM r, u ON CONFLICT (campaign_id, day, unit_id, question_id) "
+        f"DO UPDATE SET {sums} RETURNING 1)",
+        # The chain's head last: its condition reads both tallies' results, so every
+        # submission locks the tally rows, then the head, in the same order (the
+        # sub-statements of a WITH otherwise run in no set order, and could deadlock).
+        f"h AS (UPDATE {table(SealChain)} SET seq = seq + 1 "
+        f"WHERE campaign_id = (SELECT campaign_id FROM r) "
+        f"AND (SELECT count(*) FROM rt) + (SELECT count(*) FROM at) > 0 RETURNING seq, digest)",
+    ]
+    c_fields = t_fields = []
+    comment_id = "NULL"
+    if with_comment:
+        c_fields = _insert_fields(Comment, skip={"response", "campaign", "submitted_at"})
+        parts.append(
+            f"c AS (INSERT INTO {table(Comment)} (response_id, campaign_id, submitted_at, "
+            f"{columns(c_fields)}) SELECT r.id, r.campaign_id, r.submitted_at, "
+            f"{placeholders(c_fields)} FROM r RETURNING id)")
+        comment_id = "(SELECT id FROM c)"
+        if with_task:
+            t_fields = _insert_fields(DBTaskResult, skip={"args_kwargs"})
+            parts.append(
+                f"t AS (INSERT INTO {table(DBTaskResult)} ({columns(t_fields)}, "
+                f"{quote('args_kwargs')}) SELECT {placeholders(t_fields)}, "
+                f"jsonb_build_object('args', jsonb_build_array(c.id), 'kwargs', '{{}}'::jsonb) "
+                f"FROM c)")
+    sql = (f"WITH {', '.join(parts)} SELECT (SELECT id FROM r), {comment_id}, "
+           f"(SELECT seq FROM h), (SELECT digest FROM h)")
+    return sql, r_fields, c_fields, t_fields
+
+
+def insert_response(response, answers, comment):
+    """PostgreSQL: a response and all it brings, in one statement; the seal chain's head.
+
+    What ``response.save()``, ``bulk_create`` of the answers, ``store_comment``, the
+    comment's sort task and ``record_response`` do one statement each is here one
+    ``INSERT … RETURNING`` with data-modifying CTEs, which also takes the campaign's next
+    seal number (locking the chain's head, as :func:`integrity.seal.append_seal` would).
+    The answers and the answer tallies come from the same two arrays (``UNNEST``). Sets
+    ``response.pk``; returns ``(seq, previous digest)`` of the chain, or None when the
+    campaign has no chain yet. Runs in the caller's transaction; post_save signals are not
+    sent, so the public figures' refresh is scheduled here. With django_tasks_db, the
+    comment's sort task is a row of the same statement, made as the library's ``enqueue``
+    makes it (its ``pre_save`` handlers run, its ``task_enqueued`` signal is sent); with
+    another task backend it is enqueued the usual way after the statement.
+    """
+    from django.db.models.signals import pre_save
+    from django_tasks.signals import task_enqueued
+    from django_tasks_db.models import DBTaskResult
+
+    from .moderation.text import fold
+    from .public.results import bump_version
+    from .reports.rollup import local_day
+
+    task, backend, task_rows = _sort_task()
+    sql, r_fields, c_fields, t_fields = _statement(bool(comment), task_rows)
+    day = local_day(response.submitted_at)
+    params = [*_values(r_fields, response), [q.pk for q in answers], list(answers.values()),
+              day, day]
+    job = None
+    if comment:
+        params += _values(c_fields, Comment(text=comment, text_folded=fold(comment)))
+        if task_rows:
+            backend.validate_task(task)
+            job = DBTaskResult(id=backend._get_id(), args_kwargs={"args": [], "kwargs": {}},
+                               priority=task.priority, task_path=task.module_path,
+                               queue_name=task.queue_name, run_after=task.run_after,
+                               backend_name=backend.alias)
+            # What the library does before an insert (it sets run_after), as for a save().
+            pre_save.send(sender=DBTaskResult, instance=job, raw=False,
+                          using=connection.alias, update_fields=None)
+            params += _values(t_fields, job)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        response.pk, comment_id, seq, previous = cursor.fetchone()
+    response._state.adding = False
+    if comment_id is not None:
+        if job is not None:
+            job.args_kwargs = {"args": [comment_id], "kwargs": {}}
+            task_enqueued.send(type(backend), task_result=job.task_result)
+        else:
+            task.enqueue(comment_id)
+    campaign_id = response.campaign_id
+    transaction.on_commit(lambda: bump_version(campaign_id))
+    return None if seq is None else (seq, previous)

@@ -1,24 +1,23 @@
 """Public survey views. Thin: the survey's steps are in ``flow``, its rules in ``services``."""
 
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 
-from .flow import SurveyFlow, keeps_answers
-from .models import Campaign
+from .flow import THANKS_TEMPLATE, SurveyFlow, keeps_answers
+from .survey_cache import campaign_for
 
 
 @keeps_answers
 def survey(request, slug):
     """The campaign's own survey page, used by banners, links and the survey block."""
-    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), slug=slug)
-    return SurveyFlow(campaign).serve(request)
+    return SurveyFlow(campaign_for(slug)).serve(request)
 
 
 @never_cache
 def thanks(request, slug):
-    campaign = get_object_or_404(Campaign, slug=slug)
-    return TemplateResponse(request, "wagtail_satisfaction/thanks.html", {"campaign": campaign})
+    """The thank-you page at its own address (where a reload of the answer page lands)."""
+    return TemplateResponse(request, THANKS_TEMPLATE, {"campaign": campaign_for(slug)})
 
 
 def old_thanks(request, slug):

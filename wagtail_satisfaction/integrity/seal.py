@@ -115,18 +115,20 @@ def _advance_chain(SealChain, campaign_id):
     raise RuntimeError(f"No seal chain for campaign {campaign_id}")
 
 
-def append_seal(row, answers, comment, apps=None, keyring=None):
+def append_seal(row, answers, comment, apps=None, keyring=None, chain_head=None):
     """Seal one stored response as the next link of its campaign's chain.
 
     Must run inside the transaction that stores the response: the chain head stays locked
     until it commits, which orders concurrent submissions to the same campaign.
+    ``chain_head`` is ``(seq, previous digest)`` when the caller's own statement already
+    advanced (and locked) the chain, as :func:`services.insert_response` does.
     """
     SealChain, ResponseSeal = _models(apps)
     key_id, key = (keyring or get_keyring()).current()
     contact = contact_digest(key, row.get(CONTACT_FIELD))
     personal = comment_digest(key, comment)
     content = canonical(row, answers, comment, contact, personal)
-    seq, prev = _advance_chain(SealChain, row["campaign_id"])
+    seq, prev = chain_head or _advance_chain(SealChain, row["campaign_id"])
     value = digest(key, row["campaign_id"], seq, prev, content)
     columns = ["campaign", "seq", "response", "response_uid", "key_id", "contact_digest",
                "comment_digest", "prev_digest", "digest"]
@@ -148,15 +150,16 @@ def append_seal(row, answers, comment, apps=None, keyring=None):
     return value
 
 
-def seal_response(response, answers, comment):
+def seal_response(response, answers, comment, chain_head=None):
     """Seal a response just stored by ``services.submit_response`` (same transaction).
 
-    ``answers`` is the ``{question: value}`` mapping it stored, ``comment`` the stored text.
+    ``answers`` is the ``{question: value}`` mapping it stored, ``comment`` the stored text,
+    ``chain_head`` the chain's next number and previous digest if already taken.
     """
     row = {name: getattr(response, name) for name in SEALED_FIELDS}
     row[CONTACT_FIELD] = response.email
     return append_seal(row, [(question.pk, value) for question, value in answers.items()],
-                       comment or None)
+                       comment or None, chain_head=chain_head)
 
 
 def seal_unsealed(campaign_ids=None, apps=None, batch=500):

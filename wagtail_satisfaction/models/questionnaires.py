@@ -75,6 +75,19 @@ class Questionnaire(ClusterableModel):
                 self.questions().order_by("factor__sort_order", "sort_order"))
         return self._question_list
 
+    def question_fields(self):
+        """``[(question, form field), ...]`` of :meth:`question_list`, built once per instance.
+
+        The survey form shares these field objects (it copies them shallowly), so a
+        questionnaire kept by the survey cache builds its 20-odd choice fields once.
+        """
+        if getattr(self, "_question_fields", None) is None:
+            from ..forms import question_field
+
+            self._question_fields = [(question, question_field(question))
+                                     for question in self.question_list()]
+        return self._question_fields
+
     @transaction.atomic
     def new_version(self):
         """Copy this questionnaire, its factors and questions as the next version."""

@@ -13,6 +13,7 @@ from django.core.cache import caches
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .. import counters
 from ..conf import get_setting
 from ..moderation.privacy import mask_personal_data
 from ..reports import document
@@ -36,13 +37,7 @@ def current_version(campaign_id):
 
 def bump_version(campaign_id):
     """Make every cached public figure of the campaign stale (a new response or comment)."""
-    cache = _cache()
-    key = _version_key(campaign_id)
-    cache.add(key, 1, None)
-    try:
-        cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 2, None)
+    counters.count(_cache(), _version_key(campaign_id), initial=1)
 
 
 @dataclass(frozen=True)

@@ -41,3 +41,26 @@ def person_name(user):
         return ""
     name = " ".join(part for part in (user.last_name.strip(), user.first_name.strip()) if part)
     return name or user.get_username()
+
+
+@register.simple_tag
+def survey_questions(form, factor_class=""):
+    """The questionnaire part of a survey form (``includes/questions.html``).
+
+    An unbound, empty form draws the same for every visitor: its drawing is kept with the
+    campaign in the survey cache, per language, form class and ``factor_class``. A form
+    that holds what a visitor typed, or its errors, is drawn each time.
+    """
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    from ..survey_cache import cached_fragment
+
+    def render():
+        return mark_safe(render_to_string("wagtail_satisfaction/includes/questions.html",
+                                          {"form": form, "factor_class": factor_class}))
+
+    if form.is_bound or form.initial:
+        return render()
+    return cached_fragment(form.campaign, (get_language(), type(form), factor_class), render)

@@ -40,7 +40,8 @@ def test_iso_secretary_filters_reads_and_downloads(page, secretary, tmp_path):
     page.goto("/admin/")
     page.get_by_role("button", name="Reports").or_(
         page.get_by_role("button", name="Báo cáo")).first.click()
-    page.locator('a[href="/admin/satisfaction-report/"]').click()
+    # Through the menu (the admin home's panel links the report too).
+    page.locator('a.sidebar-menu-item__link[href="/admin/satisfaction-report/"]').click()
     page.wait_for_url("**/admin/satisfaction-report/**")
 
     page.select_option("#id_campaign", str(data["campaign"].pk))

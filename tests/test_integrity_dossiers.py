@@ -27,9 +27,9 @@ def survey_url(campaign):
 
 
 def reply(response):
-    """What a visitor sees, without the parts that differ by request (token, typed code)."""
+    """What a visitor sees, without the parts that differ by request (tokens, typed code)."""
     html = response.content.decode()
-    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    html = re.sub(r'name="(csrfmiddlewaretoken|satisfaction_key)" value="[^"]+"', "", html)
     return response.status_code, re.sub(r"HS-\d{6}", "<code>", html, flags=re.I)
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from .forms import SurveyForm
-from .guards import reserve_submission
+from .guards import claim_submission_key, new_submission_key, reserve_submission
 from .models import Channel
 from .services import CampaignNotOpen, campaign_closed_message, submit_response
 
@@ -97,6 +97,9 @@ class SurveyFlow:
                                if not status.is_open else ""),
             "form": form if form is not None else self.get_form(),
             "form_error": form_error,
+            # The form's one-time key: kept when the form is shown again with its errors.
+            "submission_key": ((form.data.get("satisfaction_key") if form is not None
+                                and form.is_bound else None) or new_submission_key()),
             "action_url": self.get_action_url(),
             **self.get_extra_context(),
         }
@@ -212,14 +215,23 @@ class SurveyFlow:
         slot = reserve_submission(request) if self.rate_limited else None
         if slot is not None and not slot.granted:
             return self.render(request, form, RATE_LIMITED_MESSAGE, status=429)
+        sent = claim_submission_key(self.campaign, request.POST.get("satisfaction_key"))
+        if not sent.first:
+            # The same form sent again (a reload of the thanks without JavaScript): it is
+            # stored already, so the thanks again and nothing stored.
+            if slot is not None:
+                slot.give_back()
+            return self.success(request, None)
         try:
             self.prove_dossier(request, form)
             response = self.store(form)
         except ValidationError as error:
+            sent.release()
             if slot is not None:
                 slot.give_back()
             return self.refused(request, form, error)
         except BaseException:
+            sent.release()
             if slot is not None:
                 slot.give_back()
             raise

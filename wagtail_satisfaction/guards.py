@@ -9,6 +9,8 @@ request has to set an expiry after the fact.
 """
 
 import hashlib
+import re
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -92,6 +94,47 @@ def reserve_submission(request, scope="survey"):
     Give it back with ``slot.give_back()`` when the submission is not stored.
     """
     return take_slot(scope, client_address(request), get_setting("RATE_LIMIT"))
+
+
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SENT_KEY_TIMEOUT = 24 * 3600  # a reload of the thank-you page a day later still stores nothing
+
+
+def new_submission_key():
+    """A fresh one-time key for a survey form as drawn (``satisfaction_key``)."""
+    return secrets.token_urlsafe(16)
+
+
+@dataclass
+class SentKey:
+    """A survey form's one-time key, claimed while its submission is stored."""
+
+    key: str | None = None
+    first: bool = True
+
+    def release(self):
+        """Free the key again (the submission was not stored); safe to call twice."""
+        if self.key is None:
+            return
+        key, self.key = self.key, None
+        _cache().delete(key)
+
+
+def claim_submission_key(campaign, key):
+    """Claim the one-time key a survey form carried, so that one form is stored once.
+
+    Without JavaScript the thank-you page stays at the survey's address, and a reload
+    sends the same form again: its key is then already claimed (``first`` is False) and
+    the visitor sees the thanks again without a second response. A form without a valid
+    key (an older page, a script) is not deduplicated.
+    """
+    if not key or not SUBMISSION_KEY.match(key):
+        return SentKey()
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cache_key = f"wagtail_satisfaction:sent:{campaign.pk}:{digest}"
+    if not _cache().add(cache_key, 1, timeout=SENT_KEY_TIMEOUT):
+        return SentKey(first=False)
+    return SentKey(cache_key)
 
 
 @dataclass

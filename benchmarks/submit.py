@@ -31,6 +31,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import threading
@@ -129,6 +130,9 @@ def form_data(html, target, tag):
         data["csrfmiddlewaretoken"] = token.group(1)
     if target == "plain_view":
         data.update({f"q{i}": "4" for i in range(19)})
+    if target == "ours":
+        # Each visitor's browser draws its own form, with its own one-time key.
+        data["satisfaction_key"] = secrets.token_urlsafe(16)
     data["email"] = f"nguoi-{tag}@example.vn"
     data["comment"] = f"Hồ sơ trả đúng hẹn, cán bộ tận tình ({tag})."
     return data

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import (
     Answer,
@@ -56,36 +57,40 @@ class Problem:
         return describe(self.as_dict())
 
 
+# One sentence per kind of problem; names come from the problem's fields and details.
+PROBLEM_SENTENCES = {
+    "altered": gettext_lazy(
+        "Response #%(response)s (%(uid)s) was altered: its answers, comment or details "
+        "no longer match seal no. %(seq)s."),
+    "deleted": gettext_lazy(
+        "Response #%(response)s (%(uid)s) was deleted: seal no. %(seq)s has no "
+        "response."),
+    "unsealed": gettext_lazy(
+        "Response #%(response)s (%(uid)s) has no seal: it was not stored by the "
+        "product."),
+    "unknown_key": gettext_lazy(
+        "Response #%(response)s (%(uid)s): seal no. %(seq)s uses key %(key_id)s, which "
+        "is not configured."),
+    "chain": gettext_lazy(
+        "Campaign “%(title)s”: the chain is broken before seal no. %(seq)s (response "
+        "#%(response)s); missing or changed seal no.: %(missing)s."),
+    "head": gettext_lazy(
+        "Campaign “%(title)s”: the chain ends at seal no. %(seq)s but its head records "
+        "no. %(head_seq)s: seals were removed or the head was changed."),
+    "tally": gettext_lazy(
+        "Campaign “%(title)s”: the %(table)s tally of %(day)s, unit %(unit)s, %(key)s "
+        "says %(tally)s; the raw answers give %(raw)s."),
+}
+
+
 def describe(problem):
     """A sentence for one problem (a dict as stored on ``IntegrityCheck.problems``)."""
     names = {"response": problem.get("response"), "uid": problem.get("uid") or "-",
              "seq": problem.get("seq"), "campaign": problem.get("campaign"),
              "title": problem.get("campaign_title") or problem.get("campaign"),
              **problem.get("details", {})}
-    kind = problem["kind"]
-    if kind == "altered":
-        return _("Response #%(response)s (%(uid)s) was altered: its answers, comment or "
-                 "details no longer match seal no. %(seq)s.") % names
-    if kind == "deleted":
-        return _("Response #%(response)s (%(uid)s) was deleted: seal no. %(seq)s has no "
-                 "response.") % names
-    if kind == "unsealed":
-        return _("Response #%(response)s (%(uid)s) has no seal: it was not stored by the "
-                 "product.") % names
-    if kind == "unknown_key":
-        return _("Response #%(response)s (%(uid)s): seal no. %(seq)s uses key "
-                 "%(key_id)s, which is not configured.") % names
-    if kind == "chain":
-        return _("Campaign “%(title)s”: the chain is broken before seal no. %(seq)s "
-                 "(response #%(response)s); missing or changed seal no.: %(missing)s.") % names
-    if kind == "head":
-        return _("Campaign “%(title)s”: the chain ends at seal no. %(seq)s but its head "
-                 "records no. %(head_seq)s: seals were removed or the head was "
-                 "changed.") % names
-    if kind == "tally":
-        return _("Campaign “%(title)s”: the %(table)s tally of %(day)s, unit %(unit)s, "
-                 "%(key)s says %(tally)s; the raw answers give %(raw)s.") % names
-    return kind
+    sentence = PROBLEM_SENTENCES.get(problem["kind"])
+    return str(sentence) % names if sentence else problem["kind"]
 
 
 @dataclass

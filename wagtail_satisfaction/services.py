@@ -193,7 +193,7 @@ def _statement(with_comment, with_task):
     parts = [
         f"r AS (INSERT INTO {table(Response)} ({columns(r_fields)}) "
         f"VALUES ({placeholders(r_fields)}) RETURNING id, campaign_id, unit_id, channel, "
-        f"submitted_at, {', '.join(scores)})",
+        f"submitted_at, procedure_id, officer_id, {', '.join(scores)})",
         "u AS (SELECT * FROM UNNEST(%s::bigint[], %s::smallint[]) AS u(q, v))",
         f"a AS (INSERT INTO {table(Answer)} (response_id, question_id, value) "
         f"SELECT r.id, u.q, u.v FROM r, u)",
@@ -206,12 +206,15 @@ def _statement(with_comment, with_task):
         f"{', '.join(TALLY_COLUMNS)}) SELECT r.campaign_id, %s::date, r.unit_id, u.q, {counts}, "
         f"(u.v IS NULL)::int FROM r, u ON CONFLICT (campaign_id, day, unit_id, question_id) "
         f"DO UPDATE SET {sums} RETURNING 1)",
-        # The chain's head last: its condition reads both tallies' results, so every
+        *_month_tally_parts(r_sums, sums, counts),
+        # The chain's head last: its condition reads every tally's result, so every
         # submission locks the tally rows, then the head, in the same order (the
         # sub-statements of a WITH otherwise run in no set order, and could deadlock).
         f"h AS (UPDATE {table(SealChain)} SET seq = seq + 1 "
         f"WHERE campaign_id = (SELECT campaign_id FROM r) "
-        f"AND (SELECT count(*) FROM rt) + (SELECT count(*) FROM at) > 0 RETURNING seq, digest)",
+        f"AND (SELECT count(*) FROM rt) + (SELECT count(*) FROM at) "
+        f"+ (SELECT count(*) FROM mr0) + (SELECT count(*) FROM ma0) "
+        f"+ (SELECT count(*) FROM mr1) + (SELECT count(*) FROM ma1) > 0 RETURNING seq, digest)",
     ]
     c_fields = t_fields = []
     comment_id = "NULL"
@@ -232,6 +235,48 @@ def _statement(with_comment, with_task):
     sql = (f"WITH {', '.join(parts)} SELECT (SELECT id FROM r), {comment_id}, "
            f"(SELECT seq FROM h), (SELECT digest FROM h)")
     return sql, r_fields, c_fields, t_fields
+
+
+def _month_tally_parts(response_sums, answer_sums, counts):
+    """The CTEs adding the response to the monthly tallies (``rollup.MONTH_TALLIES``):
+    ``mr0``/``ma0`` by procedure, ``mr1``/``ma1`` by field and officer. The local month is
+    computed from ``r.submitted_at`` in the report's time zone (no more parameters: the
+    statement stays under the driver's 50 for a prepared statement)."""
+    from django.apps import apps
+
+    from .reports.rollup import MONTH_TALLIES, TALLY_COLUMNS, report_zone
+
+    quote = connection.ops.quote_name
+    zone = str(report_zone()).replace("'", "''")
+    month = f"date_trunc('month', r.submitted_at AT TIME ZONE '{zone}')::date"
+    expressions = {
+        "procedure_id": "COALESCE(r.procedure_id, 0)",
+        "officer_id": "COALESCE(r.officer_id, 0)",
+        "procedure__sector_id": "COALESCE((SELECT p.sector_id FROM "
+        f"{quote(apps.get_model('wagtail_satisfaction', 'Procedure')._meta.db_table)} p "
+        "WHERE p.id = r.procedure_id), 0)",
+    }
+    scores = "r.index_applicable, r.index_satisfied, COALESCE(r.points, 0), r.dissatisfied::int"
+    parts = []
+    for i, (response_name, answer_name, keys) in enumerate(MONTH_TALLIES):
+        response_table = quote(apps.get_model("wagtail_satisfaction",
+                                              response_name)._meta.db_table)
+        answer_table = quote(apps.get_model("wagtail_satisfaction", answer_name)._meta.db_table)
+        names = ", ".join(keys)
+        values = ", ".join(expressions[path] for path in keys.values())
+        parts.append(
+            f"mr{i} AS (INSERT INTO {response_table} AS t (campaign_id, month, unit_id, "
+            f"channel, {names}, responses, index_applicable, index_satisfied, points, "
+            f"dissatisfied) SELECT r.campaign_id, {month}, r.unit_id, r.channel, {values}, 1, "
+            f"{scores} FROM r ON CONFLICT (campaign_id, month, unit_id, channel, {names}) "
+            f"DO UPDATE SET {response_sums} RETURNING 1)")
+        parts.append(
+            f"ma{i} AS (INSERT INTO {answer_table} AS t (campaign_id, month, unit_id, channel, "
+            f"{names}, question_id, {', '.join(TALLY_COLUMNS)}) SELECT r.campaign_id, {month}, "
+            f"r.unit_id, r.channel, {values}, u.q, {counts}, (u.v IS NULL)::int FROM r, u "
+            f"ON CONFLICT (campaign_id, month, unit_id, channel, {names}, question_id) "
+            f"DO UPDATE SET {answer_sums} RETURNING 1)")
+    return parts
 
 
 def insert_response(response, answers, comment):

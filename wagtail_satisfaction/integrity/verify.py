@@ -22,7 +22,15 @@ from ..models import (
     SealChain,
     Unit,
 )
-from ..reports.rollup import TALLY_COLUMNS, answer_tally_rows, response_tally_rows
+from ..reports.rollup import (
+    MONTH_TALLIES,
+    TALLY_COLUMNS,
+    answer_tally_rows,
+    keeps_month_tallies,
+    month_answer_rows,
+    month_response_rows,
+    response_tally_rows,
+)
 from .keys import get_keyring
 from .seal import (
     CONTACT_FIELD,
@@ -219,6 +227,52 @@ def _check_tallies(campaign_id, report):
     _compare_tallies(campaign_id, _("answers"), TALLY_COLUMNS, actual, expected,
                      lambda question: _("question #%(question)s") % {"question": question},
                      report)
+    if keeps_month_tallies():
+        _check_month_tallies(campaign_id, report)
+
+
+MONTH_TALLY_NAMES = {
+    "ProcedureResponseTally": gettext_lazy("monthly responses by procedure"),
+    "ProcedureAnswerTally": gettext_lazy("monthly answers by procedure"),
+    "OfficerResponseTally": gettext_lazy("monthly responses by field and officer"),
+    "OfficerAnswerTally": gettext_lazy("monthly answers by field and officer"),
+}
+KEY_NAMES = {"procedure_key": gettext_lazy("procedure #%(id)s"),
+             "sector_key": gettext_lazy("field #%(id)s"),
+             "officer_key": gettext_lazy("officer #%(id)s")}
+
+
+def _check_month_tallies(campaign_id, report):
+    """The monthly tallies (PostgreSQL) must equal the raw rows too."""
+    from django.apps import apps
+
+    responses = Response.objects.filter(campaign_id=campaign_id)
+    answers = Answer.objects.filter(response__campaign_id=campaign_id)
+    for response_name, answer_name, keys in MONTH_TALLIES:
+        names = list(keys)
+
+        def describe_key(extra, names=names):
+            channel, *values = extra
+            parts = [_("channel %(channel)s") % {"channel": channel}]
+            parts += [str(KEY_NAMES[name]) % {"id": value}
+                      for name, value in zip(names, values[:len(names)], strict=True)]
+            if len(values) > len(names):
+                parts.append(_("question #%(question)s") % {"question": values[-1]})
+            return ", ".join(parts)
+
+        for model_name, columns, expected_rows in (
+                (response_name, RESPONSE_TALLY_COLUMNS, month_response_rows(responses, keys)),
+                (answer_name, TALLY_COLUMNS, month_answer_rows(answers, keys))):
+            model = apps.get_model("wagtail_satisfaction", model_name)
+            extra = names + (["question_id"] if columns is TALLY_COLUMNS else [])
+            width = 3 + len(extra)
+            actual = {(row[0], row[1], tuple(row[2:width])): tuple(row[width:])
+                      for row in model.objects.filter(campaign_id=campaign_id).values_list(
+                          "month", "unit_id", "channel", *extra, *columns)}
+            expected = {(row[1], row[2], tuple(row[3:width + 1])): tuple(row[width + 1:])
+                        for row in expected_rows}
+            _compare_tallies(campaign_id, str(MONTH_TALLY_NAMES[model_name]), columns, actual,
+                             expected, describe_key, report)
 
 
 def count_work(campaign_ids):

@@ -15,7 +15,16 @@ from .integrity import IntegrityCheck, ResponseSeal, SealChain
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import ResultsPage, SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
-from .reports import AnswerTally, DossierCount, ExportJob, ResponseTally
+from .reports import (
+    AnswerTally,
+    DossierCount,
+    ExportJob,
+    OfficerAnswerTally,
+    OfficerResponseTally,
+    ProcedureAnswerTally,
+    ProcedureResponseTally,
+    ResponseTally,
+)
 from .responses import Answer, Channel, Comment, ModerationState, Response
 from .retention import PurgeRun
 from .scopes import UnitScope
@@ -30,7 +39,8 @@ __all__ = [
     "Unit", "UnitKind",
     "CallOutcome", "Dossier", "KioskKey", "Reverification", "StaffEntry",
     # reports
-    "AnswerTally", "DossierCount", "ExportJob", "ResponseTally",
+    "AnswerTally", "DossierCount", "ExportJob", "ResponseTally", "ProcedureResponseTally",
+    "ProcedureAnswerTally", "OfficerResponseTally", "OfficerAnswerTally",
 ]
 
 # Comment moderation

@@ -28,7 +28,11 @@ from ..models import (
     AnswerTally,
     Channel,
     Officer,
+    OfficerAnswerTally,
+    OfficerResponseTally,
     Procedure,
+    ProcedureAnswerTally,
+    ProcedureResponseTally,
     QuestionnaireKind,
     ResponseTally,
     Sector,
@@ -37,7 +41,7 @@ from ..models import (
 from ..scales import NOT_APPLICABLE_LABEL, Scale
 from .disclosure import pool_label, suppress_small_groups
 from .grouping import grouped_sums
-from .rollup import TALLY_COLUMNS, report_zone
+from .rollup import TALLY_COLUMNS, keeps_month_tallies, report_zone
 
 HUNDRED = Fraction(100)
 
@@ -337,81 +341,156 @@ GROUPS = {
 }
 
 
-def _group_column(group, prefix="", tally=False):
-    """The expression of a group key over responses (``prefix``: the path from answers)
-    or over the daily tallies."""
+# Monthly tallies (``rollup.MONTH_TALLIES``): the filters each can apply besides campaign,
+# whole months, unit and channel, and the column of each group it knows.
+MONTH_SOURCES = {
+    "procedure": (("procedure", "sector"),
+                  {"unit": "unit_id", "channel": "channel", "month": "month",
+                   "procedure": "procedure_key"}),
+    "officer": (("sector", "officer"),
+                {"unit": "unit_id", "channel": "channel", "month": "month",
+                 "sector": "sector_key", "officer": "officer_key"}),
+}
+MONTH_MODELS = {"procedure": (ProcedureResponseTally, ProcedureAnswerTally),
+                "officer": (OfficerResponseTally, OfficerAnswerTally)}
+
+
+def _whole_months(filters):
+    """Whether the filters' dates start and end on a month's edges (or are not given)."""
+    end = filters.end
+    return ((filters.start is None or filters.start.day == 1)
+            and (end is None or (end + datetime.timedelta(days=1)).day == 1))
+
+
+def _source(filters, kind, group):
+    """Where ``kind`` ("responses"/"answers") of ``group`` are read: "daily" tallies, the
+    "procedure" or "officer" monthly tallies, or "raw" rows: the smallest that knows every
+    filter and the group."""
+    if filters.raw:
+        return "raw"
+    daily = filters.uses_tallies if kind == "responses" else filters.uses_answer_tallies
+    if daily and group in (None, "unit", "month", *(("channel",) if kind == "responses"
+                                                     else ())):
+        return "daily"
+    if keeps_month_tallies() and _whole_months(filters):
+        for name, (knows, columns) in MONTH_SOURCES.items():
+            if (all(getattr(filters, f) is None or f in knows
+                    for f in ("procedure", "sector", "officer"))
+                    and (group is None or group in columns)):
+                return name
+    return "raw"
+
+
+def _month_tallies(filters, model, source):
+    qs = model.objects.filter(campaign=filters.campaign)
+    if filters.start:
+        qs = qs.filter(month__gte=filters.start)
+    if filters.end:
+        qs = qs.filter(month__lte=filters.end)
+    if filters.unit:
+        qs = qs.filter(unit__in=Unit.objects.within(filters.unit))
+    if filters.units is not None:
+        qs = qs.filter(unit__in=filters.units)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.procedure:
+        qs = qs.filter(procedure_key=filters.procedure.pk)
+    if filters.officer:
+        qs = qs.filter(officer_key=filters.officer.pk)
+    if filters.sector:
+        qs = (qs.filter(sector_key=filters.sector.pk) if source == "officer" else
+              qs.filter(procedure_key__in=Procedure.objects.filter(sector=filters.sector)
+                        .values("pk")))
+    return qs
+
+
+def _group_column(group, source, prefix=""):
+    """The expression of a group key in a source (``prefix``: the path from answers to
+    their response)."""
+    if source in MONTH_SOURCES:
+        return F(MONTH_SOURCES[source][1][group])
     if group == "month":
-        return (TruncMonth("day") if tally
+        return (TruncMonth("day") if source == "daily"
                 else TruncMonth(f"{prefix}submitted_at", tzinfo=report_zone()))
-    field = GROUPS[group][1 if tally else 0]
-    return F(field if tally else prefix + field)
+    field = GROUPS[group][1 if source == "daily" else 0]
+    return F(field if source == "daily" else prefix + field)
 
 
 class Figures:
     """The grouped sums a report shows, for a list of groups (None: the whole selection).
 
-    Each group is read from the daily tallies when the filters and the group allow, else
-    from raw rows; all the groups of one source come from one query
-    (:func:`~.grouping.grouped_sums`): at most four queries for a whole report.
+    Each group is read from the smallest source that knows the filters and the group
+    (:func:`_source`): the daily tallies, a monthly tally, or raw rows; all the groups of
+    one source come from one query (:func:`~.grouping.grouped_sums`).
     ``responses[group]``: [(key, {n, a, s, p, d})]; ``answers[group]``:
     {key: {question_id: {value: n}}}.
     """
 
     def __init__(self, filters, groups):
         self.responses, self.answers = {}, {}
-        groups = list(dict.fromkeys(groups))
         by_source = {}
-        for group in groups:
-            tally = filters.uses_tallies and (group is None or GROUPS[group][1] is not None)
-            by_source.setdefault(("responses", tally), []).append(group)
-            tally = filters.uses_answer_tallies and group in (None, "unit", "month")
-            by_source.setdefault(("answers", tally), []).append(group)
-        for (kind, tally), wanted in by_source.items():
-            if kind == "responses":
-                self._responses(filters, tally, wanted)
-            else:
-                self._answers(filters, tally, wanted)
+        for group in dict.fromkeys(groups):
+            for kind in ("responses", "answers"):
+                by_source.setdefault((kind, _source(filters, kind, group)), []).append(group)
+        for (kind, source), wanted in by_source.items():
+            getattr(self, f"_{kind}")(filters, source, wanted)
 
-    def _responses(self, filters, tally, groups):
+    def _responses(self, filters, source, groups):
         from django.db.models import IntegerField
         from django.db.models.functions import Cast
 
-        if tally:
-            qs = filters.tallies(ResponseTally).annotate(
-                m_n=F("responses"), m_a=F("index_applicable"), m_s=F("index_satisfied"),
-                m_p=F("points"), m_d=F("dissatisfied"))
-        else:
+        if source == "raw":
             qs = filters.responses().annotate(
                 m_n=Value(1), m_a=F("index_applicable"), m_s=F("index_satisfied"),
                 m_p=F("points"), m_d=Cast("dissatisfied", IntegerField()))
-        qs = qs.annotate(**{f"g_{g}": _group_column(g, tally=tally) for g in groups if g})
+        else:
+            qs = (filters.tallies(ResponseTally) if source == "daily"
+                  else _month_tallies(filters, MONTH_MODELS[source][0], source))
+            qs = qs.annotate(m_n=F("responses"), m_a=F("index_applicable"),
+                             m_s=F("index_satisfied"), m_p=F("points"), m_d=F("dissatisfied"))
+        qs = qs.annotate(**{f"g_{g}": _group_column(g, source) for g in groups if g})
         sums = {name: "SUM(%s)" for name in ("m_n", "m_a", "m_s", "m_p", "m_d")}
         for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], [],
                                         sums).items():
-            self.responses[group[2:] if group else None] = [
-                (key, {name[2]: total or 0 for name, total in totals.items()})
+            group = group[2:] if group else None
+            self.responses[group] = [
+                (_none_key(key, source, group),
+                 {name[2]: total or 0 for name, total in totals.items()})
                 for key, _keys, totals in rows]
 
-    def _answers(self, filters, tally, groups):
-        if tally:
-            qs = filters.tallies(AnswerTally).annotate(c_q=F("question_id"))
-            keys, sums = ["c_q"], {column: "SUM(%s)" for column in TALLY_COLUMNS}
-        else:
+    def _answers(self, filters, source, groups):
+        if source == "raw":
             qs = Answer.objects.filter(response__in=filters.responses()).annotate(
                 c_q=F("question_id"), c_v=F("value"), m_n=Value(1))
             keys, sums = ["c_q", "c_v"], {"m_n": "SUM(%s)"}
-        qs = qs.annotate(**{f"g_{g}": _group_column(g, "response__", tally)
+        else:
+            qs = (filters.tallies(AnswerTally) if source == "daily"
+                  else _month_tallies(filters, MONTH_MODELS[source][1], source))
+            qs = qs.annotate(c_q=F("question_id"))
+            keys, sums = ["c_q"], {column: "SUM(%s)" for column in TALLY_COLUMNS}
+        qs = qs.annotate(**{f"g_{g}": _group_column(g, source, "response__")
                             for g in groups if g})
         for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], keys,
                                         sums).items():
-            grouped = self.answers[group[2:] if group else None] = {}
+            group = group[2:] if group else None
+            grouped = self.answers[group] = {}
             for key, found, totals in rows:
-                into = grouped.setdefault(key, {})
-                if tally:
-                    into[found["c_q"]] = {None if column == "na" else int(column[1:]): n
-                                          for column, n in totals.items() if n}
-                else:
+                into = grouped.setdefault(_none_key(key, source, group), {})
+                if source == "raw":
                     into.setdefault(found["c_q"], {})[found["c_v"]] = totals["m_n"]
+                else:
+                    counts = into.setdefault(found["c_q"], {})
+                    for column, n in totals.items():
+                        if n:
+                            value = None if column == "na" else int(column[1:])
+                            counts[value] = counts.get(value, 0) + n
+
+
+def _none_key(key, source, group):
+    """The monthly tallies' 0 ("no procedure/field/officer") as raw rows' None."""
+    if source in MONTH_SOURCES and group in ("procedure", "sector", "officer") and key == 0:
+        return None
+    return key
 
 
 def _answer_counts(filters, group=None, figures=None):

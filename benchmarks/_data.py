@@ -129,7 +129,9 @@ def generate(size, slug="bench", tallies=True):
     if tallies:
         rebuild_tallies([campaign.pk])
     with connection.cursor() as cursor:
-        for table in ("response", "answer", "answertally", "responsetally", "comment"):
+        for table in ("response", "answer", "answertally", "responsetally", "comment",
+                      "procedureresponsetally", "procedureanswertally",
+                      "officerresponsetally", "officeranswertally"):
             cursor.execute(f"ANALYZE wagtail_satisfaction_{table}")
     log(f"  tallies and ANALYZE: {time.perf_counter() - started:.1f} s")
     return campaign

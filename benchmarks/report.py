@@ -80,11 +80,11 @@ def time_page(campaign, unit):
     client = Client()
     client.force_login(user)
     results = {}
+    url = reverse("wagtail_satisfaction_reports:report")
     for name, query in (("whole campaign", {"campaign": campaign.pk}),
                         ("quarter+unit+channel", {"campaign": campaign.pk, "period": "quarter",
                                                   "year": 2025, "number": 4, "unit": unit.pk,
                                                   "channel": "kiosk"})):
-        url = reverse("wagtail_satisfaction_reports:report")
         response, times = timed(lambda q=query: client.get(url, q), 4)
         assert response.status_code == 200, response.status_code
         with CaptureQueriesContext(connection) as queries:

@@ -21,6 +21,7 @@ from .reports import (
     ExportJob,
     OfficerAnswerTally,
     OfficerResponseTally,
+    PendingTally,
     ProcedureAnswerTally,
     ProcedureResponseTally,
     ResponseTally,
@@ -39,7 +40,8 @@ __all__ = [
     "Unit", "UnitKind",
     "CallOutcome", "Dossier", "KioskKey", "Reverification", "StaffEntry",
     # reports
-    "AnswerTally", "DossierCount", "ExportJob", "ResponseTally", "ProcedureResponseTally",
+    "AnswerTally", "DossierCount", "ExportJob", "PendingTally", "ResponseTally",
+    "ProcedureResponseTally",
     "ProcedureAnswerTally", "OfficerResponseTally", "OfficerAnswerTally",
 ]
 

@@ -41,7 +41,7 @@ from ..models import (
 from ..scales import NOT_APPLICABLE_LABEL, Scale
 from .disclosure import pool_label, suppress_small_groups
 from .grouping import grouped_sums
-from .rollup import TALLY_COLUMNS, keeps_month_tallies, report_zone
+from .rollup import TALLY_COLUMNS, keeps_month_tallies, one_snapshot, report_zone
 
 HUNDRED = Fraction(100)
 
@@ -382,6 +382,7 @@ def _source(filters, kind, group):
 
 
 def _month_tallies(filters, model, source):
+    filters.roll_up()
     qs = model.objects.filter(campaign=filters.campaign)
     if filters.start:
         qs = qs.filter(month__gte=filters.start)
@@ -602,6 +603,7 @@ def _with_unnamed(rows, label):
 BREAKDOWNS = ("unit", "procedure", "sector", "officer", "channel")
 
 
+@one_snapshot
 def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS):
     """Compute the whole report for :class:`~.filters.ReportFilters`.
 

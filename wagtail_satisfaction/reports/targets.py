@@ -143,6 +143,12 @@ def target_progress(campaign, units=None, filters=None):
     def to_fraction(v):
         return (None if v is None else Fraction(str(v)))
     lines = []
+    if filters is not None:
+        filters.roll_up()  # the queue of new responses into the tallies, once per filters
+    else:
+        from .rollup import roll_up_pending
+
+        roll_up_pending()
     counts = _responses_per_unit(campaign, units, periods)
     dossier_rows = list(DossierCount.objects.filter(
         unit__in=Unit.objects.within(root) if all(u.path.startswith(root.path) for u in units)

@@ -16,7 +16,7 @@ def fill_month_tallies(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_satisfaction', '0015_api_clients'),
+        ('wagtail_satisfaction', '0016_pending_tallies'),
     ]
 
     operations = [

@@ -200,7 +200,8 @@ def _response_tuples(filters):
 
 def _response_tuples_postgresql(filters):
     """One statement through a server-side cursor: the filtered responses (as the ORM
-    selects them) joined to their answers, aggregated per response."""
+    selects them) joined to their answers, aggregated per response (the two arrays of one
+    aggregation list the answers in the same order, whatever it is)."""
     from django.db.models import F
 
     names = [f"x{i}" for i in range(len(RESPONSE_FIELDS))]
@@ -213,8 +214,8 @@ def _response_tuples_postgresql(filters):
     columns = ", ".join(f"r.{name}" if name != "x2" else
                         "(r.x2 AT TIME ZONE %s)" for name in names)
     sql = (f"SELECT {columns}, a.question_ids, a.answer_values FROM ({inner}) r "
-           f"LEFT JOIN LATERAL (SELECT array_agg(question_id ORDER BY question_id) "
-           f"AS question_ids, array_agg(value ORDER BY question_id) AS answer_values "
+           f"LEFT JOIN LATERAL (SELECT array_agg(question_id) AS question_ids, "
+           f"array_agg(value) AS answer_values "
            f"FROM {answer} WHERE response_id = r.x0) a ON true ORDER BY r.x0")
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, [str(report_zone()), *params])

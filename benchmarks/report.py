@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from _data import cleanup, generate, log
+from _data import analyze, cleanup, generate, log
 
 LIMIT_S = 0.5
 PAGE_LIMIT_S, PAGE_QUERIES = 1.0, 20
@@ -107,6 +107,7 @@ def main():
     if "--reuse" in sys.argv and campaign and (
             Response.objects.filter(campaign=campaign).count() == size):
         log(f"Reusing the {size:,} responses of a previous run")
+        analyze()
     else:
         log(f"Generating {size:,} responses…")
         campaign = generate(size)

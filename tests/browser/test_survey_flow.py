@@ -33,8 +33,10 @@ def demo(transactional_db):
     """The demo site with few synthetic responses, so the set-up stays quick."""
     call_command("load_initial_data", responses=6, stdout=open("/dev/null", "w"))  # noqa: SIM115
     # The visitors below type a dossier code on the website form: a campaign that records it
-    # as a free reference (the code + secret mode has its own tests).
-    Campaign.objects.filter(slug=SIPAS_SLUG).update(dossier_code_check="reference")
+    # as a free reference (the code + secret mode has its own tests). They answer the
+    # one-page form; tests/browser/test_survey_steps.py walks the steps (the default).
+    Campaign.objects.filter(slug=SIPAS_SLUG).update(dossier_code_check="reference",
+                                                    survey_layout="one_page")
     return Campaign.objects.get(slug=SIPAS_SLUG)
 
 

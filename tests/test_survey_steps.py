@@ -336,3 +336,41 @@ def test_editors_choose_the_layout_in_vietnamese(client, campaign):
     assert re.search(r"[Cc]ách trình bày phiếu khảo sát", html)
     assert "Mỗi bước một phần, có nút Tiếp tục và Quay lại (hợp với điện thoại)" in html
     assert "Tất cả câu hỏi trên một trang" in html
+
+
+def test_a_dossier_rating_in_steps_stores_one_rating_of_that_dossier(client):
+    from tests.channels_factories import dossier_setup
+    from wagtail_satisfaction.channels import dossiers
+
+    campaign, dossier = dossier_setup()
+    total = factor_count(campaign)
+    person = visitor(client, campaign, url=dossiers.rating_path(dossier))
+    assert part(person.html) == [f"Phần 1/{total}"] and dossier.code in person.html
+    assert 'name="procedure"' not in person.html  # fixed by the dossier, not asked
+    walk_to_last_step(person, total)
+    assert person.press("send", person.answer_step()).status_code == 200
+    response = Response.objects.get()
+    assert response.dossier_code == dossier.code and response.officer == dossier.officer
+    assert response.answers.count() == len(campaign.questionnaire.question_list())
+
+
+def test_an_outage_at_the_last_step_keeps_every_answer_to_send_again(client, campaign,
+                                                                     monkeypatch):
+    from django.db import OperationalError
+
+    from wagtail_satisfaction.flow import SurveyFlow
+
+    def down(self, form):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    total = factor_count(campaign)
+    person = visitor(client, campaign)
+    walk_to_last_step(person, total)
+    monkeypatch.setattr(SurveyFlow, "store", down)
+    assert person.press("send", person.answer_step(), comment="Chờ lâu quá").status_code == 503
+    assert part(person.html) == [f"Phần {total}/{total}"]
+    assert "Chờ lâu quá</textarea>" in person.html
+    assert Response.objects.count() == 0
+    monkeypatch.undo()  # the database is back: the page as drawn is sent again
+    assert person.press("send").status_code == 200
+    assert Response.objects.get().answers.count() == len(campaign.questionnaire.question_list())

@@ -60,7 +60,13 @@ def build():
     from wagtail.models import Page, Site
 
     from benchmarks.formpage_app.models import FormField, FormPage
-    from wagtail_satisfaction.models import Campaign, EmailPolicy, Questionnaire, Unit
+    from wagtail_satisfaction.models import (
+        Campaign,
+        EmailPolicy,
+        Questionnaire,
+        SurveyLayout,
+        Unit,
+    )
     from wagtail_satisfaction.standard_questionnaires import (
         SIPAS_CODE,
         install_standard_questionnaires,
@@ -74,7 +80,9 @@ def build():
         title="Đánh giá sự hài lòng (benchmark)", slug=SLUG, unit=unit,
         questionnaire=questionnaire, opens_on=today - datetime.timedelta(days=1),
         closes_on=today + datetime.timedelta(days=30), ask_procedure=False,
-        ask_officer=False, ask_dossier_code=False, email_policy=EmailPolicy.OPTIONAL)
+        ask_officer=False, ask_dossier_code=False, email_policy=EmailPolicy.OPTIONAL,
+        # Every question on the page its GET draws, as the FormPage does (one POST each).
+        survey_layout=SurveyLayout.ONE_PAGE)
     questions = list(questionnaire.questions().order_by("factor__sort_order", "sort_order"))
     root = Site.objects.get(is_default_site=True).root_page.specific
     page = FormPage(title="Khảo sát (Wagtail form)", slug=FORM_PATH.strip("/"),

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.test_public_pages import HIT, OVERFLOW
+from tests.browser.test_survey_flow import snap
 from wagtail_satisfaction.models import Campaign, Response
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -90,6 +91,7 @@ def test_a_phone_without_javascript_walks_the_steps_back_and_forth_and_sends(bro
                         str(chosen[question.pk]))
                 page.get_by_role("button", name="Tiếp tục").click()
                 on_step(3)
+                snap(page, "demo-survey-steps-phone.png")
                 for question in questions:
                     expect(page.locator(f"input[name=q_{question.pk}]:checked")).to_have_value(
                         str(chosen[question.pk]))

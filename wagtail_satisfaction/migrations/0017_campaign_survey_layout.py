@@ -2,6 +2,12 @@
 
 from django.db import migrations, models
 
+CHOICES = [('steps', 'One factor per step, with Continue and Back (suits phones)'),
+           ('one_page', 'All questions on one page')]
+HELP = ('In steps, the visitor answers one factor at a time and sees how far along they are; '
+        'answers are kept when going back and stored only when the last step is sent. The '
+        'kiosk always shows one page.')
+
 
 class Migration(migrations.Migration):
 
@@ -10,9 +16,18 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Campaigns already running keep the one page their visitors know; new ones start
+        # in steps (the model's default).
         migrations.AddField(
             model_name='campaign',
             name='survey_layout',
-            field=models.CharField(choices=[('steps', 'One factor per step, with Continue and Back (suits phones)'), ('one_page', 'All questions on one page')], default='steps', help_text='In steps, the visitor answers one factor at a time and sees how far along they are; answers are kept when going back and stored only when the last step is sent. The kiosk always shows one page.', max_length=10, verbose_name='survey layout'),
+            field=models.CharField(choices=CHOICES, default='one_page', help_text=HELP,
+                                   max_length=10, verbose_name='survey layout'),
+        ),
+        migrations.AlterField(
+            model_name='campaign',
+            name='survey_layout',
+            field=models.CharField(choices=CHOICES, default='steps', help_text=HELP,
+                                   max_length=10, verbose_name='survey layout'),
         ),
     ]

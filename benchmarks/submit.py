@@ -221,9 +221,14 @@ def worker_pids(master):
 
 
 def cpu_seconds(pids):
+    """CPU seconds used so far by ``pids`` (a process gone meanwhile counts as 0: call with
+    the same list before and after, and compare only processes alive at both ends)."""
     total = 0
     for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
     return total / TICK
 
@@ -235,6 +240,7 @@ def database_pids(database_url):
     out = subprocess.run(
         ["psql", f"{server_url}/postgres", "-qAtc",
          f"SELECT pid FROM pg_stat_activity WHERE datname = '{dbname}' "
+         f"AND backend_type = 'client backend' AND state = 'idle' "
          f"AND pid <> pg_backend_pid()"], check=True, capture_output=True, text=True).stdout
     return [int(pid) for pid in out.split()]
 
@@ -248,8 +254,10 @@ def roll_up(env):
             "cpu = lambda: sum(map(int, open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1]"
             ".split()[11:13])) / tick; "
             "c0, t0 = cpu(), time.perf_counter(); n = roll_up_pending(); "
-            "print(json.dumps({'responses': n, 'seconds': round(time.perf_counter() - t0, 3), "
-            "'database_cpu_ms_per_response': round((cpu() - c0) * 1000 / max(n, 1), 3)}))")
+            "t = time.perf_counter() - t0; "
+            "print(json.dumps({'responses': n, 'seconds': round(t, 3), "
+            "'ms_per_response': round(t * 1000 / max(n, 1), 3), "
+            "'database_cpu_s': round(cpu() - c0, 2)}))")
     out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])

@@ -64,7 +64,6 @@ def test_visitor_follows_banner_answers_and_admin_sees_every_answer(page, demo):
     banner = page.locator(".satisfaction-banner")
     expect(banner).to_contain_text("Khảo sát mức độ hài lòng")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    snap(page, "demo-home.png")
 
     banner.get_by_role("link").click()
     page.wait_for_url("**/khao-sat-hai-long/")

@@ -11,6 +11,8 @@ exact pairs are set aside; everything else, including the same rule anywhere els
 page, still fails.
 """
 
+from collections.abc import Callable
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
@@ -53,81 +55,141 @@ def wagtail_core(rule, selector, html):
                and known["html"] in html for known in WAGTAIL_CORE)
 
 
+class Screen(NamedTuple):
+    name: str
+    address: str
+    shot: str | None = None  # its file in docs/screenshots
+    # What the user then does on it (name of the state it leads to, action): that state is
+    # checked too, e.g. a form sent empty with its error messages.
+    then: tuple[str, Callable] | None = None
+
+
+def click(selector, wait_for):
+    def action(page):
+        with page.expect_navigation():
+            page.locator(selector).first.click()
+        page.locator(wait_for).first.wait_for()
+    return action
+
+
+def send_empty(page):
+    """Send the form of the main area as it is: the refused form shows its errors."""
+    with page.expect_navigation():
+        page.locator("main form [type=submit]").last.click()
+    page.locator(".error-message, .help-critical, [role=alert]").first.wait_for()
+
+
 def screens(username):
-    """(name, address, screenshot file or None) of the main admin screens of a role."""
+    """The main admin screens of a role, as it uses them."""
     from wagtail.models import Page
 
     campaign = Campaign.objects.get(slug="hai-long-2026")
-    home = [("admin home", "/admin/", f"admin-home-{username}.png")]
+    home = [Screen("admin home", "/admin/", f"admin-home-{username}.png")]
     if username == "bientap":
         block_page = Page.objects.get(url_path__endswith="/danh-gia-giai-quyet-tthc/")
         site_home = Page.objects.get(depth=2)
         return home + [
-            ("page editor, the page with the survey block",
-             reverse("wagtailadmin_pages:edit", args=[block_page.pk]), "admin-page-editor.png"),
-            ("page explorer", reverse("wagtailadmin_explore", args=[site_home.pk]), None),
-            ("banners", reverse("wagtailsnippets_wagtail_satisfaction_banner:list"), None),
-            ("banner editor", reverse("wagtailsnippets_wagtail_satisfaction_banner:edit",
-                                      args=[campaign.banners.first().pk]), None),
-            ("survey settings", "/admin/settings/wagtail_satisfaction/satisfactionsettings/",
-             None),
+            Screen("page editor, the page with the survey block",
+                   reverse("wagtailadmin_pages:edit", args=[block_page.pk]),
+                   "admin-page-editor.png"),
+            Screen("page explorer", reverse("wagtailadmin_explore", args=[site_home.pk])),
+            Screen("banners", reverse("wagtailsnippets_wagtail_satisfaction_banner:list")),
+            Screen("banner editor", reverse("wagtailsnippets_wagtail_satisfaction_banner:edit",
+                                            args=[campaign.banners.first().pk])),
+            Screen("survey settings",
+                   "/admin/settings/wagtail_satisfaction/satisfactionsettings/"),
         ]
     if username == "cntt":
         client = ApiClient.objects.first()
         return home + [
-            ("moderation queue", "/admin/wagtail_satisfaction/comment/",
-             "admin-moderation.png"),
-            ("a comment", "/admin/wagtail_satisfaction/comment/inspect/"
-                          f"{Comment.objects.first().pk}/", None),
-            ("API clients", reverse("wagtail_satisfaction_api_clients:index"), None),
-            ("API client", reverse("wagtail_satisfaction_api_clients:edit", args=[client.pk]),
-             None),
-            ("API calls", reverse("wagtail_satisfaction_api_clients:calls", args=[client.pk]),
-             None),
+            Screen("moderation queue", "/admin/wagtail_satisfaction/comment/",
+                   "admin-moderation.png"),
+            Screen("a comment", "/admin/wagtail_satisfaction/comment/inspect/"
+                                f"{Comment.objects.first().pk}/"),
+            Screen("API clients", reverse("wagtail_satisfaction_api_clients:index")),
+            Screen("new API client", reverse("wagtail_satisfaction_api_clients:add"),
+                   then=("new API client sent empty", send_empty)),
+            Screen("API client", reverse("wagtail_satisfaction_api_clients:edit",
+                                         args=[client.pk])),
+            Screen("API calls", reverse("wagtail_satisfaction_api_clients:calls",
+                                        args=[client.pk])),
+            Screen("revoking an API client", reverse("wagtail_satisfaction_api_clients:revoke",
+                                                     args=[client.pk])),
         ]
     if username == "thuky":
+        report = reverse("wagtail_satisfaction_reports:report") + f"?campaign={campaign.pk}"
         return home + [
-            ("report", reverse("wagtail_satisfaction_reports:report")
-             + f"?campaign={campaign.pk}", "admin-report.png"),
-            ("responses", "/admin/wagtail_satisfaction/response/", None),
-            ("a response", "/admin/wagtail_satisfaction/response/inspect/"
-                           f"{Response.objects.first().pk}/", None),
-            ("integrity", reverse("wagtail_satisfaction_integrity:index"), None),
-            ("re-verification calls", reverse("wagtail_satisfaction_reverification:index"),
-             None),
-            ("dossier counts", reverse("wagtailsnippets_wagtail_satisfaction_dossiercount:list"),
-             None),
+            Screen("report", report, "admin-report.png"),
+            Screen("report's print view", reverse("wagtail_satisfaction_reports:document")
+                   + f"?campaign={campaign.pk}&format=html"),
+            Screen("responses", "/admin/wagtail_satisfaction/response/"),
+            Screen("a response", "/admin/wagtail_satisfaction/response/inspect/"
+                                 f"{Response.objects.first().pk}/"),
+            Screen("integrity", reverse("wagtail_satisfaction_integrity:index"),
+                   then=("integrity after a check",
+                         click("main form [type=submit]", "[data-integrity-result]"))),
+            Screen("re-verification calls", reverse("wagtail_satisfaction_reverification:index")),
+            Screen("drawing re-verification calls",
+                   reverse("wagtail_satisfaction_reverification:draw")),
+            Screen("dossier counts",
+                   reverse("wagtailsnippets_wagtail_satisfaction_dossiercount:list")),
+            Screen("importing dossier counts",
+                   reverse("wagtail_satisfaction_reports:import_dossiers")),
+            Screen("combining sub-units' results", reverse("wagtail_satisfaction_reports:import")),
         ]
     if username == "quanly":
         return home + [
-            ("campaigns", reverse("wagtailsnippets_wagtail_satisfaction_campaign:list"), None),
-            ("campaign editor", reverse("wagtailsnippets_wagtail_satisfaction_campaign:edit",
-                                        args=[campaign.pk]), "admin-campaign.png"),
-            ("questionnaires",
-             reverse("wagtailsnippets_wagtail_satisfaction_questionnaire:list"), None),
-            ("units", reverse("wagtailsnippets_wagtail_satisfaction_unit:list"), None),
-            ("procedures", reverse("wagtailsnippets_wagtail_satisfaction_procedure:list"), None),
+            Screen("campaigns", reverse("wagtailsnippets_wagtail_satisfaction_campaign:list")),
+            Screen("campaign editor", reverse("wagtailsnippets_wagtail_satisfaction_campaign:edit",
+                                              args=[campaign.pk]), "admin-campaign.png"),
+            Screen("questionnaires",
+                   reverse("wagtailsnippets_wagtail_satisfaction_questionnaire:list")),
+            Screen("new version of a questionnaire",
+                   reverse("wagtail_satisfaction_admin:questionnaire_new_version",
+                           args=[campaign.questionnaire_id])),
+            Screen("units", reverse("wagtailsnippets_wagtail_satisfaction_unit:list")),
+            Screen("procedures", reverse("wagtailsnippets_wagtail_satisfaction_procedure:list")),
         ]
     assert username == "motcua"
     dossier = Dossier.objects.first()
     kiosk = KioskKey.objects.filter(active=True).first()
     return home + [
-        ("dossiers", reverse("wagtail_satisfaction_dossiers:index"), "admin-dossiers.png"),
-        ("dossier", reverse("wagtail_satisfaction_dossiers:edit", args=[dossier.pk]), None),
-        ("invitations", reverse("wagtail_satisfaction_invitations:index"), None),
-        ("invitations of a campaign",
-         reverse("wagtail_satisfaction_invitations:campaign", args=[campaign.pk]), None),
-        ("paper forms", reverse("wagtail_satisfaction_paper:index"), None),
-        ("paper entry", reverse("wagtail_satisfaction_paper:entry", args=[campaign.pk]),
-         "admin-paper-entry.png"),
-        ("kiosks", reverse("wagtail_satisfaction_kiosks:index"), None),
-        ("kiosk editor", reverse("wagtail_satisfaction_kiosks:edit", args=[kiosk.pk]),
-         "admin-kiosk.png"),
+        Screen("dossiers", reverse("wagtail_satisfaction_dossiers:index"), "admin-dossiers.png"),
+        Screen("new dossier", reverse("wagtail_satisfaction_dossiers:add"),
+               then=("new dossier sent empty", send_empty)),
+        Screen("dossier", reverse("wagtail_satisfaction_dossiers:edit", args=[dossier.pk])),
+        Screen("dossier's rating slip", reverse("wagtail_satisfaction_dossiers:slip",
+                                                args=[dossier.pk])),
+        Screen("importing dossiers", reverse("wagtail_satisfaction_dossiers:import")),
+        Screen("invitations", reverse("wagtail_satisfaction_invitations:index")),
+        Screen("invitations of a campaign",
+               reverse("wagtail_satisfaction_invitations:campaign", args=[campaign.pk]),
+               then=("invitations to confirm",
+                     click("main button[type=submit]", "[data-invitations-confirm]"))),
+        Screen("paper forms", reverse("wagtail_satisfaction_paper:index")),
+        Screen("paper entry", reverse("wagtail_satisfaction_paper:entry", args=[campaign.pk]),
+               "admin-paper-entry.png", then=("paper entry sent empty", send_empty)),
+        Screen("printable paper form", reverse("wagtail_satisfaction_paper:print",
+                                               args=[campaign.pk])),
+        Screen("importing typed paper forms",
+               reverse("wagtail_satisfaction_paper:import", args=[campaign.pk])),
+        Screen("kiosks", reverse("wagtail_satisfaction_kiosks:index")),
+        Screen("kiosk editor", reverse("wagtail_satisfaction_kiosks:edit", args=[kiosk.pk]),
+               "admin-kiosk.png"),
     ]
+
+
+# Wagtail's messages fade in (opacity over half a second): axe measures colours as drawn, so a
+# check during the fade reports a contrast the user never sees once it ends. Wait for every
+# finite animation and transition to end first.
+SETTLED = """() => Promise.all(document.getAnimations()
+    .filter(animation => animation.effect.getComputedTiming().endTime !== Infinity)
+    .map(animation => animation.finished.catch(() => null)))"""
 
 
 def serious_violations(page):
     """Serious and critical violations, one line per node, but the listed Wagtail ones."""
+    page.evaluate(SETTLED)
     lines = []
     for violation in AXE.run(page).response["violations"]:
         if violation["impact"] not in SERIOUS:
@@ -142,7 +204,7 @@ def serious_violations(page):
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, tasks_inline):  # the integrity check runs at once
     call_command("load_initial_data", responses=6, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
@@ -152,13 +214,18 @@ def test_the_main_admin_screens_of_each_role_have_no_serious_axe_violation(
     page.set_viewport_size({"width": 1366, "height": 900})
     login(page, username, PASSWORD)
     problems = []
-    for name, address, shot in screens(username):
-        response = page.goto(address)
+    for screen in screens(username):
+        response = page.goto(screen.address)
         if response.status != 200 or not urlsplit(page.url).path.startswith(
-                urlsplit(address).path):  # refused: sent to the dashboard or the login
-            problems.append(f"{name}: HTTP {response.status} at {page.url}")
+                urlsplit(screen.address).path):  # refused: sent to the dashboard or the login
+            problems.append(f"{screen.name}: HTTP {response.status} at {page.url}")
             continue
-        problems += [f"{name} ({address}): {line}" for line in serious_violations(page)]
-        if shot:
-            snap(page, shot)
+        problems += [f"{screen.name} ({screen.address}): {line}"
+                     for line in serious_violations(page)]
+        if screen.shot:
+            snap(page, screen.shot)
+        if screen.then:
+            name, action = screen.then
+            action(page)
+            problems += [f"{name} ({page.url}): {line}" for line in serious_violations(page)]
     assert not problems, "\n".join(problems)

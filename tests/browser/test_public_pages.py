@@ -66,6 +66,15 @@ def public_pages(transactional_db):
     ]
 
 
+# The screenshots in docs/screenshots (written with SATISFACTION_SCREENSHOTS=1) of the main
+# public pages, on a phone and a laptop: the top of each page, as a visitor first sees it.
+SHOTS = {"home page with the banner": "public-home", "survey page": "public-survey",
+         "survey block": "public-survey-block", "dossier code and secret": "public-dossier-codes",
+         "dossier rating": "public-dossier-rating", "kiosk": "public-kiosk",
+         "thank-you": "public-thanks", "results": "public-results"}
+SHOT_WIDTHS = (390, 1366)
+
+
 def serious_violations(page):
     results = AXE.run(page)
     return [f"{v['id']} ({v['impact']}): {v['help']} at "
@@ -114,9 +123,13 @@ def check(page, name, address, press):
 def test_every_public_page_fits_the_screen_with_its_button_free_and_no_serious_axe_violation(
         page, public_pages, width):
     page.set_viewport_size({"width": width, "height": 800 if width < 1000 else 900})
+    assert set(SHOTS) <= {name for name, _address, _press in public_pages}
     problems = []
     for name, address, press in public_pages:
         problems += check(page, name, address, press)
+        if name in SHOTS and width in SHOT_WIDTHS:
+            page.evaluate("window.scrollTo(0, 0)")
+            snap(page, f"{SHOTS[name]}-{width}.png")
     # The same pages after a refused submission: the error summary and messages shown.
     page.goto("/khao-sat-hai-long/")
     page.fill("input[name=email]", "nguoidan@")

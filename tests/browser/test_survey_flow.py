@@ -24,6 +24,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def snap(target, name, **kwargs):
     """Refresh the README's screenshots only when asked (SATISFACTION_SCREENSHOTS=1)."""
     if os.environ.get("SATISFACTION_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         target.screenshot(path=str(SCREENSHOTS / name), **kwargs)
 SIPAS_SLUG = "hai-long-2026"
 
@@ -65,8 +66,6 @@ def test_visitor_follows_banner_answers_and_admin_sees_every_answer(page, demo):
     page.goto("/")
     banner = page.locator(".satisfaction-banner")
     expect(banner).to_contain_text("Khảo sát mức độ hài lòng")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    snap(page, "demo-home.png")
 
     banner.get_by_role("link").click()
     page.wait_for_url("**/khao-sat-hai-long/")

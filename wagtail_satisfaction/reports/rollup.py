@@ -303,7 +303,7 @@ def rebuild_tallies(campaign_ids=None, apps=None):
 
 
 def _has_month_tallies(apps):
-    """False in the migrations before 0017, which rebuild the daily tallies only."""
+    """False in the migrations before 0018, which rebuild the daily tallies only."""
     if apps is None:
         return True
     try:

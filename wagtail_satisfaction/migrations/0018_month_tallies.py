@@ -16,7 +16,7 @@ def fill_month_tallies(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_satisfaction', '0016_pending_tallies'),
+        ('wagtail_satisfaction', '0017_campaign_survey_layout'),
     ]
 
     operations = [

@@ -10,7 +10,14 @@ from .campaigns import (
     EmailPolicy,
     Round,
 )
-from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
+from .dossiers import (
+    CallOutcome,
+    Dossier,
+    EntryCorrection,
+    KioskKey,
+    Reverification,
+    StaffEntry,
+)
 from .integrity import IntegrityCheck, ResponseSeal, SealChain
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import ResultsPage, SurveyPage
@@ -28,7 +35,7 @@ __all__ = [
     "QuestionnaireKind", "Response", "ResultsPage", "Round", "SatisfactionSettings", "Sector",
     "SurveyPage",
     "Unit", "UnitKind",
-    "CallOutcome", "Dossier", "KioskKey", "Reverification", "StaffEntry",
+    "CallOutcome", "Dossier", "EntryCorrection", "KioskKey", "Reverification", "StaffEntry",
     # reports
     "AnswerTally", "DossierCount", "ExportJob", "ResponseTally",
 ]

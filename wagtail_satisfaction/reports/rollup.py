@@ -61,6 +61,57 @@ def record_response(response, answers):
                  + [int(value is None)] for question, value in answers.items()])
 
 
+def _tally_counts(response, answers):
+    """``(response tally rows, answer tally rows)`` one response adds: ``{key: counts}``.
+
+    ``response`` has the campaign, submission time, unit, channel and scores; ``answers``
+    is ``[(question id, value)]`` in the questionnaire's order.
+    """
+    _answer, AnswerTally, _response, _rt = _models(None)
+    key = (response.campaign_id, local_day(response.submitted_at), response.unit_id)
+    responses = {(*key, response.channel): (1, response.index_applicable,
+                                            response.index_satisfied, response.points or 0,
+                                            int(response.dissatisfied))}
+    answer_rows = {(*key, question): tuple(int(value == v) for v in AnswerTally.VALUES)
+                   + (int(value is None),) for question, value in answers}
+    return responses, answer_rows
+
+
+def move_response(before, after):
+    """Move one response's contribution to the tallies from its ``before`` state to its
+    ``after`` state (a corrected typed form): ``before`` and ``after`` are
+    ``(response, [(question id, value)])`` as for :func:`_tally_counts`.
+
+    Only the rows that change are written, by difference (a row the response was counted
+    in exists, so it is decremented in place; a new row is upserted), in the caller's
+    transaction: concurrent submissions to the same rows add to them meanwhile, and the
+    rows are taken in the order a submission takes them (responses, then answers in the
+    questionnaire's order).
+    """
+    from django.db.models import F
+
+    _answer, AnswerTally, _response, ResponseTally = _models(None)
+    old, new = _tally_counts(*before), _tally_counts(*after)
+    tables = ((ResponseTally, ["campaign", "day", "unit", "channel"],
+               ["responses", "index_applicable", "index_satisfied", "points", "dissatisfied"]),
+              (AnswerTally, ["campaign", "day", "unit", "question"], TALLY_COLUMNS))
+    for (model, key_fields, count_fields), was, now in zip(tables, old, new, strict=True):
+        zero = (0,) * len(count_fields)
+        for key in [*was, *(key for key in now if key not in was)]:
+            delta = [a - b for a, b in zip(now.get(key, zero), was.get(key, zero),
+                                           strict=True)]
+            if not any(delta):
+                continue
+            if key in was:
+                lookup = {f"{name}_id" if name in ("campaign", "unit", "question") else name:
+                          value for name, value in zip(key_fields, key, strict=True)}
+                model.objects.filter(**lookup).update(**{
+                    column: F(column) + change
+                    for column, change in zip(count_fields, delta, strict=True) if change})
+            else:
+                _upsert(model, key_fields, count_fields, [list(key) + delta])
+
+
 def _insert_select(model, columns, queryset):
     sql, params = queryset.query.sql_with_params()
     table = connection.ops.quote_name(model._meta.db_table)

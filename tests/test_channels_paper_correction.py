@@ -325,8 +325,8 @@ def test_a_reviewer_corrects_until_the_report_is_closed(campaign, clerk):
 def test_the_iso_secretary_sees_the_corrections_in_vietnamese(client, campaign, clerk):
     from django.utils import translation
 
-    from wagtail_satisfaction import roles
     from tests.factories import make_user
+    from wagtail_satisfaction import roles
 
     response = type_in(campaign, clerk)
     question = first_question(campaign)

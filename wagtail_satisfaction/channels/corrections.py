@@ -175,8 +175,9 @@ def correct_entry(entry, form, user):
     drawn, nothing changed, or its stored content no longer matches its seal (an edit
     behind the product's back: a correction must not launder it).
     """
-    response = Response.objects.select_for_update().select_related("campaign").get(
-        pk=entry.response_id)
+    # The response's row only (a join would lock the campaign's row too, which every
+    # submission to the campaign references).
+    response = Response.objects.select_for_update().get(pk=entry.response_id)
     if response.channel not in STAFF_CHANNELS or response.entered_by_id is None:
         raise ValidationError(_("Only forms typed in by staff can be corrected."))
     if not can_correct(entry, user):
@@ -215,7 +216,7 @@ def correct_entry(entry, form, user):
     old = _snapshot(response)
     response.procedure, response.officer = procedure, officer
     response.unit_id = ((procedure.unit_id if procedure else None)
-                        or (officer.unit_id if officer else None) or response.campaign.unit_id)
+                        or (officer.unit_id if officer else None) or entry.campaign.unit_id)
     score = score_answers(answers)
     response.index_applicable, response.index_satisfied = (score.index_applicable,
                                                            score.index_satisfied)

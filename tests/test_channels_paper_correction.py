@@ -28,6 +28,7 @@ from wagtail_satisfaction.models import (
     StaffEntry,
     UnitScope,
 )
+from wagtail_satisfaction.reports.rollup import roll_up_pending
 from wagtail_satisfaction.services import submit_response
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -177,8 +178,7 @@ def test_a_form_altered_behind_the_products_back_cannot_be_laundered_by_a_correc
     assert page.status_code == 400
     assert "no longer matches its seal" in page.content.decode()
     assert not EntryCorrection.objects.exists()
-    # Still found, with the tallies it left behind.
-    assert sorted(verified(campaign)) == ["altered", "tally"]
+    assert "altered" in verified(campaign)  # still found
 
 
 def test_procedure_officer_and_comment_are_corrected_and_the_unit_follows(client, campaign,
@@ -194,8 +194,8 @@ def test_procedure_officer_and_comment_are_corrected_and_the_unit_follows(client
     assert (stored.procedure, stored.officer, stored.unit) == (procedure, None, commune)
     comment = Comment.objects.get(response=response)
     assert comment.text == "Hồ sơ trả đúng hẹn" and comment.score is not None  # sorted again
-    assert dict(ResponseTally.objects.filter(campaign=campaign).values_list(
-        "unit", "responses")) == {campaign.unit.pk: 0, commune.pk: 1}
+    assert {unit: count for unit, count in ResponseTally.objects.filter(
+        campaign=campaign).values_list("unit", "responses") if count} == {commune.pk: 1}
     assert verified(campaign) == []
     shown = dict((what, (was, now)) for what, was, now in
                  corrections.changes(EntryCorrection.objects.get()))
@@ -359,7 +359,7 @@ def test_concurrent_corrections_one_wins_and_the_tallies_stay_exact():
     question = first_question(campaign)
     version = corrections.latest_link(response).digest
     count = 6
-    barrier = threading.Barrier(count + 3)
+    barrier = threading.Barrier(count + 5)
     outcomes = []
 
     def correct(value):
@@ -388,9 +388,17 @@ def test_concurrent_corrections_one_wins_and_the_tallies_stay_exact():
         finally:
             connection.close()
 
+    def roll_up():
+        try:
+            barrier.wait(timeout=30)
+            roll_up_pending()
+        finally:
+            connection.close()
+
     threads = [threading.Thread(target=correct, args=(value,))
                for value in (1, 2, 3, 5, 1, 2)[:count]]
     threads += [threading.Thread(target=submit) for _ in range(3)]
+    threads += [threading.Thread(target=roll_up) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -403,3 +411,31 @@ def test_concurrent_corrections_one_wins_and_the_tallies_stay_exact():
         winner.reason.split()[-1])
     assert ResponseSeal.objects.filter(campaign=campaign).count() == 5
     assert verified(campaign) == []  # seals, chain and tallies against the raw answers
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("rolled_up", [False, True])
+def test_a_correction_counts_once_whether_or_not_the_form_was_rolled_up(rolled_up):
+    """On PostgreSQL a new response waits in a queue before it reaches the tallies."""
+    from wagtail_satisfaction.models import PendingTally
+
+    campaign = setup_campaign()
+    clerk = make_staff("clerk-queue", "add_staffentry")
+    response = type_in(campaign, clerk)
+    assert PendingTally.objects.filter(response=response).exists()
+    if rolled_up:
+        roll_up_pending()
+    entry = StaffEntry.objects.select_related("response", "campaign").get(response=response)
+    question = first_question(campaign)
+    form = corrections.CorrectionForm(entry=entry)
+    data = {name: "" if form[name].value() is None else form[name].value()
+            for name in form.fields}
+    data.update({f"q_{question.pk}": "1", "reason": "Gõ nhầm"})
+    form = corrections.CorrectionForm(data, entry=entry)
+    assert form.is_valid(), form.errors
+    corrections.correct_entry(entry, form, clerk)
+    assert not PendingTally.objects.exists()
+    assert answer_tally(campaign, question) == {"v1": 1}
+    assert ResponseTally.objects.get(campaign=campaign).responses == 1
+    assert verified(campaign) == []

@@ -54,7 +54,7 @@ from ..models import (
     StaffEntry,
 )
 from ..models.scopes import restrict
-from ..reports.rollup import local_day, move_response, report_zone
+from ..reports.rollup import local_day, move_response, report_zone, take_pending
 from ..reports.scoring import score_answers
 from ..scales import NOT_APPLICABLE_LABEL
 from .paper import NOT_APPLICABLE_DIGIT, STAFF_CHANNELS, StaffEntryForm
@@ -213,6 +213,9 @@ def correct_entry(entry, form, user):
             and getattr(officer, "pk", None) == response.officer_id):
         raise ValidationError(_("Nothing was changed: the form is as stored."))
 
+    # Before any change: a response still queued for the tallies (PostgreSQL) is taken
+    # out of the queue and added as corrected; else its counted contribution is moved.
+    queued = take_pending(response.pk)
     old = _snapshot(response)
     response.procedure, response.officer = procedure, officer
     response.unit_id = ((procedure.unit_id if procedure else None)
@@ -234,7 +237,7 @@ def correct_entry(entry, form, user):
     Answer.objects.filter(response=response).exclude(
         question_id__in=[question_id for question_id, _value in new_answers]).delete()
     _correct_comment(response, comment, text)
-    move_response((old, stored), (response, new_answers))
+    move_response(None if queued else (old, stored), (response, new_answers))
 
     correction = EntryCorrection.objects.create(
         campaign_id=response.campaign_id, response=response, corrected_by=user,

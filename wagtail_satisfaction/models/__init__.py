@@ -22,7 +22,7 @@ from .integrity import IntegrityCheck, ResponseSeal, SealChain
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import ResultsPage, SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
-from .reports import AnswerTally, DossierCount, ExportJob, ResponseTally
+from .reports import AnswerTally, DossierCount, ExportJob, PendingTally, ResponseTally
 from .responses import Answer, Channel, Comment, ModerationState, Response
 from .retention import PurgeRun
 from .scopes import UnitScope
@@ -37,7 +37,7 @@ __all__ = [
     "Unit", "UnitKind",
     "CallOutcome", "Dossier", "EntryCorrection", "KioskKey", "Reverification", "StaffEntry",
     # reports
-    "AnswerTally", "DossierCount", "ExportJob", "ResponseTally",
+    "AnswerTally", "DossierCount", "ExportJob", "PendingTally", "ResponseTally",
 ]
 
 # Comment moderation

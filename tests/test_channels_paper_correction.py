@@ -346,6 +346,25 @@ def test_the_iso_secretary_sees_the_corrections_in_vietnamese(client, campaign, 
     assert correct_url(response) in html  # the secretary may still correct it
 
 
+def test_the_responses_list_shows_the_corrected_typed_forms(client, campaign, clerk):
+    corrected = type_in(campaign, clerk, number="P-1")
+    untouched = type_in(campaign, clerk, number="P-2")
+    question = first_question(campaign)
+    client.force_login(clerk)
+    client.post(correct_url(corrected), correction_data(client, corrected,
+                                                        **{f"q_{question.pk}": "2"}))
+    client.force_login(make_staff("iso", "change_staffentry", "view_response"))
+    page = client.get(reverse("wagtail_satisfaction_response_modeladmin_index"),
+                      {"corrected": "yes"})
+    html = page.content.decode()
+
+    def inspect(response):
+        return reverse("wagtail_satisfaction_response_modeladmin_inspect", args=[response.pk])
+
+    assert page.status_code == 200 and "Corrected typed forms" in html
+    assert inspect(corrected) in html and inspect(untouched) not in html
+
+
 # --- PostgreSQL: concurrent corrections ---------------------------------------------------
 
 

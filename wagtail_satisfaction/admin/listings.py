@@ -1,5 +1,6 @@
 """The admin listings of responses and comments (read-only, filterable)."""
 
+from django.contrib.admin import SimpleListFilter
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.views import InspectView
@@ -29,6 +30,21 @@ class ResponseInspectView(InspectView):
         return context
 
 
+class CorrectedFilter(SimpleListFilter):
+    """Typed forms that were corrected: the ISO secretary's audit of corrections."""
+
+    title = _("corrections")
+    parameter_name = "corrected"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Corrected typed forms"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(corrections__isnull=False).distinct()
+        return queryset
+
+
 class ResponseListing(ReadOnlyListing):
     model = Response
     permission_policy = permissions.RESPONSES
@@ -37,7 +53,8 @@ class ResponseListing(ReadOnlyListing):
     menu_icon = "list-ul"
     list_display = ("id", "submitted_at", "campaign", "channel", "unit", "procedure", "officer",
                     "dossier_code")
-    list_filter = ("campaign", "channel", "unit", "procedure", "officer", "submitted_at")
+    list_filter = ("campaign", "channel", "unit", "procedure", "officer", "submitted_at",
+                   CorrectedFilter)
     search_fields = ("dossier_code",)
     inspect_view_fields = ("campaign", "questionnaire", "channel", "submitted_at", "unit",
                            "procedure", "officer", "dossier_code")

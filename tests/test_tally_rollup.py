@@ -78,9 +78,9 @@ def test_the_worker_is_asked_once_for_a_burst_of_submissions(client, campaign, s
     campaign.ask_procedure = campaign.ask_officer = campaign.ask_dossier_code = False
     campaign.save()
     url = reverse("wagtail_satisfaction:survey", args=[campaign.slug])
-    from django.core.cache import cache
+    from wagtail_satisfaction.reports import rollup
 
-    cache.delete("wagtail_satisfaction:tallies:roll-up-scheduled")
+    rollup._scheduled_until[0] = 0.0  # this process has no roll-up queued
     DBTaskResult.objects.all().delete()
     for number in range(3):
         with django_capture_on_commit_callbacks(execute=True):
@@ -92,6 +92,11 @@ def test_the_worker_is_asked_once_for_a_burst_of_submissions(client, campaign, s
     # The worker runs it: the three responses are in the tallies.
     assert roll_up_tallies.call() == 3
     assert tallied_responses(campaign) == 3
+    # Once its delay has passed, the next submission queues the next roll-up.
+    rollup._scheduled_until[0] = 0.0
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, form_data(campaign, email="n9@example.vn"))
+    assert queued.count() == 2
 
 
 def test_an_answer_altered_while_queued_is_still_found_by_its_seal(english, campaign):

@@ -13,10 +13,10 @@ never disagree with the raw answers. ``rebuild_tallies`` recomputes them with on
 
 import datetime
 import functools
+import time
 from zoneinfo import ZoneInfo
 
 from django.apps import apps as django_apps
-from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
@@ -59,7 +59,6 @@ def _models(apps):
 # pg_advisory_xact_lock key of the roll-up: one at a time, so two never upsert the same
 # tally rows in different orders (the queue's row locks alone would keep the counts right).
 ROLL_UP_LOCK = 0x5A715F_0001
-SCHEDULE_KEY = "wagtail_satisfaction:tallies:roll-up-scheduled"
 
 
 @functools.cache
@@ -135,18 +134,26 @@ def one_snapshot(build):
 
 
 def schedule_roll_up():
-    """Queue the roll-up task, at most once per ``TALLY_ROLL_UP_DELAY`` seconds.
+    """Queue the roll-up task to run ``TALLY_ROLL_UP_DELAY`` seconds from now, unless this
+    process queued one that has not run yet.
 
-    Called after a submission commits; the task runs on the worker after the delay, so a
-    burst of submissions is added to the tallies by one statement. Should the worker be
-    down, nothing is lost: the queue waits, and every reader of the tallies rolls it up.
+    Called after a submission commits: every submission a process commits before its task
+    runs is added by that task, so a burst costs one task per process and the worker adds
+    it in one statement. Should the worker be down, nothing is lost: the queue waits, and
+    every reader of the tallies rolls it up.
     """
     from .tasks import roll_up_tallies
 
     delay = get_setting("TALLY_ROLL_UP_DELAY")
-    if caches[get_setting("RATE_LIMIT_CACHE")].add(SCHEDULE_KEY, 1, timeout=max(delay, 1)):
-        roll_up_tallies.using(
-            run_after=timezone.now() + datetime.timedelta(seconds=delay)).enqueue()
+    now = time.monotonic()
+    if now < _scheduled_until[0]:
+        return
+    _scheduled_until[0] = now + delay
+    roll_up_tallies.using(
+        run_after=timezone.now() + datetime.timedelta(seconds=delay)).enqueue()
+
+
+_scheduled_until = [0.0]  # when this process's queued roll-up runs (time.monotonic())
 
 
 def record_response(response, answers):

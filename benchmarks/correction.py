@@ -11,13 +11,18 @@ everything, then times
   wall time and queries each;
 * the verification again with the K corrections (it must find nothing).
 
-    DATABASE_URL=postgres://…/db flock /tmp/bench.lock python benchmarks/correction.py --size 100000
+    DEBUG=0 DATABASE_URL=postgres://…/db flock /tmp/bench.lock \
+        python benchmarks/correction.py --size 30000 --rounds 5
+
+Run it with DEBUG=0, as in production (no query log; queries are counted only around each
+correction).
 
 Writes benchmarks/results/correction.txt. Removes its rows afterwards.
 """
 
 import argparse
 import importlib.util
+import os
 import statistics
 import subprocess
 import sys
@@ -78,16 +83,15 @@ def run(size, corrections_count, rounds):
     times = {"main": [], "branch": []}
     for _round in range(rounds):
         for name, function in (("main", old_verify), ("branch", verify)):
-            with CaptureQueriesContext(connection) as queries:
-                seconds, result = timed(function, [campaign.pk])
+            seconds, result = timed(function, [campaign.pk])
             assert result.ok, result.problems[:3]
             times[name].append(seconds)
-            count = len(queries)
         log(f"  verify: main {times['main'][-1]:.2f} s, branch {times['branch'][-1]:.2f} s")
     lines.append(f"verify of {size} responses, no correction, {rounds} rounds alternating "
                   f"(median): main {statistics.median(times['main']):.2f} s, "
-                  f"this branch {statistics.median(times['branch']):.2f} s "
-                  f"({count} queries)")
+                  f"this branch {statistics.median(times['branch']):.2f} s; "
+                  f"each round: main {', '.join(f'{t:.2f}' for t in times['main'])}, "
+                  f"branch {', '.join(f'{t:.2f}' for t in times['branch'])}")
 
     walls, counts = [], []
     for pk in typed:
@@ -101,6 +105,7 @@ def run(size, corrections_count, rounds):
         data["reason"] = "benchmark"
         form = corrections.CorrectionForm(data, entry=entry)
         assert form.is_valid(), form.errors
+        connection.queries_log.clear()
         with CaptureQueriesContext(connection) as queries:
             seconds, _correction = timed(corrections.correct_entry, entry, form, clerk)
         walls.append(seconds * 1000)
@@ -136,7 +141,8 @@ def main():
     assert connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL database"
     lines = run(args.size, args.corrections, args.rounds)
     header = (f"Correcting typed forms on PostgreSQL, {time.strftime('%Y-%m-%d %H:%M')}, "
-              f"command: python benchmarks/correction.py --size {args.size} "
+              f"load average {os.getloadavg()[0]:.1f} (2 CPUs shared), "
+              f"command: DEBUG=0 python benchmarks/correction.py --size {args.size} "
               f"--corrections {args.corrections} --rounds {args.rounds}")
     text = "\n".join([header, *lines]) + "\n"
     print(text)

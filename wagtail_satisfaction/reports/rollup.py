@@ -224,6 +224,7 @@ def move_response(before, after):
               (AnswerTally, ["campaign", "day", "unit", "question"], TALLY_COLUMNS))
     for (model, key_fields, count_fields), was, now in zip(tables, old, new, strict=True):
         zero = (0,) * len(count_fields)
+        added = []  # rows the response was not counted in: one upsert for them all
         for key in [*was, *(key for key in now if key not in was)]:
             delta = [a - b for a, b in zip(now.get(key, zero), was.get(key, zero),
                                            strict=True)]
@@ -236,7 +237,9 @@ def move_response(before, after):
                     column: F(column) + change
                     for column, change in zip(count_fields, delta, strict=True) if change})
             else:
-                _upsert(model, key_fields, count_fields, [list(key) + delta])
+                added.append(list(key) + delta)
+        if added:
+            _upsert(model, key_fields, count_fields, added)
 
 
 def _insert_select(model, columns, queryset):

@@ -9,6 +9,7 @@ from .campaigns import (
     DossierCodeCheck,
     EmailPolicy,
     Round,
+    SurveyLayout,
 )
 from .dossiers import (
     CallOutcome,
@@ -33,7 +34,7 @@ __all__ = [
     "DossierCodeCheck", "EmailPolicy",
     "Factor", "ModerationState", "Officer", "Procedure", "Question", "Questionnaire",
     "QuestionnaireKind", "Response", "ResultsPage", "Round", "SatisfactionSettings", "Sector",
-    "SurveyPage",
+    "SurveyLayout", "SurveyPage",
     "Unit", "UnitKind",
     "CallOutcome", "Dossier", "EntryCorrection", "KioskKey", "Reverification", "StaffEntry",
     # reports

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_satisfaction', '0016_pending_tallies'),
+        ('wagtail_satisfaction', '0017_campaign_survey_layout'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,14 @@ from .campaigns import (
     Round,
     SurveyLayout,
 )
-from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
+from .dossiers import (
+    CallOutcome,
+    Dossier,
+    EntryCorrection,
+    KioskKey,
+    Reverification,
+    StaffEntry,
+)
 from .integrity import IntegrityCheck, ResponseSeal, SealChain
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import ResultsPage, SurveyPage
@@ -39,7 +46,7 @@ __all__ = [
     "QuestionnaireKind", "Response", "ResultsPage", "Round", "SatisfactionSettings", "Sector",
     "SurveyLayout", "SurveyPage",
     "Unit", "UnitKind",
-    "CallOutcome", "Dossier", "KioskKey", "Reverification", "StaffEntry",
+    "CallOutcome", "Dossier", "EntryCorrection", "KioskKey", "Reverification", "StaffEntry",
     # reports
     "AnswerTally", "DossierCount", "ExportJob", "PendingTally", "ResponseTally",
     "ProcedureResponseTally",

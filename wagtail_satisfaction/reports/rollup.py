@@ -226,6 +226,105 @@ def record_response(response, answers):
                  + [int(value is None)] for question, value in answers.items()])
 
 
+RESPONSE_COUNT_FIELDS = ["responses", "index_applicable", "index_satisfied", "points",
+                         "dissatisfied"]
+
+
+def _tally_counts(response, answers):
+    """Every tally row one response adds: ``[(model, key fields, count fields, {key: counts})]``.
+
+    ``response`` has the campaign, submission time, unit, channel, procedure, officer and
+    scores; ``answers`` is ``[(question id, value)]`` in the questionnaire's order. The
+    monthly tallies are included where they are kept (PostgreSQL).
+    """
+    from django.apps import apps
+
+    _answer, AnswerTally, _response, ResponseTally = _models(None)
+    day = local_day(response.submitted_at)
+    scores = (1, response.index_applicable, response.index_satisfied, response.points or 0,
+              int(response.dissatisfied))
+    values = {question: tuple(int(value == v) for v in AnswerTally.VALUES)
+              + (int(value is None),) for question, value in answers}
+    key = (response.campaign_id, day, response.unit_id)
+    tables = [
+        (ResponseTally, ["campaign", "day", "unit", "channel"], RESPONSE_COUNT_FIELDS,
+         {(*key, response.channel): scores}),
+        (AnswerTally, ["campaign", "day", "unit", "question"], TALLY_COLUMNS,
+         {(*key, question): counts for question, counts in values.items()}),
+    ]
+    if keeps_month_tallies():
+        procedure_id = response.procedure_id
+        sector_id = (apps.get_model("wagtail_satisfaction", "Procedure").objects
+                     .filter(pk=procedure_id).values_list("sector_id", flat=True).first()
+                     if procedure_id else None)
+        known = {"procedure_id": procedure_id or 0, "officer_id": response.officer_id or 0,
+                 "procedure__sector_id": sector_id or 0}
+        month_key = (response.campaign_id, day.replace(day=1), response.unit_id,
+                     response.channel)
+        for response_name, answer_name, extra in MONTH_TALLIES:
+            fields = ["campaign", "month", "unit", "channel", *extra]
+            key_values = (*month_key, *(known[path] for path in extra.values()))
+            tables.append((apps.get_model("wagtail_satisfaction", response_name), fields,
+                           RESPONSE_COUNT_FIELDS, {key_values: scores}))
+            tables.append((apps.get_model("wagtail_satisfaction", answer_name),
+                           [*fields, "question"], TALLY_COLUMNS,
+                           {(*key_values, question): counts
+                            for question, counts in values.items()}))
+    return tables
+
+
+def take_pending(response_id):
+    """Take one response out of the roll-up queue (PostgreSQL); whether it was queued.
+
+    The ``DELETE`` waits for a roll-up that holds the queued row and then finds it gone: the
+    response is in the tallies as that roll-up read it. If it is still queued, the caller
+    adds the response's contribution itself and no roll-up will add it again.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    PendingTally = django_apps.get_model("wagtail_satisfaction", "PendingTally")
+    deleted, _by_model = PendingTally.objects.filter(response_id=response_id).delete()
+    return bool(deleted)
+
+
+def move_response(before, after):
+    """Move one response's contribution to the tallies from its ``before`` state to its
+    ``after`` state (a corrected typed form): ``before`` and ``after`` are
+    ``(response, [(question id, value)])`` as for :func:`_tally_counts`; ``before`` is
+    None for a response not in the tallies yet (taken out of the queue by
+    :func:`take_pending`), which is then only added.
+
+    Only the rows that change are written, by difference (a row the response was counted
+    in exists, so it is decremented in place; a new row is upserted), in the caller's
+    transaction: concurrent submissions to the same rows add to them meanwhile, and the
+    rows are taken in the order a submission takes them (responses, then answers in the
+    questionnaire's order).
+    """
+    from django.db.models import F
+
+    new = _tally_counts(*after)
+    old = (_tally_counts(*before) if before is not None
+           else [(model, keys, counts, {}) for model, keys, counts, _rows in new])
+    for (model, key_fields, count_fields, was), (*_same, now) in zip(old, new, strict=True):
+        zero = (0,) * len(count_fields)
+        added = []  # rows the response was not counted in: one upsert for them all
+        for key in [*was, *(key for key in now if key not in was)]:
+            delta = [a - b for a, b in zip(now.get(key, zero), was.get(key, zero),
+                                           strict=True)]
+            if not any(delta):
+                continue
+            if key in was:
+                lookup = {f"{name}_id" if name in ("campaign", "unit", "question") else name:
+                          value for name, value in zip(key_fields, key, strict=True)}
+                model.objects.filter(**lookup).update(**{
+                    column: F(column) + change
+                    for column, change in zip(count_fields, delta, strict=True) if change})
+            else:
+                added.append(list(key) + delta)
+        if added:
+            _upsert(model, key_fields, count_fields, added)
+
+
 def _insert_select(model, columns, queryset):
     sql, params = queryset.query.sql_with_params()
     table = connection.ops.quote_name(model._meta.db_table)

@@ -110,3 +110,110 @@ def test_behind_a_proxy_a_request_without_the_forwarded_header_counts_by_its_con
     del request.META["REMOTE_ADDR"]
     assert client_address(request) == ""
     assert reserve_submission(request).granted
+
+
+# --- Storing a response (services.py) ---------------------------------------------------------
+
+def test_a_required_tthc_indicator_left_unanswered_is_refused_by_its_code(english):
+    """0–2 point indicators have no "not applicable": a None there is a missing answer."""
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import full_answers, make_campaign, tthc
+    from wagtail_satisfaction.models import Response
+    from wagtail_satisfaction.services import submit_response
+
+    campaign = make_campaign(questionnaire=tthc())
+    indicator = next(q for q in campaign.questionnaire.questions()
+                     if q.required and not q.spec.allows_not_applicable)
+    answers = full_answers(campaign)
+    answers[indicator] = None
+    with pytest.raises(ValidationError) as refused:
+        submit_response(campaign, answers=answers)
+    assert refused.value.messages == [f"Question {indicator.code} needs an answer."]
+    assert Response.objects.count() == 0
+
+
+def test_a_response_given_no_code_email_or_comment_stores_none(campaign):
+    """The API and the import pass None or nothing for what a respondent left empty."""
+    from tests.factories import full_answers
+    from wagtail_satisfaction.models import Comment
+    from wagtail_satisfaction.services import submit_response
+
+    for empty in ({}, {"dossier_code": None, "email": None, "comment": None}):
+        response = submit_response(campaign, answers=full_answers(campaign), **empty)
+        response.refresh_from_db()
+        assert (response.dossier_code, response.email, response.dossier_proven) == ("", "",
+                                                                                    False)
+        assert not Comment.objects.filter(response=response).exists()
+
+
+def test_a_paper_form_keeps_the_clerk_who_typed_it(campaign):
+    from tests.factories import full_answers, make_user
+    from wagtail_satisfaction.models import Channel
+    from wagtail_satisfaction.services import submit_response
+
+    clerk = make_user("nhaplieu")
+    response = submit_response(campaign, answers=full_answers(campaign), channel=Channel.PAPER,
+                               entered_by=clerk)
+    response.refresh_from_db()
+    assert response.entered_by == clerk and response.channel == Channel.PAPER
+
+
+def test_a_response_is_counted_for_the_unit_it_names_else_its_procedures_or_officers(campaign):
+    """The API and the import may name only a procedure or an officer: the response then
+    counts for that one's unit; a named unit wins; nothing named counts for the campaign's."""
+    from tests.factories import full_answers, make_officer, make_procedure, make_unit
+    from wagtail_satisfaction.services import submit_response
+
+    ward_a = make_unit("Phường Một", parent=campaign.unit)
+    ward_b = make_unit("Phường Hai", parent=campaign.unit)
+    procedure, officer = make_procedure(ward_a), make_officer(ward_b)
+
+    def unit_of(**given):
+        return submit_response(campaign, answers=full_answers(campaign), **given).unit
+
+    assert unit_of() == campaign.unit
+    assert unit_of(procedure=procedure) == ward_a
+    assert unit_of(officer=officer) == ward_b
+    assert unit_of(procedure=procedure, officer=officer) == ward_a
+    assert unit_of(unit=ward_b, procedure=procedure) == ward_b
+
+
+def test_an_imported_response_keeps_the_time_it_was_given(campaign):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import full_answers
+    from wagtail_satisfaction.services import submit_response
+
+    when = timezone.now() - datetime.timedelta(days=3, hours=2)
+    response = submit_response(campaign, answers=full_answers(campaign), submitted_at=when)
+    response.refresh_from_db()
+    assert response.submitted_at == when
+
+
+def test_one_address_may_answer_twice_unless_the_campaign_allows_one_response_per_email(
+        campaign):
+    from tests.factories import full_answers, make_campaign
+    from wagtail_satisfaction.services import DuplicateResponse, submit_response
+
+    for _twice in range(2):
+        submit_response(campaign, answers=full_answers(campaign), email="an@example.vn")
+    assert campaign.responses.count() == 2
+    strict = make_campaign(one_response_per_email=True)
+    submit_response(strict, answers=full_answers(strict), email="an@example.vn")
+    with pytest.raises(DuplicateResponse):
+        submit_response(strict, answers=full_answers(strict), email=" AN@example.vn ")
+
+
+def test_an_imported_response_keeps_the_id_it_was_exported_with(campaign):
+    import uuid
+
+    from tests.factories import full_answers
+    from wagtail_satisfaction.services import submit_response
+
+    uid = uuid.uuid4()
+    response = submit_response(campaign, answers=full_answers(campaign), uid=uid)
+    response.refresh_from_db()
+    assert response.uid == uid

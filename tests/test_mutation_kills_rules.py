@@ -217,3 +217,47 @@ def test_an_imported_response_keeps_the_id_it_was_exported_with(campaign):
     response = submit_response(campaign, answers=full_answers(campaign), uid=uid)
     response.refresh_from_db()
     assert response.uid == uid
+
+
+def test_a_duplicate_email_is_not_taken_for_a_rated_dossier_nor_the_reverse(english):
+    """Each refusal names what is really duplicated: the dossier only when this dossier was
+    proven and rated in this campaign, else the email."""
+    from tests.factories import full_answers, make_campaign
+    from wagtail_satisfaction.services import DuplicateResponse, submit_response
+
+    strict, other = make_campaign(one_response_per_email=True), make_campaign()
+
+    def submit(campaign, **given):
+        return submit_response(campaign, answers=full_answers(campaign), **given)
+
+    submit(strict, email="an@example.vn", dossier_code="HS-1", dossier_proven=True)
+    submit(strict, email="binh@example.vn", dossier_code="HS-3")  # a free reference
+    submit(other, dossier_code="HS-2", dossier_proven=True)  # rated in another campaign
+    for code, proven in [("HS-9", True), ("HS-1", False), ("HS-2", True), ("HS-3", True)]:
+        with pytest.raises(DuplicateResponse) as refused:
+            submit(strict, email="an@example.vn", dossier_code=code, dossier_proven=proven)
+        assert refused.value.code == "duplicate_email", code
+    with pytest.raises(DuplicateResponse) as refused:
+        submit(strict, email="chi@example.vn", dossier_code="hs-1", dossier_proven=True)
+    assert refused.value.code == "duplicate_dossier"
+    assert refused.value.messages == ["Dossier HS-1 has already been rated in this survey. "
+                                      "Each dossier can be rated once."]
+    assert strict.responses.count() == 2
+
+
+def test_a_database_error_beside_earlier_responses_is_not_disguised_as_a_duplicate(
+        campaign, monkeypatch):
+    from django.db import IntegrityError
+
+    from tests.factories import full_answers
+    from wagtail_satisfaction import services
+
+    services.submit_response(campaign, answers=full_answers(campaign))
+
+    def broken(*args, **kwargs):
+        raise IntegrityError("disk full")
+
+    monkeypatch.setattr(services, "seal_response", broken)
+    with pytest.raises(IntegrityError):
+        services.submit_response(campaign, answers=full_answers(campaign))
+    assert campaign.responses.count() == 1

@@ -40,6 +40,10 @@ DEFAULTS = {
     "MIN_GROUP_SIZE": 5,
     # Time zone used for periods (months, quarters, rounds) in reports.
     "REPORT_TIME_ZONE": "Asia/Ho_Chi_Minh",
+    # PostgreSQL: seconds after a submission before the task worker adds it (and every
+    # other submission of those seconds) to the daily tallies in one statement. Reports
+    # never wait for it: reading the tallies rolls the queue up first.
+    "TALLY_ROLL_UP_DELAY": 2,
     # --- Comment moderation ---
     # The automatic first sort of new comments: {"CLASS": dotted path of a
     # BaseCommentClassifier subclass, "OPTIONS": {...} passed to it}. See docs/moderation.md.

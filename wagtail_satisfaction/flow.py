@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from .forms import SurveyForm
-from .guards import claim_submission_key, new_submission_key, reserve_submission
+from .guards import admit_submission, new_submission_key
 from .models import Channel
 from .services import CampaignNotOpen, campaign_closed_message, submit_response
 
@@ -212,28 +212,26 @@ class SurveyFlow:
             return self.render(request, form, BOT_MESSAGE, status=400)
         if not form.is_valid():
             return self.render(request, form, INVALID_MESSAGE, status=400)
-        slot = reserve_submission(request) if self.rate_limited else None
-        if slot is not None and not slot.granted:
+        slot, sent = admit_submission(request, self.campaign,
+                                      request.POST.get("satisfaction_key"), self.rate_limited)
+        if not slot.granted:
+            sent.release()
             return self.render(request, form, RATE_LIMITED_MESSAGE, status=429)
-        sent = claim_submission_key(self.campaign, request.POST.get("satisfaction_key"))
         if not sent.first:
             # The same form sent again (a reload of the thanks without JavaScript): it is
             # stored already, so the thanks again and nothing stored.
-            if slot is not None:
-                slot.give_back()
+            slot.give_back()
             return self.success(request, None)
         try:
             self.prove_dossier(request, form)
             response = self.store(form)
         except ValidationError as error:
             sent.release()
-            if slot is not None:
-                slot.give_back()
+            slot.give_back()
             return self.refused(request, form, error)
         except BaseException:
             sent.release()
-            if slot is not None:
-                slot.give_back()
+            slot.give_back()
             raise
         return self.success(request, response)
 

@@ -120,6 +120,39 @@ class SentKey:
         _cache().delete(key)
 
 
+def _sent_key(campaign, key):
+    if not key or not SUBMISSION_KEY.match(key):
+        return None
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"wagtail_satisfaction:sent:{campaign.pk}:{digest}"
+
+
+def admit_submission(request, campaign, form_key, rate_limited=True):
+    """A submission's slot of the rate limit and its claimed one-time key: ``(Slot, SentKey)``.
+
+    What :func:`reserve_submission` and :func:`claim_submission_key` do, in one round trip
+    to the shared cache. The caller gives the slot back and releases the key on refusal.
+    """
+    limit = get_setting("RATE_LIMIT") if rate_limited else 0
+    window = get_setting("RATE_LIMIT_WINDOW")
+    slot_key = _key("survey", client_address(request), window) if limit else None
+    sent_key = _sent_key(campaign, form_key)
+    counted, added = counters.count_and_add(_cache(), slot_key, 2 * window, sent_key,
+                                            SENT_KEY_TIMEOUT)
+    if slot_key is None:
+        slot = Slot()
+    elif counted > limit:
+        _cache().decr(slot_key)
+        slot = Slot(granted=False)
+    else:
+        slot = Slot(slot_key)
+    if sent_key is None:
+        sent = SentKey()
+    else:
+        sent = SentKey(sent_key) if added else SentKey(first=False)
+    return slot, sent
+
+
 def claim_submission_key(campaign, key):
     """Claim the one-time key a survey form carried, so that one form is stored once.
 
@@ -128,10 +161,9 @@ def claim_submission_key(campaign, key):
     the visitor sees the thanks again without a second response. A form without a valid
     key (an older page, a script) is not deduplicated.
     """
-    if not key or not SUBMISSION_KEY.match(key):
+    cache_key = _sent_key(campaign, key)
+    if cache_key is None:
         return SentKey()
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    cache_key = f"wagtail_satisfaction:sent:{campaign.pk}:{digest}"
     if not _cache().add(cache_key, 1, timeout=SENT_KEY_TIMEOUT):
         return SentKey(first=False)
     return SentKey(cache_key)

@@ -167,12 +167,11 @@ def _statement(with_comment, with_task):
 
     Built once per process: the same text for every submission lets the driver parse it
     once (it caches statements of at most 50 parameters, hence the values shared through
-    the CTEs: the comment's campaign and time and the tallies' keys come from ``r``).
+    the CTEs: the comment's campaign and time come from ``r``).
     """
     from django_tasks_db.models import DBTaskResult
 
-    from .models import AnswerTally, ResponseTally, SealChain
-    from .reports.rollup import TALLY_COLUMNS
+    from .models import PendingTally, SealChain
 
     quote = connection.ops.quote_name
 
@@ -186,32 +185,17 @@ def _statement(with_comment, with_task):
         return ", ".join(["%s"] * len(fields))
 
     r_fields = _insert_fields(Response)
-    counts = ", ".join(f"(u.v IS NOT DISTINCT FROM {value})::int" for value in AnswerTally.VALUES)
-    sums = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in TALLY_COLUMNS)
-    scores = ["index_applicable", "index_satisfied", "points", "dissatisfied"]
-    r_sums = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in ["responses", *scores])
     parts = [
         f"r AS (INSERT INTO {table(Response)} ({columns(r_fields)}) "
-        f"VALUES ({placeholders(r_fields)}) RETURNING id, campaign_id, unit_id, channel, "
-        f"submitted_at, {', '.join(scores)})",
+        f"VALUES ({placeholders(r_fields)}) RETURNING id, campaign_id, submitted_at)",
         "u AS (SELECT * FROM UNNEST(%s::bigint[], %s::smallint[]) AS u(q, v))",
         f"a AS (INSERT INTO {table(Answer)} (response_id, question_id, value) "
         f"SELECT r.id, u.q, u.v FROM r, u)",
-        f"rt AS (INSERT INTO {table(ResponseTally)} AS t (campaign_id, day, unit_id, channel, "
-        f"responses, {', '.join(scores)}) SELECT r.campaign_id, %s::date, r.unit_id, r.channel, "
-        f"1, r.index_applicable, r.index_satisfied, COALESCE(r.points, 0), r.dissatisfied::int "
-        f"FROM r ON CONFLICT (campaign_id, day, unit_id, channel) DO UPDATE SET {r_sums} "
-        f"RETURNING 1)",
-        f"at AS (INSERT INTO {table(AnswerTally)} AS t (campaign_id, day, unit_id, question_id, "
-        f"{', '.join(TALLY_COLUMNS)}) SELECT r.campaign_id, %s::date, r.unit_id, u.q, {counts}, "
-        f"(u.v IS NULL)::int FROM r, u ON CONFLICT (campaign_id, day, unit_id, question_id) "
-        f"DO UPDATE SET {sums} RETURNING 1)",
-        # The chain's head last: its condition reads both tallies' results, so every
-        # submission locks the tally rows, then the head, in the same order (the
-        # sub-statements of a WITH otherwise run in no set order, and could deadlock).
+        # Queued for the daily tallies (see reports.rollup): rows that every submission
+        # of the day would otherwise update, and lock until it commits.
+        f"p AS (INSERT INTO {table(PendingTally)} (response_id) SELECT id FROM r)",
         f"h AS (UPDATE {table(SealChain)} SET seq = seq + 1 "
-        f"WHERE campaign_id = (SELECT campaign_id FROM r) "
-        f"AND (SELECT count(*) FROM rt) + (SELECT count(*) FROM at) > 0 RETURNING seq, digest)",
+        f"WHERE campaign_id = (SELECT campaign_id FROM r) RETURNING seq, digest)",
     ]
     c_fields = t_fields = []
     comment_id = "NULL"
@@ -237,11 +221,11 @@ def _statement(with_comment, with_task):
 def insert_response(response, answers, comment):
     """PostgreSQL: a response and all it brings, in one statement; the seal chain's head.
 
-    What ``response.save()``, ``bulk_create`` of the answers, ``store_comment``, the
-    comment's sort task and ``record_response`` do one statement each is here one
-    ``INSERT … RETURNING`` with data-modifying CTEs, which also takes the campaign's next
-    seal number (locking the chain's head, as :func:`integrity.seal.append_seal` would).
-    The answers and the answer tallies come from the same two arrays (``UNNEST``). Sets
+    What ``response.save()``, ``bulk_create`` of the answers, ``store_comment`` and the
+    comment's sort task do one statement each is here one ``INSERT … RETURNING`` with
+    data-modifying CTEs, which also queues the response for the daily tallies
+    (``reports.rollup``) and takes the campaign's next seal number (locking the chain's
+    head, as :func:`integrity.seal.append_seal` would). Sets
     ``response.pk``; returns ``(seq, previous digest)`` of the chain, or None when the
     campaign has no chain yet. Runs in the caller's transaction; post_save signals are not
     sent, so the public figures' refresh is scheduled here. With django_tasks_db, the
@@ -255,13 +239,11 @@ def insert_response(response, answers, comment):
 
     from .moderation.text import fold
     from .public.results import bump_version
-    from .reports.rollup import local_day
+    from .reports.rollup import schedule_roll_up
 
     task, backend, task_rows = _sort_task()
     sql, r_fields, c_fields, t_fields = _statement(bool(comment), task_rows)
-    day = local_day(response.submitted_at)
-    params = [*_values(r_fields, response), [q.pk for q in answers], list(answers.values()),
-              day, day]
+    params = [*_values(r_fields, response), [q.pk for q in answers], list(answers.values())]
     job = None
     if comment:
         params += _values(c_fields, Comment(text=comment, text_folded=fold(comment)))
@@ -286,5 +268,10 @@ def insert_response(response, answers, comment):
         else:
             task.enqueue(comment_id)
     campaign_id = response.campaign_id
-    transaction.on_commit(lambda: bump_version(campaign_id))
+
+    def committed():
+        bump_version(campaign_id)
+        schedule_roll_up()
+
+    transaction.on_commit(committed)
     return None if seq is None else (seq, previous)

@@ -15,7 +15,7 @@ from .integrity import IntegrityCheck, ResponseSeal, SealChain
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import ResultsPage, SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
-from .reports import AnswerTally, DossierCount, ExportJob, ResponseTally
+from .reports import AnswerTally, DossierCount, ExportJob, PendingTally, ResponseTally
 from .responses import Answer, Channel, Comment, ModerationState, Response
 from .retention import PurgeRun
 from .scopes import UnitScope
@@ -30,7 +30,7 @@ __all__ = [
     "Unit", "UnitKind",
     "CallOutcome", "Dossier", "KioskKey", "Reverification", "StaffEntry",
     # reports
-    "AnswerTally", "DossierCount", "ExportJob", "ResponseTally",
+    "AnswerTally", "DossierCount", "ExportJob", "PendingTally", "ResponseTally",
 ]
 
 # Comment moderation

@@ -77,6 +77,22 @@ class ResponseTally(models.Model):
         return f"{self.day} {self.unit_id} {self.channel}: {self.responses}"
 
 
+class PendingTally(models.Model):
+    """A stored response not yet added to the daily tallies (PostgreSQL only).
+
+    On PostgreSQL a submission queues its response here instead of updating the tally rows
+    that every other submission of the day updates too; ``reports.rollup.roll_up_pending``
+    moves the queue into the tallies in one statement (the task worker soon after, and every
+    reader of the tallies first, so the figures are exact at all times).
+    """
+
+    response = models.OneToOneField("wagtail_satisfaction.Response", on_delete=models.CASCADE,
+                                    primary_key=True, related_name="+")
+
+    def __str__(self):
+        return str(self.response_id)
+
+
 class DossierCount(models.Model):
     """Dossiers a unit handled (and survey forms it handed out) in a period, typed in or imported.
 

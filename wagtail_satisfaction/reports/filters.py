@@ -6,7 +6,7 @@ response at 00:30 on 1 October local time is in Q4 although its UTC date is 30 S
 
 import calendar
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django import forms
 from django.db import models
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from ..formats import short_date
 from ..models import Campaign, Channel, Officer, Procedure, Response, Round, Sector, Unit
 from ..models.scopes import bound_units, restrict, units_for, usable_campaigns
-from .rollup import report_zone
+from .rollup import report_zone, roll_up_pending
 
 
 class Period(models.TextChoices):
@@ -55,6 +55,13 @@ class ReportFilters:
     raw: bool = False  # read raw answers even where the daily tallies could answer
     # The units a unit-scoped user may see (``models.scopes.units_for``); None: every unit.
     units: models.QuerySet | None = None
+    _rolled_up: bool = field(default=False, init=False, repr=False, compare=False)
+
+    def roll_up(self):
+        """Add the responses still queued to the tallies (once per filters; PostgreSQL)."""
+        if not self._rolled_up:
+            roll_up_pending()
+            self._rolled_up = True
 
     @property
     def uses_tallies(self):
@@ -123,8 +130,13 @@ class ReportFilters:
         return self.uses_tallies and not self.channel
 
     def tallies(self, model):
-        """Rows of a daily tally table (``AnswerTally``/``ResponseTally``) these filters select."""
+        """Rows of a daily tally table (``AnswerTally``/``ResponseTally``) these filters select.
+
+        Rolls the queue of new responses up first (PostgreSQL, see ``reports.rollup``), so
+        the rows read count every response stored so far.
+        """
         assert self.uses_tallies
+        self.roll_up()
         qs = model.objects.filter(campaign=self.campaign)
         if self.start:
             qs = qs.filter(day__gte=self.start)

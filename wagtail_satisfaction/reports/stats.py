@@ -36,7 +36,7 @@ from ..models import (
 )
 from ..scales import NOT_APPLICABLE_LABEL, Scale
 from .disclosure import pool_label, suppress_small_groups
-from .rollup import TALLY_COLUMNS, report_zone
+from .rollup import TALLY_COLUMNS, one_snapshot, report_zone
 
 HUNDRED = Fraction(100)
 
@@ -491,6 +491,7 @@ def _with_unnamed(rows, label):
 BREAKDOWNS = ("unit", "procedure", "sector", "officer", "channel")
 
 
+@one_snapshot
 def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS):
     """Compute the whole report for :class:`~.filters.ReportFilters`.
 

@@ -7,6 +7,13 @@ from django_tasks import task
 
 from ..models import ExportJob
 from .exports import ExportRequest
+from .rollup import roll_up_pending
+
+
+@task()
+def roll_up_tallies():
+    """Add the responses submitted since the last roll-up to the daily tallies."""
+    return roll_up_pending()
 
 
 @task()

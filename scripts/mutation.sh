@@ -58,7 +58,9 @@ declare -A MODULE_TESTS=(
         tests/test_protective_rules.py tests/test_rule_edges.py tests/test_mutation_kills_rules.py"
     [wagtail_satisfaction/channels/dossiers.py]="tests/test_channels_dossier_paths.py
         tests/test_channels_dossier_rating.py tests/test_integrity_dossiers.py
-        tests/test_rule_edges.py tests/test_mutation_kills_dossiers.py"
+        tests/test_channels_invitations.py tests/test_channels_admin.py
+        tests/test_channels_staff_screens.py tests/test_rule_edges.py
+        tests/test_mutation_kills_dossiers.py"
     [wagtail_satisfaction/reports/filters.py]="tests/test_reports_filter_form.py
         tests/test_reports_views.py tests/test_reports_views_paths.py tests/test_unit_scope.py
         tests/test_reports_small_groups.py tests/test_mutation_kills_reports.py"

@@ -1,2 +1,105 @@
-"""The dossiers rules at the edges mutation testing found unpinned (scripts/mutation.sh,
-issue 10)."""
+"""The dossier rules (channels/dossiers.py) at the edges mutation testing found unpinned
+(scripts/mutation.sh, issue 10): each refusal a visitor reads, word for word, and its code.
+"""
+
+import datetime
+
+import pytest
+from django.core import signing
+
+from tests.channels_factories import dossier_setup, make_dossier
+from tests.factories import full_answers, make_campaign, make_unit
+from wagtail_satisfaction.channels import dossiers
+from wagtail_satisfaction.models import Channel
+from wagtail_satisfaction.services import submit_response
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+def refusal(call, *args):
+    with pytest.raises(dossiers.DossierRefused) as refused:
+        call(*args)
+    return refused.value.code, refused.value.messages
+
+
+def test_each_refusal_of_a_dossier_reads_as_written():
+    campaign, dossier = dossier_setup()
+    code = dossier.code
+    waiting = make_dossier(campaign.unit, returned=False, code="HS-CHO")
+    assert refusal(dossiers.check_can_rate, waiting) == ("not_returned", [
+        "Dossier HS-CHO cannot be rated yet: you can rate it once its result has been "
+        "returned to you."])
+    elsewhere = make_dossier(make_unit("Nơi chưa khảo sát"), code="HS-NOI")
+    assert refusal(dossiers.check_can_rate, elsewhere) == ("no_campaign", [
+        "No survey is open for dossier HS-NOI at the moment."])
+    assert dossiers.check_can_rate(dossier) == campaign
+    submit_response(campaign, answers=full_answers(campaign), dossier_code=code,
+                    dossier_proven=True)
+    assert refusal(dossiers.check_can_rate, dossier) == ("already_rated", [
+        f"Dossier {code} has already been rated. Each dossier can be rated only once; "
+        "thank you."])
+
+
+def test_a_dossier_proven_for_another_survey_names_that_survey(rf):
+    campaign, dossier = dossier_setup()
+    other = make_campaign(title="Khảo sát năm sau")
+    request = rf.post("/", REMOTE_ADDR="203.0.113.4")
+    assert refusal(dossiers.prove_for_campaign, request, other, dossier.code,
+                   dossier.secret_code) == ("other_campaign", [
+                       f"Dossier {dossier.code} is rated in another survey: {campaign.title}."])
+    assert dossiers.prove_for_campaign(request, campaign, dossier.code.lower(),
+                                       dossier.secret_code) == dossier
+
+
+def test_an_expired_or_broken_link_reads_as_written(settings, monkeypatch):
+    import time
+
+    _campaign, dossier = dossier_setup()
+    token = dossiers.make_token(dossier, Channel.EMAIL)
+    assert dossiers.read_token(token) == (dossier, Channel.EMAIL)
+    assert refusal(dossiers.read_token, token + "x") == ("forged", [
+        "This survey link is not valid. Please use the link or QR code exactly as you "
+        "received it, or enter your dossier code and secret code."])
+    paper = signing.dumps({"d": dossier.code, "c": "paper"}, salt=dossiers.LINK_SALT)
+    assert refusal(dossiers.read_token, paper)[0] == "forged"  # not a channel of links
+    settings.WAGTAIL_SATISFACTION_DOSSIER_LINK_MAX_AGE_DAYS = 2
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 2 * 86400 + 60)
+    assert refusal(dossiers.read_token, token) == ("expired", [
+        "This survey link has expired. You can still rate your dossier with its code "
+        "and secret code."])
+
+
+def test_an_unsubscribe_link_reads_as_written_when_broken_or_for_a_removed_dossier():
+    _campaign, dossier = dossier_setup()
+    url = dossiers.opt_out_url(dossier)
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    assert dossiers.read_opt_out_token(token) == dossier
+    message = ["This unsubscribe link is not valid or has expired."]
+    assert refusal(dossiers.read_opt_out_token, token + "x") == ("forged", message)
+    dossier.delete()
+    assert refusal(dossiers.read_opt_out_token, token) == ("forged", message)
+
+
+def test_only_dossiers_returned_by_today_or_overdue_if_allowed_are_ratable(settings):
+    today = datetime.date(2026, 9, 15)
+    unit = make_unit("Bộ phận Một cửa")
+
+    def dossier(code, returned_on=None, due_on=None):
+        return make_dossier(unit, returned=False, code=code, received_on=datetime.date(
+            2026, 9, 1), returned_on=returned_on, due_on=due_on)
+
+    returned_today = dossier("A", returned_on=today)
+    returned_tomorrow = dossier("B", returned_on=today + datetime.timedelta(days=1))
+    overdue = dossier("C", due_on=today - datetime.timedelta(days=1))
+    due_today = dossier("D", due_on=today)
+    settings.WAGTAIL_SATISFACTION_RATE_OVERDUE_DOSSIERS = False
+    expected = {returned_today}
+    for item in (returned_today, returned_tomorrow, overdue, due_today):
+        assert dossiers.is_ratable(item, today) is (item in expected), item.code
+    assert set(dossiers.ratable_dossiers(today=today)) == expected
+    settings.WAGTAIL_SATISFACTION_RATE_OVERDUE_DOSSIERS = True
+    expected = {returned_today, overdue}
+    for item in (returned_today, returned_tomorrow, overdue, due_today):
+        assert dossiers.is_ratable(item, today) is (item in expected), item.code
+    assert set(dossiers.ratable_dossiers(today=today)) == expected

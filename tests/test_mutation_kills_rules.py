@@ -237,6 +237,8 @@ def test_a_duplicate_email_is_not_taken_for_a_rated_dossier_nor_the_reverse(engl
         with pytest.raises(DuplicateResponse) as refused:
             submit(strict, email="an@example.vn", dossier_code=code, dossier_proven=proven)
         assert refused.value.code == "duplicate_email", code
+        assert refused.value.messages == [
+            "A response with this email has already been recorded in this survey."]
     with pytest.raises(DuplicateResponse) as refused:
         submit(strict, email="chi@example.vn", dossier_code="hs-1", dossier_proven=True)
     assert refused.value.code == "duplicate_dossier"
@@ -261,3 +263,25 @@ def test_a_database_error_beside_earlier_responses_is_not_disguised_as_a_duplica
     with pytest.raises(IntegrityError):
         services.submit_response(campaign, answers=full_answers(campaign))
     assert campaign.responses.count() == 1
+
+
+def test_a_database_error_in_a_one_response_per_email_campaign_is_not_disguised_either(
+        monkeypatch):
+    """The same address in another campaign, or another address in this one, is no
+    duplicate: a failing write is reported as the failure it is."""
+    from django.db import IntegrityError
+
+    from tests.factories import full_answers, make_campaign
+    from wagtail_satisfaction import services
+
+    strict, elsewhere = (make_campaign(one_response_per_email=True) for _ in range(2))
+    services.submit_response(elsewhere, answers=full_answers(elsewhere), email="an@example.vn")
+    services.submit_response(strict, answers=full_answers(strict), email="binh@example.vn")
+
+    def broken(*args, **kwargs):
+        raise IntegrityError("disk full")
+
+    monkeypatch.setattr(services, "seal_response", broken)
+    with pytest.raises(IntegrityError):
+        services.submit_response(strict, answers=full_answers(strict), email="an@example.vn")
+    assert strict.responses.count() == 1

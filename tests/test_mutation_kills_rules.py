@@ -285,3 +285,22 @@ def test_a_database_error_in_a_one_response_per_email_campaign_is_not_disguised_
     with pytest.raises(IntegrityError):
         services.submit_response(strict, answers=full_answers(strict), email="an@example.vn")
     assert strict.responses.count() == 1
+
+
+def test_one_time_form_keys_are_claimed_one_by_one_and_freed_on_release(campaign):
+    """Two forms never share a claim, a released key can be claimed again (the corrected
+    form is stored), and a malformed key is never deduplicated."""
+    from django.core.cache import caches
+
+    from wagtail_satisfaction.guards import claim_submission_key, new_submission_key
+
+    caches["default"].clear()
+    first, second = new_submission_key(), new_submission_key()
+    claimed = claim_submission_key(campaign, first)
+    assert claimed.first and claim_submission_key(campaign, second).first
+    assert not claim_submission_key(campaign, first).first
+    claimed.release()
+    assert claim_submission_key(campaign, first).first
+    for _twice in range(2):
+        assert claim_submission_key(campaign, "ngan").first
+        assert claim_submission_key(campaign, "").first

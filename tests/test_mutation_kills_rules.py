@@ -304,3 +304,40 @@ def test_one_time_form_keys_are_claimed_one_by_one_and_freed_on_release(campaign
     for _twice in range(2):
         assert claim_submission_key(campaign, "ngan").first
         assert claim_submission_key(campaign, "").first
+
+
+def test_a_submissions_slot_holds_for_its_window_and_its_form_key_for_a_day(
+        monkeypatch, settings, campaign):
+    """What the survey form checks in one round trip (guards.admit_submission): the rate
+    limit's count lasts its window and expires two windows later; the form's key refuses the
+    same form for a day and is then forgotten; a kiosk (not rate limited) is never refused."""
+    import time
+
+    from django.core.cache import caches
+    from django.test import RequestFactory
+
+    from wagtail_satisfaction.guards import admit_submission, new_submission_key
+
+    settings.WAGTAIL_SATISFACTION_RATE_LIMIT = 1
+    settings.WAGTAIL_SATISFACTION_RATE_LIMIT_WINDOW = 600
+    start = 600.0 * 10_000
+    now = [start]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    caches["default"].clear()
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.20")
+    form, other = new_submission_key(), new_submission_key()
+    slot, sent = admit_submission(request, campaign, form)
+    assert slot.granted and sent.first
+    now[0] += 599
+    refused, unused = admit_submission(request, campaign, other)
+    assert not refused.granted
+    unused.release()
+    assert caches["default"].get(slot.key) == 1
+    at_the_counter, _sent = admit_submission(request, campaign, None, rate_limited=False)
+    assert at_the_counter.granted and at_the_counter.key is None
+    now[0] += 602  # two windows after the count was made
+    assert caches["default"].get(slot.key) is None
+    now[0] = start + 24 * 3600 - 60  # a minute before the form's day is over
+    assert not admit_submission(request, campaign, form)[1].first
+    now[0] = start + 24 * 3600 + 1
+    assert admit_submission(request, campaign, form)[1].first

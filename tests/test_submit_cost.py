@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 # The campaign, its questions and form fields come from the survey cache (no query). On
 # PostgreSQL (production): BEGIN, one statement for the response, its answers, comment,
 # the comment's sort task, its place in the tallies' queue and the seal chain's next number,
-# then the seal and COMMIT (the daily tallies are updated by the roll-up, not per submission). SQLite writes the same rows one statement each (response, answers, comment,
+# then the seal and COMMIT (the daily tallies are updated by the roll-up, not per
+# submission). SQLite writes the same rows one statement each (response, answers, comment,
 # task, two tallies, chain, seal, chain digest) between its savepoint and release.
 MAX_QUERIES_PER_SUBMIT = {"postgresql": 4, "sqlite": 11}
 

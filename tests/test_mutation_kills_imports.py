@@ -96,3 +96,39 @@ def test_a_message_that_belongs_to_no_column_is_shown_without_a_column_name():
     assert _validation_messages(ValidationError({
         NON_FIELD_ERRORS: ["Trùng với dòng khác"], "phone": ["Quá dài"]})) == [
         "Trùng với dòng khác", "phone: Quá dài"]
+
+
+def test_a_file_that_cannot_be_read_is_refused_in_these_words():
+    from wagtail_satisfaction.imports import ImportFileError, read_dataset
+
+    with pytest.raises(ImportFileError) as refused:
+        read_dataset(b"code\n", "danh-sach.pdf")
+    assert str(refused.value) == "Please upload an .xlsx or .csv file."
+    with pytest.raises(ImportFileError) as refused:
+        read_dataset(b"PK\x03\x04 not a workbook", "danh-sach.xlsx")
+    assert str(refused.value) == ("This file could not be read as an .xlsx or .csv spreadsheet: "
+                                  "save it again from Excel or LibreOffice and upload it once "
+                                  "more.")
+
+
+def test_every_sheet_of_a_workbook_and_a_one_column_csv_are_read():
+    """The import of a sub-unit's export reads every sheet; a list of codes alone is a
+    one-column csv, read as text or as uploaded bytes."""
+    import io
+
+    import openpyxl
+
+    from wagtail_satisfaction.imports import read_dataset, read_sheets
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["code", "unit"])
+    workbook.active.append(["H01", "mot-cua"])
+    workbook.create_sheet("Góp ý").append(["comment"])
+    content = io.BytesIO()
+    workbook.save(content)
+    sheets = read_sheets(content.getvalue(), "ket-qua.xlsx")
+    assert [sheet.headers for sheet in sheets] == [["code", "unit"], ["comment"]]
+    assert sheets[0].dict == [{"code": "H01", "unit": "mot-cua"}]
+    for given in ("code\nH01\nH02\n", b"\xef\xbb\xbfcode\nH01\nH02\n"):
+        dataset = read_dataset(given, "ma-ho-so.csv")
+        assert dataset.headers == ["code"] and dataset["code"] == ["H01", "H02"]

@@ -103,3 +103,28 @@ def test_only_dossiers_returned_by_today_or_overdue_if_allowed_are_ratable(setti
     for item in (returned_today, returned_tomorrow, overdue, due_today):
         assert dossiers.is_ratable(item, today) is (item in expected), item.code
     assert set(dossiers.ratable_dossiers(today=today)) == expected
+
+
+def test_wrong_codes_and_too_many_attempts_read_as_written(rf, settings):
+    _campaign, dossier = dossier_setup()
+    request = rf.post("/", REMOTE_ADDR="203.0.113.8")
+    spaced = " ".join(dossier.secret_code.lower())  # as read aloud from the receipt
+    assert dossiers.prove_codes(request, dossier.code, spaced) == dossier
+    assert refusal(dossiers.prove_codes, request, dossier.code, "SAI12345") == (
+        "wrong_codes", ["The dossier code and secret code do not match. Please check both "
+                        "codes on your receipt and try again."])
+    settings.WAGTAIL_SATISFACTION_DOSSIER_CODE_ATTEMPTS = 1
+    assert refusal(dossiers.prove_codes, request, dossier.code, dossier.secret_code) == (
+        "too_many_attempts", ["Too many attempts for this dossier code or from your "
+                              "connection. Please wait a few minutes and try again."])
+
+
+def test_staff_are_told_when_the_printed_base_address_is_not_the_one_in_use(rf, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.WAGTAIL_SATISFACTION_PUBLIC_BASE_URL = "https://dichvucong.example.vn/"
+    local = rf.get("/admin/ky-khao-sat/", HTTP_HOST="192.168.1.5:8000")
+    assert dossiers.base_address_mismatch(local) == {
+        "configured": "https://dichvucong.example.vn", "in_use": "http://192.168.1.5:8000"}
+    settings.WAGTAIL_SATISFACTION_PUBLIC_BASE_URL = "http://DichVuCong.example.vn"
+    same = rf.get("/admin/ky-khao-sat/", HTTP_HOST="dichvucong.EXAMPLE.vn")
+    assert dossiers.base_address_mismatch(same) is None

@@ -128,3 +128,17 @@ def test_staff_are_told_when_the_printed_base_address_is_not_the_one_in_use(rf, 
     settings.WAGTAIL_SATISFACTION_PUBLIC_BASE_URL = "http://DichVuCong.example.vn"
     same = rf.get("/admin/ky-khao-sat/", HTTP_HOST="dichvucong.EXAMPLE.vn")
     assert dossiers.base_address_mismatch(same) is None
+
+
+def test_an_unsubscribe_link_expires_after_its_days(settings, monkeypatch):
+    import time
+
+    _campaign, dossier = dossier_setup()
+    token = dossiers.opt_out_url(dossier).rstrip("/").rsplit("/", 1)[-1]
+    settings.WAGTAIL_SATISFACTION_OPT_OUT_LINK_MAX_AGE_DAYS = 3
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 3 * 86400 - 60)
+    assert dossiers.read_opt_out_token(token) == dossier
+    monkeypatch.setattr(time, "time", lambda: now + 3 * 86400 + 60)
+    assert refusal(dossiers.read_opt_out_token, token) == ("forged", [
+        "This unsubscribe link is not valid or has expired."])

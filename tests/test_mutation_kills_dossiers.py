@@ -142,3 +142,22 @@ def test_an_unsubscribe_link_expires_after_its_days(settings, monkeypatch):
     monkeypatch.setattr(time, "time", lambda: now + 3 * 86400 + 60)
     assert refusal(dossiers.read_opt_out_token, token) == ("forged", [
         "This unsubscribe link is not valid or has expired."])
+
+
+def test_the_dossiers_still_to_invite_are_those_not_proven_rated_in_this_campaign():
+    """A rating in another campaign, or a free reference that happens to carry the code,
+    does not take a dossier off the list of those still to invite; only the given dossiers
+    are considered."""
+    campaign, rated = dossier_setup()
+    other = make_campaign()
+    elsewhere, typed, untouched = (make_dossier(campaign.unit, code=code)
+                                   for code in ("HS-KHAC", "HS-GO", "HS-CHUA"))
+    submit_response(campaign, answers=full_answers(campaign), dossier_code=rated.code,
+                    dossier_proven=True)
+    submit_response(other, answers=full_answers(other), dossier_code=elsewhere.code,
+                    dossier_proven=True)
+    submit_response(campaign, answers=full_answers(campaign), dossier_code=typed.code)
+    mine = dossiers.dossiers_in_scope(campaign)
+    assert set(dossiers.unanswered(mine, campaign)) == {elsewhere, typed, untouched}
+    assert set(dossiers.ratable_dossiers(mine.exclude(code="HS-CHUA"))) == {
+        rated, elsewhere, typed}

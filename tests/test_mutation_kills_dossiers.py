@@ -161,3 +161,18 @@ def test_the_dossiers_still_to_invite_are_those_not_proven_rated_in_this_campaig
     assert set(dossiers.unanswered(mine, campaign)) == {elsewhere, typed, untouched}
     assert set(dossiers.ratable_dossiers(mine.exclude(code="HS-CHUA"))) == {
         rated, elsewhere, typed}
+
+
+def test_links_printed_on_slips_use_the_configured_base_address_once(settings):
+    """A base address with or without its final slash gives one slash before the path; with
+    none configured (nor Wagtail's), the link is relative to the site it is shown on."""
+    _campaign, dossier = dossier_setup()
+    path = dossiers.rating_path(dossier)
+    assert path.startswith("/")
+    settings.WAGTAIL_SATISFACTION_PUBLIC_BASE_URL = "https://dichvucong.example.vn/"
+    assert dossiers.rating_url(dossier) == "https://dichvucong.example.vn" + path
+    settings.WAGTAIL_SATISFACTION_PUBLIC_BASE_URL = None
+    settings.WAGTAILADMIN_BASE_URL = "https://quantri.example.vn"
+    assert dossiers.rating_url(dossier) == "https://quantri.example.vn" + path
+    del settings.WAGTAILADMIN_BASE_URL
+    assert dossiers.rating_url(dossier) == path

@@ -17,7 +17,10 @@ Figures: submissions/s; server CPU per POST (utime+stime of the gunicorn workers
 /proc/<pid>/stat, before/after; the POST's answer must be the thank-you page, and if it
 redirects there instead, the GET it leads to is counted too); SQL queries per POST (counted
 in-process with CaptureQueriesContext in a separate pass, tasks queued counted); p50/p99
-latency; errors; CPU and size of the survey page's GET; tasks queued per POST; load average.
+latency; errors; CPU and size of the survey page's GET; tasks queued per POST; load average;
+database CPU per POST (the PostgreSQL backends of the gunicorn workers' persistent
+connections); and, for ours, the cost of adding the load's responses to the daily tallies
+(``tally_roll_up``: the task worker's one statement after a burst, run here after the load).
 
     python benchmarks/submit.py [--clients 16] [--submits 25] [--gets 100]
 
@@ -60,7 +63,13 @@ def build():
     from wagtail.models import Page, Site
 
     from benchmarks.formpage_app.models import FormField, FormPage
-    from wagtail_satisfaction.models import Campaign, EmailPolicy, Questionnaire, Unit
+    from wagtail_satisfaction.models import (
+        Campaign,
+        EmailPolicy,
+        Questionnaire,
+        SurveyLayout,
+        Unit,
+    )
     from wagtail_satisfaction.standard_questionnaires import (
         SIPAS_CODE,
         install_standard_questionnaires,
@@ -74,7 +83,9 @@ def build():
         title="Đánh giá sự hài lòng (benchmark)", slug=SLUG, unit=unit,
         questionnaire=questionnaire, opens_on=today - datetime.timedelta(days=1),
         closes_on=today + datetime.timedelta(days=30), ask_procedure=False,
-        ask_officer=False, ask_dossier_code=False, email_policy=EmailPolicy.OPTIONAL)
+        ask_officer=False, ask_dossier_code=False, email_policy=EmailPolicy.OPTIONAL,
+        # Every question on the page its GET draws, as the FormPage does (one POST each).
+        survey_layout=SurveyLayout.ONE_PAGE)
     questions = list(questionnaire.questions().order_by("factor__sort_order", "sort_order"))
     root = Site.objects.get(is_default_site=True).root_page.specific
     page = FormPage(title="Khảo sát (Wagtail form)", slug=FORM_PATH.strip("/"),
@@ -210,11 +221,46 @@ def worker_pids(master):
 
 
 def cpu_seconds(pids):
+    """CPU seconds used so far by ``pids`` (a process gone meanwhile counts as 0: call with
+    the same list before and after, and compare only processes alive at both ends)."""
     total = 0
     for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
     return total / TICK
+
+
+def database_pids(database_url):
+    """The PostgreSQL backends serving the benchmark's database (the gunicorn workers' own
+    persistent connections), to count the database's CPU per POST."""
+    server_url, dbname = database_url.rsplit("/", 1)
+    out = subprocess.run(
+        ["psql", f"{server_url}/postgres", "-qAtc",
+         f"SELECT pid FROM pg_stat_activity WHERE datname = '{dbname}' "
+         f"AND backend_type = 'client backend' AND state = 'idle' "
+         f"AND pid <> pg_backend_pid()"], check=True, capture_output=True, text=True).stdout
+    return [int(pid) for pid in out.split()]
+
+
+def roll_up(env):
+    """Add the queued responses to the daily tallies as the task worker would; its figures."""
+    code = ("import django, json, os, time; django.setup(); from django.db import connection; "
+            "from wagtail_satisfaction.reports.rollup import roll_up_pending; "
+            "cursor = connection.cursor(); cursor.execute('SELECT pg_backend_pid()'); "
+            "pid = cursor.fetchone()[0]; tick = os.sysconf('SC_CLK_TCK'); "
+            "cpu = lambda: sum(map(int, open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1]"
+            ".split()[11:13])) / tick; "
+            "c0, t0 = cpu(), time.perf_counter(); n = roll_up_pending(); "
+            "t = time.perf_counter() - t0; "
+            "print(json.dumps({'responses': n, 'seconds': round(t, 3), "
+            "'ms_per_response': round(t * 1000 / max(n, 1), 3), "
+            "'database_cpu_s': round(cpu() - c0, 2)}))")
+    out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def percentile(values, fraction):
@@ -321,9 +367,11 @@ def main():
         for target, path in targets.items():
             run_load(args.port, path, target, args.clients, 2, f"warm-{target}")  # warm-up
             tasks_before = count_tasks(env)
-            cpu_before = cpu_seconds(pids)
+            db_pids = database_pids(args.database)
+            cpu_before, db_before = cpu_seconds(pids), cpu_seconds(db_pids)
             load = run_load(args.port, path, target, args.clients, args.submits, target)
             cpu = cpu_seconds(pids) - cpu_before
+            db_cpu = cpu_seconds(db_pids) - db_before
             done = len(load["emails"])
             expected[target] = load["emails"]
             figures = {
@@ -331,6 +379,7 @@ def main():
                 "submitted": done, "errors": len(load["errors"]),
                 "error_samples": load["errors"][:5],
                 "server_cpu_ms_per_post": round(cpu * 1000 / max(done, 1), 2),
+                "database_cpu_ms_per_post": round(db_cpu * 1000 / max(done, 1), 2),
                 "p50_ms": round(percentile(load["latencies"], 0.5) * 1000, 1),
                 "p99_ms": round(percentile(load["latencies"], 0.99) * 1000, 1),
                 "sql_queries_per_post": queries[target]["post"],
@@ -338,6 +387,9 @@ def main():
                                                / max(done, 1), 2),
             }
             if target == "ours":
+                # The daily tallies' share, done by the task worker after the load (one
+                # statement for the whole queue; see reports.rollup).
+                figures["tally_roll_up"] = roll_up(env)
                 figures["sql_queries_thanks_get"] = queries["ours"].get("thanks_get", 0)
                 figures["sql_of_one_post"] = queries["ours"]["sql"]
             if target != "plain_view":

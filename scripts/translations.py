@@ -23,6 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "wagtail_satisfaction"
 CATALOGUE = APP / "locale/vi/LC_MESSAGES/django.po"
 EXTERNAL = ("wagtail.vi.po",)
+# The strings Wagtail's admin scripts draw: our "djangojs" catalogue is these fragments only
+# (our own scripts translate nothing in the browser), served after Wagtail's by our hook.
+JS_CATALOGUE = APP / "locale/vi/LC_MESSAGES/djangojs.po"
+JS_FRAGMENTS = ROOT / "i18n/js"
 FORMAT = re.compile(r"%\(\w+\)[sdfir]|%[sdfir]|%%")
 
 
@@ -75,12 +79,27 @@ def main():
             if not entry.msgstr:
                 missing.append(entry.msgid)
     catalogue.save()
+    write_js_catalogue()
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "compilemessages", "-l", "vi"],
                    cwd=APP, check=True)
     for msgid in missing:
         print(f"untranslated: {msgid!r}")
     print(f"{len(catalogue) - len(missing)} translated, {len(missing)} missing")
     return 1 if missing else 0
+
+
+def write_js_catalogue():
+    """``djangojs.po`` from ``i18n/js/*.vi.po``, entries as they are, sorted by msgid."""
+    catalogue = polib.POFile()
+    catalogue.metadata = {"Language": "vi", "Content-Type": "text/plain; charset=UTF-8",
+                          "Plural-Forms": "nplurals=1; plural=0;"}
+    entries = {}
+    for fragment in sorted(JS_FRAGMENTS.glob("*.vi.po")):
+        for entry in polib.pofile(str(fragment)):
+            entries[(entry.msgctxt or "", entry.msgid)] = entry
+    for _key, entry in sorted(entries.items()):
+        catalogue.append(entry)
+    catalogue.save(str(JS_CATALOGUE))
 
 
 if __name__ == "__main__":

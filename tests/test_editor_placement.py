@@ -62,7 +62,8 @@ def test_survey_block_on_any_page_posts_to_the_page_that_holds_it(client):
     ]))
     html = client.get(page.url).content.decode()
     assert "Mời ông/bà đánh giá" in html
-    assert f'action="{page.url}"' in html
+    # (In steps, the default, each step comes back to the survey on the page.)
+    assert f'action="{page.url}#survey-{campaign.slug}"' in html
     assert f'name="satisfaction_block" value="{campaign.pk}"' in html
     response = client.post(page.url, form_data(campaign, satisfaction_block=campaign.pk))
     assert response.status_code == 200  # the thank-you page answers the POST
@@ -87,7 +88,7 @@ def test_survey_page_shows_form_and_stores_answers(client):
 
 
 def test_survey_page_keeps_answers_on_error(client):
-    campaign = make_campaign()
+    campaign = make_campaign(survey_layout="one_page")  # steps: tests/test_survey_steps.py
     page = add_child(SurveyPage(title="Đánh giá", slug="danh-gia-2", campaign=campaign))
     response = client.post(page.url, form_data(campaign, email="sai@", comment="giữ"))
     assert response.status_code == 400

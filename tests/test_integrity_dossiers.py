@@ -29,7 +29,10 @@ def survey_url(campaign):
 def reply(response):
     """What a visitor sees, without the parts that differ by request (tokens, typed code)."""
     html = response.content.decode()
-    html = re.sub(r'name="(csrfmiddlewaretoken|satisfaction_key)" value="[^"]+"', "", html)
+    # The signed answers of the other steps are bound to the form's key and signed with the
+    # time: per request too.
+    html = re.sub(r'name="(csrfmiddlewaretoken|satisfaction_key|satisfaction_steps)" '
+                  r'value="[^"]+"', "", html)
     return response.status_code, re.sub(r"HS-\d{6}", "<code>", html, flags=re.I)
 
 

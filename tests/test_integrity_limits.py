@@ -66,7 +66,7 @@ def checked_values(html):
 def test_outage_answers_503_with_the_form_and_every_answer_kept(client, database_down,
                                                                 settings, monkeypatch):
     settings.WAGTAIL_SATISFACTION_RATE_LIMIT = 1
-    campaign = make_campaign()
+    campaign = make_campaign(survey_layout="one_page")  # steps: tests/test_survey_steps.py
     data = form_data(campaign, value="2", comment="Chờ lâu quá", email="dan@example.vn")
     page = client.post(survey_url(campaign), data)
     html = page.content.decode()

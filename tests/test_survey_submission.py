@@ -15,9 +15,16 @@ from wagtail_satisfaction.models import (
     Comment,
     Response,
     ResponseTally,
+    SurveyLayout,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(db):
+    """These tests are of the one-page form (tests/test_survey_steps.py: the steps)."""
+    return make_campaign(survey_layout=SurveyLayout.ONE_PAGE)
 
 
 def survey_url(campaign):

@@ -210,7 +210,7 @@ def test_a_campaign_manager_creates_campaigns_only_in_their_units(client, site):
             "unit": site["b"].pk, "questionnaire": site["campaign"].questionnaire_id,
             "opens_on": today.isoformat(), "closes_on": today.isoformat(),
             "email_policy": "optional", "aggregation": "mean_of_items",
-            "dossier_code_check": "secret",
+            "dossier_code_check": "secret", "survey_layout": "steps",
             "rounds-TOTAL_FORMS": 0, "rounds-INITIAL_FORMS": 0,
             "rounds-MIN_NUM_FORMS": 0, "rounds-MAX_NUM_FORMS": 1000}
     response = client.post(url, data)

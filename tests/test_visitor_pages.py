@@ -57,7 +57,7 @@ def test_the_site_banner_shows_on_ordinary_pages_but_never_above_a_survey(client
 
 
 def test_a_survey_block_shows_its_errors_on_its_own_page_keeping_every_answer(client):
-    campaign = make_campaign()
+    campaign = make_campaign(survey_layout="one_page")
     page = block_page(campaign)
     first = campaign.questionnaire.question_list()[0]
     data = form_data(campaign, satisfaction_block=campaign.pk, comment="Cán bộ nhiệt tình")
@@ -108,7 +108,7 @@ def test_the_old_english_thank_you_address_leads_to_the_vietnamese_one(client):
 
 
 def test_parts_are_numbered_without_internal_codes_and_progress_is_shown(client):
-    campaign = make_campaign()
+    campaign = make_campaign(survey_layout="one_page")
     html = client.get(reverse("wagtail_satisfaction:survey", args=[campaign.slug])).content
     html = html.decode()
     factors = []

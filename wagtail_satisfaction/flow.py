@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from . import steps
 from .forms import SurveyForm
 from .guards import admit_submission, new_submission_key
-from .models import Channel
+from .models import Channel, SurveyLayout
 from .services import CampaignNotOpen, campaign_closed_message, submit_response
 
 BOT_MESSAGE = _("Your answers could not be accepted. Please leave the last field "
@@ -61,6 +62,8 @@ class SurveyFlow:
     action_url = None
     # Refuse a client over WAGTAIL_SATISFACTION_RATE_LIMIT stored submissions (429).
     rate_limited = True
+    # None: the campaign's ``survey_layout``; a SurveyLayout value imposes one (the kiosk).
+    layout = None
 
     def __init__(self, campaign, **options):
         self.campaign = campaign
@@ -87,20 +90,29 @@ class SurveyFlow:
     def get_extra_context(self):
         return self.extra_context or {}
 
+    def in_steps(self):
+        """Whether the survey is drawn one factor per step (see :mod:`.steps`)."""
+        return (self.layout or self.campaign.survey_layout) == SurveyLayout.STEPS
+
     def get_context_data(self, form=None, form_error=None):
         """The survey's context, shared by every survey template and the survey block."""
         status = self.campaign.status()
+        form = form if form is not None else self.get_form()
+        # The form's one-time key: kept when the form is shown again with its errors.
+        key = (form.data.get("satisfaction_key") if form.is_bound else None) or \
+            new_submission_key()
         return {
             "campaign": self.campaign,
             "campaign_status": status,
             "closed_message": (campaign_closed_message(self.campaign, status)
                                if not status.is_open else ""),
-            "form": form if form is not None else self.get_form(),
+            "form": form,
             "form_error": form_error,
-            # The form's one-time key: kept when the form is shown again with its errors.
-            "submission_key": ((form.data.get("satisfaction_key") if form is not None
-                                and form.is_bound else None) or new_submission_key()),
+            "submission_key": key,
             "action_url": self.get_action_url(),
+            # The step shown, its place and the signed answers of the others (steps only).
+            "survey_steps": (steps.StepView(self.campaign, form, key) if self.in_steps()
+                             else None),
             **self.get_extra_context(),
         }
 
@@ -197,13 +209,33 @@ class SurveyFlow:
             return self.render(request)
         form = None
         try:
-            form = self.get_form(request.POST)
-            return self.submit(request, form)
+            if steps.STATE_FIELD not in request.POST:  # the one-page form, all answers
+                form = self.get_form(request.POST)
+                return self.submit(request, form)
+            try:
+                form, move = steps.bind(self, request.POST)
+            except steps.Tampered:
+                return self.render(request, None, steps.TAMPERED_MESSAGE, status=400)
+            if move == steps.SEND:
+                return self.submit(request, form)
+            return self.move(request, form, move)
         except DATABASE_DOWN:
             # store() runs in one transaction: nothing of this submission was kept.
             logger.warning("Database unreachable during a %s survey submission",
                            self.channel, exc_info=True)
             return self.unavailable(request, form, request.POST)
+
+    def move(self, request, form, move):
+        """A step form's "Continue" (check the step shown, then the next) or "Back" (no
+        check). Nothing is stored: the answers travel with the form (see :mod:`.steps`)."""
+        if move == steps.BACK:
+            steps.keep_errors_of(form, None)
+            form.step = max(0, form.step - 1)
+            return self.render(request, form)
+        if steps.keep_errors_of(form, form.step):
+            return self.render(request, form, INVALID_MESSAGE, status=400)
+        form.step += 1
+        return self.render(request, form)
 
     def submit(self, request, form):
         """Check, reserve a slot of the rate limit, store; the slot is given back on refusal."""

@@ -12,6 +12,7 @@ urlpatterns = [
     *channel_urlpatterns,
     *api_urlpatterns,
     *public_urlpatterns,
+    path("admin-jsi18n/", views.admin_js_catalogue, name="admin_js_catalogue"),
     path("<slug:slug>/", views.survey, name="survey"),
     path("<slug:slug>/cam-on/", views.thanks, name="thanks"),
     # The thank-you page's first, English address: kept for links and bookmarks.

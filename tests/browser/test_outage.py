@@ -29,7 +29,8 @@ def no_script_page(browser, live_server):
 
 def test_the_503_page_keeps_every_answer_to_send_again(no_script_page, monkeypatch):
     page = no_script_page
-    campaign = make_campaign(ask_dossier_code=False)
+    # The one-page form (an outage at the steps' last step: tests/test_survey_steps.py).
+    campaign = make_campaign(ask_dossier_code=False, survey_layout="one_page")
     procedure = make_procedure(campaign.unit, name="Cấp phép hoạt động")
     make_officer(campaign.unit, name="Trần Thị Hoa")
     page.goto(f"/khao-sat/{campaign.slug}/")

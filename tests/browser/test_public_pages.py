@@ -66,6 +66,15 @@ def public_pages(transactional_db):
     ]
 
 
+# The screenshots in docs/screenshots (written with SATISFACTION_SCREENSHOTS=1) of the main
+# public pages, on a phone and a laptop: the top of each page, as a visitor first sees it.
+SHOTS = {"home page with the banner": "public-home", "survey page": "public-survey",
+         "survey block": "public-survey-block", "dossier code and secret": "public-dossier-codes",
+         "dossier rating": "public-dossier-rating", "kiosk": "public-kiosk",
+         "thank-you": "public-thanks", "results": "public-results"}
+SHOT_WIDTHS = (390, 1366)
+
+
 def serious_violations(page):
     results = AXE.run(page)
     return [f"{v['id']} ({v['impact']}): {v['help']} at "
@@ -114,15 +123,20 @@ def check(page, name, address, press):
 def test_every_public_page_fits_the_screen_with_its_button_free_and_no_serious_axe_violation(
         page, public_pages, width):
     page.set_viewport_size({"width": width, "height": 800 if width < 1000 else 900})
+    assert set(SHOTS) <= {name for name, _address, _press in public_pages}
     problems = []
     for name, address, press in public_pages:
         problems += check(page, name, address, press)
+        if name in SHOTS and width in SHOT_WIDTHS:
+            page.evaluate("window.scrollTo(0, 0)")
+            snap(page, f"{SHOTS[name]}-{width}.png")
     # The same pages after a refused submission: the error summary and messages shown.
     page.goto("/khao-sat-hai-long/")
     page.fill("input[name=email]", "nguoidan@")
     page.locator("button.satisfaction-submit").click()
     expect(page.locator("#satisfaction-errors")).to_be_visible()
-    problems += check(page, "survey page with errors", page.url, None)
+    # (In steps the form comes back to the survey itself: its address ends in #survey-….)
+    problems += check(page, "survey page with errors", page.url.split("#")[0], None)
     assert not problems, "\n".join(problems)
 
 
@@ -163,6 +177,8 @@ def test_the_progress_counts_answered_questions_without_javascript(browser, live
     page = context.new_page()
     try:
         campaign = Campaign.objects.get(slug=SIPAS_SLUG)
+        campaign.survey_layout = "one_page"  # the count of the one-page form (steps: a bar)
+        campaign.save()
         questions = campaign.questionnaire.question_list()
         page.goto("/khao-sat-hai-long/")
         progress = page.locator(".satisfaction-progress")

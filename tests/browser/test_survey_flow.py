@@ -24,6 +24,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def snap(target, name, **kwargs):
     """Refresh the README's screenshots only when asked (SATISFACTION_SCREENSHOTS=1)."""
     if os.environ.get("SATISFACTION_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         target.screenshot(path=str(SCREENSHOTS / name), **kwargs)
 SIPAS_SLUG = "hai-long-2026"
 
@@ -33,8 +34,10 @@ def demo(transactional_db):
     """The demo site with few synthetic responses, so the set-up stays quick."""
     call_command("load_initial_data", responses=6, stdout=open("/dev/null", "w"))  # noqa: SIM115
     # The visitors below type a dossier code on the website form: a campaign that records it
-    # as a free reference (the code + secret mode has its own tests).
-    Campaign.objects.filter(slug=SIPAS_SLUG).update(dossier_code_check="reference")
+    # as a free reference (the code + secret mode has its own tests). They answer the
+    # one-page form; tests/browser/test_survey_steps.py walks the steps (the default).
+    Campaign.objects.filter(slug=SIPAS_SLUG).update(dossier_code_check="reference",
+                                                    survey_layout="one_page")
     return Campaign.objects.get(slug=SIPAS_SLUG)
 
 
@@ -63,8 +66,6 @@ def test_visitor_follows_banner_answers_and_admin_sees_every_answer(page, demo):
     page.goto("/")
     banner = page.locator(".satisfaction-banner")
     expect(banner).to_contain_text("Khảo sát mức độ hài lòng")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    snap(page, "demo-home.png")
 
     banner.get_by_role("link").click()
     page.wait_for_url("**/khao-sat-hai-long/")

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 from ..conf import get_setting
 from ..flow import SurveyFlow, keeps_answers
 from ..forms import SurveyForm
-from ..models import Channel, KioskKey, Unit
+from ..models import Channel, KioskKey, SurveyLayout, Unit
 
 
 class KioskForm(SurveyForm):
@@ -69,6 +69,8 @@ class KioskSurveyFlow(SurveyFlow):
     # One tablet serves every visitor of the counter from one address, so a per-address
     # limit would turn people away; the kiosk key is what keeps others out.
     rate_limited = False
+    # Its own one-page layout of big touch targets, reset when idle, whatever the campaign's.
+    layout = SurveyLayout.ONE_PAGE
 
     def __init__(self, kiosk, **options):
         self.kiosk = kiosk

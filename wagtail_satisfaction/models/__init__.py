@@ -9,6 +9,7 @@ from .campaigns import (
     DossierCodeCheck,
     EmailPolicy,
     Round,
+    SurveyLayout,
 )
 from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
 from .integrity import IntegrityCheck, ResponseSeal, SealChain
@@ -26,7 +27,7 @@ __all__ = [
     "DossierCodeCheck", "EmailPolicy",
     "Factor", "ModerationState", "Officer", "Procedure", "Question", "Questionnaire",
     "QuestionnaireKind", "Response", "ResultsPage", "Round", "SatisfactionSettings", "Sector",
-    "SurveyPage",
+    "SurveyLayout", "SurveyPage",
     "Unit", "UnitKind",
     "CallOutcome", "Dossier", "KioskKey", "Reverification", "StaffEntry",
     # reports

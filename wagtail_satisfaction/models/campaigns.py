@@ -25,6 +25,13 @@ class DossierCodeCheck(models.TextChoices):
     REFERENCE = "reference", _("Free reference: stored as typed, proves nothing, guards nothing")
 
 
+class SurveyLayout(models.TextChoices):
+    """How the survey form is laid out for visitors (website, survey page, block, dossier)."""
+
+    STEPS = "steps", _("One factor per step, with Continue and Back (suits phones)")
+    ONE_PAGE = "one_page", _("All questions on one page")
+
+
 class Aggregation(models.TextChoices):
     MEAN_OF_ITEMS = "mean_of_items", _("Factor = mean of its items' satisfaction rates")
     POOLED = "pooled", _("Factor = satisfied answers / applicable answers of all its items")
@@ -86,6 +93,13 @@ class Campaign(ClusterableModel):
                     "responses may carry the same code, and the dossier can still be rated "
                     "by its holder."),
     )
+    survey_layout = models.CharField(
+        _("survey layout"), max_length=10, choices=SurveyLayout.choices,
+        default=SurveyLayout.STEPS,
+        help_text=_("In steps, the visitor answers one factor at a time and sees how far "
+                    "along they are; answers are kept when going back and stored only when "
+                    "the last step is sent. The kiosk always shows one page."),
+    )
     aggregation = models.CharField(_("index aggregation"), max_length=20,
                                    choices=Aggregation.choices, default=Aggregation.MEAN_OF_ITEMS)
     target_responses = models.PositiveIntegerField(
@@ -111,6 +125,7 @@ class Campaign(ClusterableModel):
             FieldPanel("email_policy"), FieldPanel("one_response_per_email"),
             FieldPanel("ask_procedure"), FieldPanel("ask_officer"),
             FieldPanel("ask_dossier_code"), FieldPanel("dossier_code_check"),
+            FieldPanel("survey_layout"),
         ], heading=_("What the form asks")),
         MultiFieldPanel([
             FieldPanel("target_responses"), FieldPanel("target_dossier_share"),

@@ -44,12 +44,14 @@ def person_name(user):
 
 
 @register.simple_tag
-def survey_questions(form, factor_class=""):
+def survey_questions(form, factor_class="", steps=None):
     """The questionnaire part of a survey form (``includes/questions.html``).
 
-    An unbound, empty form draws the same for every visitor: its drawing is kept with the
-    campaign in the survey cache, per language, form class and ``factor_class``. A form
-    that holds what a visitor typed, or its errors, is drawn each time.
+    With ``steps`` (a :class:`~wagtail_satisfaction.steps.StepView`), only the factor of the
+    step shown, and the comment on the last step. An unbound, empty form draws the same for
+    every visitor: its drawing is kept with the campaign in the survey cache, per language,
+    form class, ``factor_class`` and step. A form that holds what a visitor typed, or its
+    errors, is drawn each time.
     """
     from django.template.loader import render_to_string
     from django.utils.safestring import mark_safe
@@ -57,10 +59,18 @@ def survey_questions(form, factor_class=""):
 
     from ..survey_cache import cached_fragment
 
+    step = steps.index if steps else None
+
     def render():
-        return mark_safe(render_to_string("wagtail_satisfaction/includes/questions.html",
-                                          {"form": form, "factor_class": factor_class}))
+        groups = form.factor_groups()
+        parts = [(factor, fields, number) for number, (factor, fields)
+                 in enumerate(groups, start=1) if step is None or number == step + 1]
+        return mark_safe(render_to_string("wagtail_satisfaction/includes/questions.html", {
+            "form": form, "factor_class": factor_class, "parts": parts,
+            "total": len(groups), "in_steps": step is not None,
+            "with_comment": step is None or steps.last}))
 
     if form.is_bound or form.initial:
         return render()
-    return cached_fragment(form.campaign, (get_language(), type(form), factor_class), render)
+    return cached_fragment(form.campaign, (get_language(), type(form), factor_class, step),
+                           render)

@@ -63,22 +63,19 @@ declare -A MODULE_TESTS=(
         tests/test_mutation_kills_dossiers.py"
     [wagtail_satisfaction/reports/filters.py]="tests/test_reports_filter_form.py
         tests/test_reports_views.py tests/test_reports_views_paths.py tests/test_unit_scope.py
-        tests/test_reports_small_groups.py tests/test_mutation_kills_reports.py"
+        tests/test_reports_small_groups.py"
     [wagtail_satisfaction/imports.py]="tests/test_rule_edges.py
         tests/test_channels_dossier_import.py tests/test_reports_figures.py
         tests/test_protective_rules.py tests/test_mutation_kills_imports.py"
     [wagtail_satisfaction/reports/stats.py]="tests/test_reports_figures.py
         tests/test_reports_small_groups.py tests/test_reports_privacy.py tests/test_reports_views.py
-        tests/test_reports_defects.py tests/test_report_properties.py tests/test_public_opendata.py
-        tests/test_mutation_kills_reports.py"
+        tests/test_reports_defects.py tests/test_report_properties.py tests/test_public_opendata.py"
     [wagtail_satisfaction/flow.py]="tests/test_survey_submission.py tests/test_survey_flow.py
         tests/test_hardening.py tests/test_channels_kiosk.py tests/test_channels_paper.py
-        tests/test_channels_dossier_paths.py tests/test_protective_rules.py
-        tests/test_mutation_kills_flow.py"
+        tests/test_channels_dossier_paths.py tests/test_protective_rules.py"
     [wagtail_satisfaction/reports/exports.py]="tests/test_reports_views.py
         tests/test_reports_roundtrip.py tests/test_reports_command.py tests/test_reports_import.py
-        tests/test_protective_rules.py tests/test_reports_privacy.py
-        tests/test_mutation_kills_reports.py"
+        tests/test_protective_rules.py tests/test_reports_privacy.py"
 )
 modules=() tests=()
 seen_separator=0

@@ -1,2 +1,0 @@
-"""The flow rules at the edges mutation testing found unpinned (scripts/mutation.sh,
-issue 10)."""

@@ -101,6 +101,10 @@ ALLOWED = {
         "index", "index_results", "campaign")},
     **{f"wagtail_satisfaction_paper:{view}": who(ONE_STOP) for view in (
         "index", "index_results", "entry", "import", "print", "template")},
+    # Correcting a typed form: the reviewer's (ISO secretary) in their units; the counter
+    # staff correct only the forms they typed themselves (this one was typed by someone
+    # else; tests/test_channels_paper_correction.py covers the typist's own).
+    "wagtail_satisfaction_paper:correct": who(ISO),
     # Re-verification calls show contact details: the ISO secretary's, never the counter's.
     **{f"wagtail_satisfaction_reverification:{view}": who(ISO) for view in (
         "index", "index_results", "draw", "edit", "history", "history_results", "usage")},
@@ -203,6 +207,7 @@ def objects(db, settings, tmp_path):
         "owner": make_user("chu-so-huu"),
         "jobs": {},
         "response": response,
+        "typed": typed_form(campaign, procedure, officer),
         "comment": make_comment(campaign, "Hồ sơ giải quyết chậm"),
         "campaign": campaign,
         "questionnaire": campaign.questionnaire,
@@ -221,6 +226,19 @@ def objects(db, settings, tmp_path):
     }
 
 
+def typed_form(campaign, procedure, officer):
+    """A paper form typed in by a counter clerk who is none of the users tried."""
+    from wagtail_satisfaction.channels.paper import StaffEntryForm, enter_response
+
+    data = {"form_number": "P-1", "channel": "paper", "procedure": procedure.pk,
+            "officer": officer.pk}
+    for question, value in full_answers(campaign).items():
+        data[f"q_{question.pk}"] = str(value)
+    form = StaffEntryForm(data, campaign=campaign)
+    assert form.is_valid(), form.errors
+    return enter_response(form, make_user("nhap-phieu", ONE_STOP))
+
+
 # The object behind each URL's argument, by the start of the URL's name.
 OBJECT_OF_URL = [
     ("wagtail_satisfaction_response_", "response"),
@@ -230,6 +248,7 @@ OBJECT_OF_URL = [
     ("wagtail_satisfaction_reverification:", "reverification"),
     ("wagtail_satisfaction_api_clients:", "apiclient"),
     ("wagtail_satisfaction_invitations:", "campaign"),
+    ("wagtail_satisfaction_paper:correct", "typed"),
     ("wagtail_satisfaction_paper:", "campaign"),
     ("wagtail_satisfaction_admin:questionnaire", "questionnaire"),
     ("wagtail_satisfaction_reports:export_job", "exportjob"),

@@ -217,6 +217,8 @@ def app_paths(user, role):
         "dossier": Dossier.objects.first(), "kioskkey": KioskKey.objects.first(),
         "campaign": Campaign.objects.first(),
         "reverification": Reverification.objects.first(),
+        # A paper form the demo's counter clerk typed: the correction screen.
+        "typed": Response.objects.filter(staff_entry__isnull=False).first(),
     }
     paths = []
     for name, pattern in app_admin_urls():

@@ -70,6 +70,10 @@ DEFAULTS = {
     "OPT_OUT_LINK_MAX_AGE_DAYS": 365,
     # Absolute base of links in emails and slips; None uses WAGTAILADMIN_BASE_URL.
     "PUBLIC_BASE_URL": None,
+    # How long a reviewer (the ISO secretary) may still correct a typed form after its
+    # campaign closes, in days, when no round of the campaign has a report deadline
+    # (docs/channels.md); the staff member who typed a form corrects it the same day.
+    "CORRECTION_DAYS_AFTER_CLOSE": 15,
     # Invitations sent per SMTP connection (one batch = one connection).
     "INVITATION_BATCH_SIZE": 100,
     # How invitations reach people, per channel: {"email": {"CLASS": ..., "OPTIONS": {...}},

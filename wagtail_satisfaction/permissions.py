@@ -42,6 +42,8 @@ ADD_KIOSKKEY = permission_name("add", "kioskkey")
 CHANGE_KIOSKKEY = permission_name("change", "kioskkey")
 VIEW_KIOSKKEY = permission_name("view", "kioskkey")
 ADD_STAFFENTRY = permission_name("add", "staffentry")
+# Correct any typed form of one's units (a reviewer's); the typist corrects their own.
+CHANGE_STAFFENTRY = permission_name("change", "staffentry")
 ADD_REVERIFICATION = permission_name("add", "reverification")
 CHANGE_REVERIFICATION = permission_name("change", "reverification")
 VIEW_REVERIFICATION = permission_name("view", "reverification")

@@ -43,7 +43,9 @@ ROLE_PERMISSIONS = {
     # imports the dossier counts the targets and the Decision 766 ratio divide by, and runs
     # the re-verification calls ("phúc tra"): they show respondents' contact details, and
     # are done by someone independent of the counter staff whose work is being rated. They
-    # also check that no result was altered (integrity page, docs/integrity.md).
+    # also check that no result was altered (integrity page, docs/integrity.md), and
+    # review typed forms: they correct any typed form of their units until the report closes
+    # (docs/channels.md), each correction recorded and sealed.
     ISO_SECRETARY: [
         perms.ACCESS_ADMIN,
         perms.VIEW_RESPONSE,
@@ -58,6 +60,7 @@ ROLE_PERMISSIONS = {
         perms.CHANGE_DOSSIERCOUNT,
         perms.VIEW_DOSSIERCOUNT,
         perms.VERIFY_INTEGRITY,
+        perms.CHANGE_STAFFENTRY,
     ],
     # Campaign manager: sets up campaigns, questionnaires and who can be rated.
     CAMPAIGN_MANAGER: [perms.ACCESS_ADMIN] + [

@@ -25,6 +25,9 @@ def register_channel_permissions():
 def register_channel_log_actions(actions):
     from django.utils.translation import gettext_lazy as _
 
+    from .corrections import LOG_ACTION as CORRECTION
     from .paper import LOG_ACTION
 
     actions.register_action(LOG_ACTION, _("Staff entry"), _("Typed in a paper form"))
+    actions.register_action(CORRECTION, _("Typed form corrected"),
+                            _("Corrected a typed form"))

@@ -162,6 +162,48 @@ def seal_response(response, answers, comment, chain_head=None):
                        comment or None, chain_head=chain_head)
 
 
+def content_as_sealed(seal, key, row, answers, comment):
+    """The canonical content of stored rows as ``seal`` covers it (what verification checks).
+
+    A blank email is allowed (erased personal data): the seal's contact digest stands for
+    it; likewise a comment whose personal data the purge masked: its masked text is sealed
+    and the digest of the full text is checked while the text is unmasked.
+    """
+    contact = contact_digest(key, row[CONTACT_FIELD]) if row[CONTACT_FIELD] else (
+        seal.contact_digest)
+    personal = comment_digest(key, comment) or seal.comment_digest
+    return canonical(row, answers, comment, contact, personal)
+
+
+def link_matches(seal, key, content):
+    """Whether ``seal`` (a chain link) seals exactly ``content`` (bytes)."""
+    return digest(key, seal.campaign_id, seal.seq, seal.prev_digest, content) == seal.digest
+
+
+def seal_correction(correction, row, answers, comment):
+    """Seal a corrected typed form as the next link of its campaign's chain; the content.
+
+    ``row`` maps ``SEALED_FIELDS`` (and the email) to the corrected response's values,
+    ``answers`` is ``[(question id, value)]``. Runs in the correction's transaction, after the
+    tallies (the same lock order as a submission: tallies, then the chain's head). Sets
+    ``correction.after`` to the sealed content; the caller saves the correction.
+    """
+    SealChain, ResponseSeal = _models(None)
+    key_id, key = get_keyring().current()
+    contact = contact_digest(key, row.get(CONTACT_FIELD))
+    personal = comment_digest(key, comment)
+    content = canonical(row, answers, comment, contact, personal)
+    seq, prev = _advance_chain(SealChain, row["campaign_id"])
+    value = digest(key, row["campaign_id"], seq, prev, content)
+    ResponseSeal.objects.create(
+        campaign_id=row["campaign_id"], seq=seq, response=None, response_uid=row["uid"],
+        correction=correction, key_id=key_id, contact_digest=contact,
+        comment_digest=personal, prev_digest=prev, digest=value)
+    SealChain.objects.filter(campaign_id=row["campaign_id"]).update(digest=value)
+    correction.after = content.decode()
+    return content
+
+
 def seal_unsealed(campaign_ids=None, apps=None, batch=500):
     """Seal every response that has no seal yet, oldest first; return how many.
 
@@ -180,7 +222,8 @@ def seal_unsealed(campaign_ids=None, apps=None, batch=500):
     while True:
         with transaction.atomic():
             pending = Response.objects.exclude(
-                pk__in=ResponseSeal.objects.values("response_id"))
+                pk__in=ResponseSeal.objects.filter(response_id__isnull=False)
+                .values("response_id"))
             if campaign_ids is not None:
                 pending = pending.filter(campaign_id__in=campaign_ids)
             rows = list(pending.order_by("submitted_at", "pk")

@@ -1,6 +1,6 @@
 """Check every seal, each campaign's chain, and that the daily tallies equal the raw answers.
 
-Works through each campaign's seals in number order, a chunk at a time (four queries per
+Works through each campaign's seals in number order, a chunk at a time (five queries per
 chunk), so memory stays flat however many responses there are. Each finding is a
 :class:`Problem` that names the response (id and uid) or the tally row concerned.
 """
@@ -17,6 +17,7 @@ from ..models import (
     AnswerTally,
     Campaign,
     Comment,
+    EntryCorrection,
     PendingTally,
     Response,
     ResponseSeal,
@@ -25,20 +26,17 @@ from ..models import (
     Unit,
 )
 from ..reports.rollup import (
+    MONTH_TALLIES,
     TALLY_COLUMNS,
     answer_tally_rows,
+    keeps_month_tallies,
+    month_answer_rows,
+    month_response_rows,
     response_tally_rows,
     roll_up_pending,
 )
 from .keys import get_keyring
-from .seal import (
-    CONTACT_FIELD,
-    SEALED_FIELDS,
-    canonical,
-    comment_digest,
-    contact_digest,
-    digest,
-)
+from .seal import CONTACT_FIELD, SEALED_FIELDS, content_as_sealed, link_matches
 
 CHUNK = 2000
 
@@ -55,7 +53,8 @@ class Problem:
     details: dict = field(default_factory=dict)
     campaign_title: str = ""
 
-    KINDS = ("altered", "deleted", "unsealed", "unknown_key", "chain", "head", "tally")
+    KINDS = ("altered", "deleted", "unsealed", "unknown_key", "chain", "head", "tally",
+             "correction")
 
     def as_dict(self):
         return asdict(self)
@@ -84,6 +83,10 @@ PROBLEM_SENTENCES = {
     "head": gettext_lazy(
         "Campaign “%(title)s”: the chain ends at seal no. %(seq)s but its head records "
         "no. %(head_seq)s: seals were removed or the head was changed."),
+    "correction": gettext_lazy(
+        "Response #%(response)s (%(uid)s): correction #%(correction)s does not match the "
+        "seal chain (seal no. %(seq)s): its record of the form before or after the "
+        "correction was changed, or it was not made by the product."),
     "tally": gettext_lazy(
         "Campaign “%(title)s”: the %(table)s tally of %(day)s, unit %(unit)s, %(key)s "
         "says %(tally)s; the raw answers give %(raw)s."),
@@ -122,14 +125,48 @@ def _rows_by_response(rows):
     return grouped
 
 
+def _corrections(chunk, report, reported):
+    """The corrections of the responses of a chunk of links: ``{response id: [correction,
+    …]}`` in chain order, ``{correction id: correction}``, and the chunk's response ids.
+
+    A correction without a link of its own was not made by the product (it would let an
+    edit pass as corrected): it is reported once and left out, so the response is checked
+    against the link before it.
+    """
+    ids = {seal.response_id for seal in chunk if seal.response_id is not None}
+    linked = [seal.correction_id for seal in chunk if seal.correction_id is not None]
+    if linked:
+        ids.update(EntryCorrection.objects.filter(pk__in=linked)
+                   .values_list("response_id", flat=True))
+    by_response, by_id = {}, {}
+    for correction in (EntryCorrection.objects.filter(response_id__in=ids)
+                       .values("id", "campaign_id", "response_id", "before", "after",
+                               "seal__seq").order_by("seal__seq", "id")):
+        if correction["seal__seq"] is None:
+            if correction["id"] not in reported:
+                reported.add(correction["id"])
+                report(Problem("correction", correction["campaign_id"],
+                               correction["response_id"],
+                               details={"correction": correction["id"]}))
+            continue
+        by_response.setdefault(correction["response_id"], []).append(correction)
+        by_id[correction["id"]] = correction
+    return by_response, by_id, ids
+
+
 def _check_seals(campaign_id, keyring, report, progress):
+    """Each link of the chain, in number order: the response's own seal and, for a
+    corrected typed form, one link per correction. A link superseded by a correction must
+    seal the correction's recorded ``before``; the last link of a response its stored rows;
+    a correction's link its recorded ``after``."""
     seals = ResponseSeal.objects.filter(campaign_id=campaign_id).order_by("seq")
     last_seq, last_digest, last_response = 0, "", None
+    reported = set()
     while True:
         chunk = list(seals.filter(seq__gt=last_seq)[:CHUNK])
         if not chunk:
             break
-        ids = [seal.response_id for seal in chunk]
+        corrections, correction_by_id, ids = _corrections(chunk, report, reported)
         responses = {row["id"]: row for row in Response.objects.filter(pk__in=ids)
                      .values(*SEALED_FIELDS, CONTACT_FIELD)}
         answers = _rows_by_response(Answer.objects.filter(response_id__in=ids)
@@ -138,33 +175,46 @@ def _check_seals(campaign_id, keyring, report, progress):
                         .values_list("response_id", "text"))
         for seal in chunk:
             uid = str(seal.response_uid or "")
+            response_id, own = seal.response_id, None
+            if seal.correction_id is not None:
+                own = correction_by_id.get(seal.correction_id)
+                response_id = own["response_id"] if own else None
             if seal.seq != last_seq + 1 or seal.prev_digest != last_digest:
                 missing = (f"{last_seq + 1}–{seal.seq - 1}" if seal.seq > last_seq + 2
                            else str(last_seq + 1) if seal.seq == last_seq + 2
                            else str(seal.seq - 1))
-                report(Problem("chain", campaign_id, seal.response_id, uid, seal.seq,
+                report(Problem("chain", campaign_id, response_id, uid, seal.seq,
                                {"missing": missing, "after": last_response}))
-            last_seq, last_digest, last_response = seal.seq, seal.digest, seal.response_id
+            last_seq, last_digest, last_response = seal.seq, seal.digest, response_id
+            if seal.correction_id is not None and own is None:
+                report(Problem("correction", campaign_id, None, uid, seal.seq,
+                               {"correction": seal.correction_id}))
+                continue
             key = keyring.get(seal.key_id)
-            row = responses.get(seal.response_id)
+            row = responses.get(response_id)
             if row is None:
-                report(Problem("deleted", campaign_id, seal.response_id, uid, seal.seq))
+                report(Problem("deleted", campaign_id, response_id, uid, seal.seq))
                 continue
             if key is None:
-                report(Problem("unknown_key", campaign_id, seal.response_id, uid, seal.seq,
+                report(Problem("unknown_key", campaign_id, response_id, uid, seal.seq,
                                {"key_id": seal.key_id}))
                 continue
-            # A blank email is allowed (erased personal data); any other must match.
-            contact = contact_digest(key, row[CONTACT_FIELD]) if row[CONTACT_FIELD] else (
-                seal.contact_digest)
-            # Likewise a comment whose personal data was masked by the purge: its masked
-            # text is sealed; the digest of the full text is checked while it is unmasked.
-            text = comments.get(row["id"])
-            personal = comment_digest(key, text) or seal.comment_digest
-            content = canonical(row, answers.get(row["id"], []), text, contact, personal)
-            expected = digest(key, campaign_id, seal.seq, seal.prev_digest, content)
-            if expected != seal.digest or str(row["uid"] or "") != uid:
-                report(Problem("altered", campaign_id, seal.response_id,
+            chain = corrections.get(response_id, [])
+            position = chain.index(own) + 1 if own else 0
+            later = chain[position] if position < len(chain) else None
+            if own and not link_matches(seal, key, own["after"].encode()):
+                report(Problem("correction", campaign_id, response_id, uid, seal.seq,
+                               {"correction": own["id"]}))
+            if later is not None:
+                # Superseded: the correction recorded what this link sealed.
+                if not link_matches(seal, key, later["before"].encode()):
+                    report(Problem("correction", campaign_id, response_id, uid, seal.seq,
+                                   {"correction": later["id"]}))
+                continue
+            text = comments.get(response_id)
+            content = content_as_sealed(seal, key, row, answers.get(response_id, []), text)
+            if not link_matches(seal, key, content) or str(row["uid"] or "") != uid:
+                report(Problem("altered", campaign_id, response_id,
                                str(row["uid"] or ""), seal.seq))
         progress(len(chunk))
     head = SealChain.objects.filter(campaign_id=campaign_id).first()
@@ -243,6 +293,52 @@ def _compare_campaign_tallies(campaign_id, report):
     _compare_tallies(campaign_id, _("answers"), TALLY_COLUMNS, actual, expected,
                      lambda question: _("question #%(question)s") % {"question": question},
                      report)
+    if keeps_month_tallies():
+        _check_month_tallies(campaign_id, report)
+
+
+MONTH_TALLY_NAMES = {
+    "ProcedureResponseTally": gettext_lazy("monthly responses by procedure"),
+    "ProcedureAnswerTally": gettext_lazy("monthly answers by procedure"),
+    "OfficerResponseTally": gettext_lazy("monthly responses by field and officer"),
+    "OfficerAnswerTally": gettext_lazy("monthly answers by field and officer"),
+}
+KEY_NAMES = {"procedure_key": gettext_lazy("procedure #%(id)s"),
+             "sector_key": gettext_lazy("field #%(id)s"),
+             "officer_key": gettext_lazy("officer #%(id)s")}
+
+
+def _check_month_tallies(campaign_id, report):
+    """The monthly tallies (PostgreSQL) must equal the raw rows too."""
+    from django.apps import apps
+
+    responses = Response.objects.filter(campaign_id=campaign_id)
+    answers = Answer.objects.filter(response__campaign_id=campaign_id)
+    for response_name, answer_name, keys in MONTH_TALLIES:
+        names = list(keys)
+
+        def describe_key(extra, names=names):
+            channel, *values = extra
+            parts = [_("channel %(channel)s") % {"channel": channel}]
+            parts += [str(KEY_NAMES[name]) % {"id": value}
+                      for name, value in zip(names, values[:len(names)], strict=True)]
+            if len(values) > len(names):
+                parts.append(_("question #%(question)s") % {"question": values[-1]})
+            return ", ".join(parts)
+
+        for model_name, columns, expected_rows in (
+                (response_name, RESPONSE_TALLY_COLUMNS, month_response_rows(responses, keys)),
+                (answer_name, TALLY_COLUMNS, month_answer_rows(answers, keys))):
+            model = apps.get_model("wagtail_satisfaction", model_name)
+            extra = names + (["question_id"] if columns is TALLY_COLUMNS else [])
+            width = 3 + len(extra)
+            actual = {(row[0], row[1], tuple(row[2:width])): tuple(row[width:])
+                      for row in model.objects.filter(campaign_id=campaign_id).values_list(
+                          "month", "unit_id", "channel", *extra, *columns)}
+            expected = {(row[1], row[2], tuple(row[3:width + 1])): tuple(row[width + 1:])
+                        for row in expected_rows}
+            _compare_tallies(campaign_id, str(MONTH_TALLY_NAMES[model_name]), columns, actual,
+                             expected, describe_key, report)
 
 
 def count_work(campaign_ids):

@@ -11,12 +11,29 @@ from .campaigns import (
     Round,
     SurveyLayout,
 )
-from .dossiers import CallOutcome, Dossier, KioskKey, Reverification, StaffEntry
+from .dossiers import (
+    CallOutcome,
+    Dossier,
+    EntryCorrection,
+    KioskKey,
+    Reverification,
+    StaffEntry,
+)
 from .integrity import IntegrityCheck, ResponseSeal, SealChain
 from .moderation import CommentIsFinal, ModerationSettings
 from .pages import ResultsPage, SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
-from .reports import AnswerTally, DossierCount, ExportJob, PendingTally, ResponseTally
+from .reports import (
+    AnswerTally,
+    DossierCount,
+    ExportJob,
+    OfficerAnswerTally,
+    OfficerResponseTally,
+    PendingTally,
+    ProcedureAnswerTally,
+    ProcedureResponseTally,
+    ResponseTally,
+)
 from .responses import Answer, Channel, Comment, ModerationState, Response
 from .retention import PurgeRun
 from .scopes import UnitScope
@@ -29,9 +46,11 @@ __all__ = [
     "QuestionnaireKind", "Response", "ResultsPage", "Round", "SatisfactionSettings", "Sector",
     "SurveyLayout", "SurveyPage",
     "Unit", "UnitKind",
-    "CallOutcome", "Dossier", "KioskKey", "Reverification", "StaffEntry",
+    "CallOutcome", "Dossier", "EntryCorrection", "KioskKey", "Reverification", "StaffEntry",
     # reports
     "AnswerTally", "DossierCount", "ExportJob", "PendingTally", "ResponseTally",
+    "ProcedureResponseTally",
+    "ProcedureAnswerTally", "OfficerResponseTally", "OfficerAnswerTally",
 ]
 
 # Comment moderation

@@ -170,6 +170,38 @@ class StaffEntry(models.Model):
         return self.form_number
 
 
+class EntryCorrection(models.Model):
+    """One correction of a typed form: who, when, why, and the content before and after.
+
+    ``before`` and ``after`` are the canonical content (``integrity.seal.canonical``) that
+    the seal chain covers: ``before`` is what the superseded link sealed, ``after`` what the
+    correction's own link (``seal``) seals, so ``satisfaction_verify`` checks the record as
+    well as the response. Written once by ``channels.corrections.correct_entry``.
+    """
+
+    campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.CASCADE,
+                                 related_name="+", verbose_name=_("campaign"))
+    # No database constraint, as for seals: the record outlives a response deleted behind
+    # the product's back, so the verification can still name it.
+    response = models.ForeignKey("wagtail_satisfaction.Response", on_delete=models.DO_NOTHING,
+                                 db_constraint=False, related_name="corrections",
+                                 verbose_name=_("response"))
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("corrected by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(_("corrected at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=255)
+    before = models.TextField(_("before"), editable=False)
+    after = models.TextField(_("after"), editable=False)
+
+    class Meta:
+        verbose_name = _("correction of a typed form")
+        verbose_name_plural = _("corrections of typed forms")
+        ordering = ["corrected_at", "pk"]
+
+    def __str__(self):
+        return f"{self.response_id} @ {self.corrected_at:%Y-%m-%d %H:%M}"
+
+
 class CallOutcome(models.TextChoices):
     PENDING = "pending", _("Not called yet")
     CONFIRMED = "confirmed", _("Confirmed: the person gave this rating")

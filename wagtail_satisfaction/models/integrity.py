@@ -3,7 +3,8 @@
 A seal is a keyed digest (HMAC-SHA256) of a response's canonical content together with the
 previous seal of its campaign, so that an altered, deleted or inserted row is found by
 ``manage.py satisfaction_verify`` (see ``integrity`` and docs/integrity.md). Seal rows are
-written once, by ``services.submit_response``, and never changed.
+written once, by ``services.submit_response`` (or, for a corrected typed form, by
+``channels.corrections``, as a new link), and never changed.
 """
 
 from django.conf import settings
@@ -37,8 +38,13 @@ class ResponseSeal(models.Model):
     campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.CASCADE,
                                  related_name="+")
     seq = models.PositiveIntegerField()
+    # The response's own seal; empty on the link of a correction, which names its response
+    # through ``correction`` (a corrected response has one seal and one link per correction).
     response = models.OneToOneField("wagtail_satisfaction.Response", on_delete=models.DO_NOTHING,
-                                    db_constraint=False, related_name="seal")
+                                    db_constraint=False, related_name="seal", null=True)
+    correction = models.OneToOneField("wagtail_satisfaction.EntryCorrection",
+                                      on_delete=models.DO_NOTHING, db_constraint=False,
+                                      related_name="seal", null=True)
     response_uid = models.UUIDField(null=True)
     key_id = models.CharField(max_length=32)
     # Keyed digest of the respondent's email (empty without one): the email itself is not

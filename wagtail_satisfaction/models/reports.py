@@ -77,6 +77,113 @@ class ResponseTally(models.Model):
         return f"{self.day} {self.unit_id} {self.channel}: {self.responses}"
 
 
+class _MonthTally(models.Model):
+    """Monthly tallies keyed by what the daily ones leave out (procedure, field, officer).
+
+    The daily tallies know day, unit and channel; these know the local month, unit and
+    channel plus a procedure (``ProcedureTally``: the field follows from it) or a field and
+    an officer (``OfficerTally``), so that the report's breakdowns by procedure, field and
+    officer, and its filters on them, read a few hundred thousand rows instead of every
+    answer. Two narrow keys rather than one wide one: procedure × officer × channel per unit
+    and month would hold nearly a row per response. Keys are plain numbers, 0 for none
+    (a response naming no procedure or officer), so that the key is never NULL.
+    """
+
+    campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.CASCADE,
+                                 related_name="+")
+    month = models.DateField()  # the first day of the local month
+    unit = models.ForeignKey("wagtail_satisfaction.Unit", on_delete=models.CASCADE,
+                             related_name="+")
+    channel = models.CharField(max_length=20)
+
+    class Meta:
+        abstract = True
+
+
+class _ResponseCounts(models.Model):
+    responses = models.PositiveIntegerField(default=0)
+    index_applicable = models.PositiveIntegerField(default=0)
+    index_satisfied = models.PositiveIntegerField(default=0)
+    points = models.PositiveIntegerField(default=0)
+    dissatisfied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class _AnswerCounts(models.Model):
+    question = models.ForeignKey("wagtail_satisfaction.Question", on_delete=models.CASCADE,
+                                 related_name="+")
+    v0 = models.PositiveIntegerField(default=0)
+    v1 = models.PositiveIntegerField(default=0)
+    v2 = models.PositiveIntegerField(default=0)
+    v3 = models.PositiveIntegerField(default=0)
+    v4 = models.PositiveIntegerField(default=0)
+    v5 = models.PositiveIntegerField(default=0)
+    na = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ProcedureResponseTally(_MonthTally, _ResponseCounts):
+    """Responses per campaign, month, unit, channel and procedure (0: none)."""
+
+    procedure_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "month", "unit", "channel", "procedure_key"],
+            name="satisfaction_procedure_response_tally_key")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.unit_id} {self.channel}"
+
+
+class ProcedureAnswerTally(_MonthTally, _AnswerCounts):
+    """Answers per campaign, month, unit, channel, procedure (0: none) and question."""
+
+    procedure_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "month", "unit", "channel", "procedure_key", "question"],
+            name="satisfaction_procedure_answer_tally_key")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.unit_id} {self.channel}"
+
+
+class OfficerResponseTally(_MonthTally, _ResponseCounts):
+    """Responses per campaign, month, unit, channel, field and officer (0: none)."""
+
+    sector_key = models.BigIntegerField(default=0)
+    officer_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "month", "unit", "channel", "sector_key", "officer_key"],
+            name="satisfaction_officer_response_tally_key")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.unit_id} {self.channel}"
+
+
+class OfficerAnswerTally(_MonthTally, _AnswerCounts):
+    """Answers per campaign, month, unit, channel, field, officer (0: none) and question."""
+
+    sector_key = models.BigIntegerField(default=0)
+    officer_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "month", "unit", "channel", "sector_key", "officer_key",
+                    "question"], name="satisfaction_officer_answer_tally_key")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.unit_id} {self.channel}"
+
+
 class PendingTally(models.Model):
     """A stored response not yet added to the daily tallies (PostgreSQL only).
 

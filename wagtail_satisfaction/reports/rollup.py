@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps as django_apps
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from ..conf import get_setting
@@ -47,6 +47,24 @@ def _upsert(model, key_fields, count_fields, rows):
            f"ON CONFLICT ({', '.join(columns[:len(key_fields)])}) DO UPDATE SET {updates}")
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for row in rows for value in row])
+
+
+# The monthly tallies (``models.reports._MonthTally``): (response model, answer model, their
+# extra key columns, each key's expression over a response) — kept on PostgreSQL only,
+# where the submission's one statement writes them (``services._statement``); elsewhere the
+# report reads raw rows for what they would answer.
+MONTH_TALLIES = (
+    ("ProcedureResponseTally", "ProcedureAnswerTally", {"procedure_key": "procedure_id"}),
+    ("OfficerResponseTally", "OfficerAnswerTally",
+     {"sector_key": "procedure__sector_id", "officer_key": "officer_id"}),
+)
+
+
+def keeps_month_tallies(using=None):
+    """Whether the monthly tallies are kept (and so may be read): on PostgreSQL."""
+    from django.db import connections
+
+    return connections[using or "default"].vendor == "postgresql"
 
 
 def _models(apps):
@@ -83,7 +101,7 @@ def _roll_up_statement():
         f"WITH d AS (DELETE FROM {table(PendingTally)} p USING {table(Response)} r "
         f"WHERE r.id = p.response_id RETURNING r.id, r.campaign_id, "
         f"(r.submitted_at AT TIME ZONE %s)::date AS day, r.unit_id, r.channel, "
-        f"{', '.join('r.' + c for c in scores)}), "
+        f"r.procedure_id, r.officer_id, {', '.join('r.' + c for c in scores)}), "
         f"rt AS (INSERT INTO {table(ResponseTally)} AS t (campaign_id, day, unit_id, channel, "
         f"responses, {', '.join(scores)}) SELECT campaign_id, day, unit_id, channel, count(*), "
         f"sum(index_applicable), sum(index_satisfied), COALESCE(sum(points), 0), "
@@ -92,13 +110,50 @@ def _roll_up_statement():
         f"at AS (INSERT INTO {table(AnswerTally)} AS t (campaign_id, day, unit_id, question_id, "
         f"{', '.join(TALLY_COLUMNS)}) SELECT d.campaign_id, d.day, d.unit_id, a.question_id, "
         f"{counts} FROM d JOIN {table(Answer)} a ON a.response_id = d.id GROUP BY 1, 2, 3, 4 "
-        f"ON CONFLICT (campaign_id, day, unit_id, question_id) DO UPDATE SET {a_sums}) "
+        f"ON CONFLICT (campaign_id, day, unit_id, question_id) DO UPDATE SET {a_sums})"
+        f"{_month_roll_up_parts(apps, table, scores, r_sums, a_sums, counts)} "
         f"SELECT count(*) FROM d"
     )
 
 
+def _month_roll_up_parts(apps, table, scores, r_sums, a_sums, counts):
+    """The roll-up's CTEs adding the queue ``d`` to the monthly tallies (``MONTH_TALLIES``):
+    one per table, the field from the response's procedure."""
+    procedure = table(apps.get_model("wagtail_satisfaction", "Procedure"))
+    keys = {"procedure_id": "COALESCE(d.procedure_id, 0)",
+            "officer_id": "COALESCE(d.officer_id, 0)",
+            "procedure__sector_id": "COALESCE(s.sector_id, 0)"}
+    sector = f"LEFT JOIN {procedure} s ON s.id = d.procedure_id"
+    month = "date_trunc('month', d.day)::date"
+    parts = []
+    for i, (response_name, answer_name, extra) in enumerate(MONTH_TALLIES):
+        names = ", ".join(extra)
+        values = ", ".join(keys[path] for path in extra.values())
+        width = 4 + len(extra)
+        by = ", ".join(str(n) for n in range(1, width + 1))
+        response_table = table(apps.get_model("wagtail_satisfaction", response_name))
+        parts.append(
+            f", mr{i} AS (INSERT INTO {response_table} AS t (campaign_id, month, unit_id, "
+            f"channel, {names}, responses, "
+            f"{', '.join(scores)}) SELECT d.campaign_id, {month}, d.unit_id, d.channel, {values}, "
+            f"count(*), sum(d.index_applicable), sum(d.index_satisfied), "
+            f"COALESCE(sum(d.points), 0), count(*) FILTER (WHERE d.dissatisfied) FROM d {sector} "
+            f"GROUP BY {by} ON CONFLICT (campaign_id, month, unit_id, channel, {names}) "
+            f"DO UPDATE SET {r_sums})")
+        parts.append(
+            f", ma{i} AS (INSERT INTO {table(apps.get_model('wagtail_satisfaction', answer_name))}"
+            f" AS t (campaign_id, month, unit_id, channel, {names}, question_id, "
+            f"{', '.join(TALLY_COLUMNS)}) SELECT d.campaign_id, {month}, d.unit_id, d.channel, "
+            f"{values}, a.question_id, {counts} FROM d {sector} JOIN "
+            f"{table(apps.get_model('wagtail_satisfaction', 'Answer'))} a "
+            f"ON a.response_id = d.id GROUP BY {by}, {width + 1} ON CONFLICT (campaign_id, month, "
+            f"unit_id, channel, {names}, question_id) DO UPDATE SET {a_sums})")
+    return "".join(parts)
+
+
 def roll_up_pending():
-    """Add every queued response (``PendingTally``) to the daily tallies; return how many.
+    """Add every queued response (``PendingTally``) to the daily tallies and the monthly
+    ones; return how many.
 
     One statement takes the queue (its rows stay locked until commit, so a response is added
     once however many roll-ups race), groups it by the tallies' keys and upserts both
@@ -169,6 +224,105 @@ def record_response(response, answers):
         _upsert(AnswerTally, ["campaign", "day", "unit", "question"], TALLY_COLUMNS,
                 [key[:3] + [question.pk] + [int(value == v) for v in AnswerTally.VALUES]
                  + [int(value is None)] for question, value in answers.items()])
+
+
+RESPONSE_COUNT_FIELDS = ["responses", "index_applicable", "index_satisfied", "points",
+                         "dissatisfied"]
+
+
+def _tally_counts(response, answers):
+    """Every tally row one response adds: ``[(model, key fields, count fields, {key: counts})]``.
+
+    ``response`` has the campaign, submission time, unit, channel, procedure, officer and
+    scores; ``answers`` is ``[(question id, value)]`` in the questionnaire's order. The
+    monthly tallies are included where they are kept (PostgreSQL).
+    """
+    from django.apps import apps
+
+    _answer, AnswerTally, _response, ResponseTally = _models(None)
+    day = local_day(response.submitted_at)
+    scores = (1, response.index_applicable, response.index_satisfied, response.points or 0,
+              int(response.dissatisfied))
+    values = {question: tuple(int(value == v) for v in AnswerTally.VALUES)
+              + (int(value is None),) for question, value in answers}
+    key = (response.campaign_id, day, response.unit_id)
+    tables = [
+        (ResponseTally, ["campaign", "day", "unit", "channel"], RESPONSE_COUNT_FIELDS,
+         {(*key, response.channel): scores}),
+        (AnswerTally, ["campaign", "day", "unit", "question"], TALLY_COLUMNS,
+         {(*key, question): counts for question, counts in values.items()}),
+    ]
+    if keeps_month_tallies():
+        procedure_id = response.procedure_id
+        sector_id = (apps.get_model("wagtail_satisfaction", "Procedure").objects
+                     .filter(pk=procedure_id).values_list("sector_id", flat=True).first()
+                     if procedure_id else None)
+        known = {"procedure_id": procedure_id or 0, "officer_id": response.officer_id or 0,
+                 "procedure__sector_id": sector_id or 0}
+        month_key = (response.campaign_id, day.replace(day=1), response.unit_id,
+                     response.channel)
+        for response_name, answer_name, extra in MONTH_TALLIES:
+            fields = ["campaign", "month", "unit", "channel", *extra]
+            key_values = (*month_key, *(known[path] for path in extra.values()))
+            tables.append((apps.get_model("wagtail_satisfaction", response_name), fields,
+                           RESPONSE_COUNT_FIELDS, {key_values: scores}))
+            tables.append((apps.get_model("wagtail_satisfaction", answer_name),
+                           [*fields, "question"], TALLY_COLUMNS,
+                           {(*key_values, question): counts
+                            for question, counts in values.items()}))
+    return tables
+
+
+def take_pending(response_id):
+    """Take one response out of the roll-up queue (PostgreSQL); whether it was queued.
+
+    The ``DELETE`` waits for a roll-up that holds the queued row and then finds it gone: the
+    response is in the tallies as that roll-up read it. If it is still queued, the caller
+    adds the response's contribution itself and no roll-up will add it again.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    PendingTally = django_apps.get_model("wagtail_satisfaction", "PendingTally")
+    deleted, _by_model = PendingTally.objects.filter(response_id=response_id).delete()
+    return bool(deleted)
+
+
+def move_response(before, after):
+    """Move one response's contribution to the tallies from its ``before`` state to its
+    ``after`` state (a corrected typed form): ``before`` and ``after`` are
+    ``(response, [(question id, value)])`` as for :func:`_tally_counts`; ``before`` is
+    None for a response not in the tallies yet (taken out of the queue by
+    :func:`take_pending`), which is then only added.
+
+    Only the rows that change are written, by difference (a row the response was counted
+    in exists, so it is decremented in place; a new row is upserted), in the caller's
+    transaction: concurrent submissions to the same rows add to them meanwhile, and the
+    rows are taken in the order a submission takes them (responses, then answers in the
+    questionnaire's order).
+    """
+    from django.db.models import F
+
+    new = _tally_counts(*after)
+    old = (_tally_counts(*before) if before is not None
+           else [(model, keys, counts, {}) for model, keys, counts, _rows in new])
+    for (model, key_fields, count_fields, was), (*_same, now) in zip(old, new, strict=True):
+        zero = (0,) * len(count_fields)
+        added = []  # rows the response was not counted in: one upsert for them all
+        for key in [*was, *(key for key in now if key not in was)]:
+            delta = [a - b for a, b in zip(now.get(key, zero), was.get(key, zero),
+                                           strict=True)]
+            if not any(delta):
+                continue
+            if key in was:
+                lookup = {f"{name}_id" if name in ("campaign", "unit", "question") else name:
+                          value for name, value in zip(key_fields, key, strict=True)}
+                model.objects.filter(**lookup).update(**{
+                    column: F(column) + change
+                    for column, change in zip(count_fields, delta, strict=True) if change})
+            else:
+                added.append(list(key) + delta)
+        if added:
+            _upsert(model, key_fields, count_fields, added)
 
 
 def _insert_select(model, columns, queryset):
@@ -243,6 +397,93 @@ def rebuild_tallies(campaign_ids=None, apps=None):
     )
     _insert_select(AnswerTally, ["campaign_id", "day", "unit_id", "question_id", *TALLY_COLUMNS],
                    answer_tally_rows(answers))
+    if keeps_month_tallies() and _has_month_tallies(apps):
+        rebuild_month_tallies(campaign_ids, apps)
+
+
+def _has_month_tallies(apps):
+    """False in the migrations before 0018, which rebuild the daily tallies only."""
+    if apps is None:
+        return True
+    try:
+        apps.get_model("wagtail_satisfaction", MONTH_TALLIES[0][0])
+    except LookupError:
+        return False
+    return True
+
+
+def rebuild_month_tallies(campaign_ids=None, apps=None):
+    """Recompute the monthly tallies (PostgreSQL) of the given campaigns (default: all)."""
+    if apps is None:
+        from django.apps import apps
+    Answer, _at, Response, _rt = _models(apps)
+    responses, answers = Response.objects.all(), Answer.objects.all()
+    if campaign_ids is not None:
+        responses = responses.filter(campaign_id__in=campaign_ids)
+        answers = answers.filter(response__campaign_id__in=campaign_ids)
+    for response_name, answer_name, keys in MONTH_TALLIES:
+        response_model = apps.get_model("wagtail_satisfaction", response_name)
+        answer_model = apps.get_model("wagtail_satisfaction", answer_name)
+        for model in (response_model, answer_model):
+            tallies = model.objects.all()
+            if campaign_ids is not None:
+                tallies = tallies.filter(campaign_id__in=campaign_ids)
+            tallies._raw_delete(tallies.db)
+        _insert_select(response_model, ["campaign_id", "month", "unit_id", "channel", *keys,
+                                        "responses", "index_applicable", "index_satisfied",
+                                        "points", "dissatisfied"],
+                       month_response_rows(responses, keys))
+        _insert_select(answer_model, ["campaign_id", "month", "unit_id", "channel", *keys,
+                                      "question_id", *TALLY_COLUMNS],
+                       month_answer_rows(answers, keys))
+
+
+def _key_value(path):
+    return Coalesce(F(path), Value(0))
+
+
+def month_response_rows(responses, keys):
+    """What a monthly response tally with extra ``keys`` must hold for these responses:
+    (campaign, month, unit, channel, *keys, responses, applicable, satisfied, points,
+    dissatisfied)."""
+    names = [f"k_{key}" for key in keys]
+    return (
+        responses.annotate(t_month=TruncMonth("submitted_at", tzinfo=report_zone(),
+                                              output_field=DateField()),
+                           **{name: _key_value(path) for name, path in
+                              zip(names, keys.values(), strict=True)})
+        .values("campaign_id", "t_month", "unit_id", "channel", *names)
+        .annotate(t_responses=Count("id"), t_applicable=Sum("index_applicable"),
+                  t_satisfied=Sum("index_satisfied"),
+                  t_points=Coalesce(Sum("points"), Value(0)),
+                  t_dissatisfied=Count("id", filter=Q(dissatisfied=True)))
+        .values_list("campaign_id", "t_month", "unit_id", "channel", *names, "t_responses",
+                     "t_applicable", "t_satisfied", "t_points", "t_dissatisfied")
+        .order_by()
+    )
+
+
+def month_answer_rows(answers, keys):
+    """What a monthly answer tally with extra ``keys`` must hold: (campaign, month, unit,
+    channel, *keys, question, v0…v5, na)."""
+    names = [f"k_{key}" for key in keys]
+    counts = {f"t_{column}": Count("id", filter=Q(value=int(column[1:]))
+                                   if column != "na" else Q(value__isnull=True))
+              for column in TALLY_COLUMNS}
+    return (
+        answers.annotate(
+            t_campaign=F("response__campaign_id"),
+            t_month=TruncMonth("response__submitted_at", tzinfo=report_zone(),
+                               output_field=DateField()),
+            t_unit=F("response__unit_id"), t_channel=F("response__channel"),
+            **{name: _key_value(f"response__{path}") for name, path in
+               zip(names, keys.values(), strict=True)})
+        .values("t_campaign", "t_month", "t_unit", "t_channel", *names, "question_id")
+        .annotate(**counts)
+        .values_list("t_campaign", "t_month", "t_unit", "t_channel", *names, "question_id",
+                     *counts)
+        .order_by()
+    )
 
 
 def response_tally_rows(responses):

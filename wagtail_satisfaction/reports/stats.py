@@ -17,8 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import cached_property
 
-from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import F, Value
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import get_setting
@@ -28,7 +28,11 @@ from ..models import (
     AnswerTally,
     Channel,
     Officer,
+    OfficerAnswerTally,
+    OfficerResponseTally,
     Procedure,
+    ProcedureAnswerTally,
+    ProcedureResponseTally,
     QuestionnaireKind,
     ResponseTally,
     Sector,
@@ -36,7 +40,8 @@ from ..models import (
 )
 from ..scales import NOT_APPLICABLE_LABEL, Scale
 from .disclosure import pool_label, suppress_small_groups
-from .rollup import TALLY_COLUMNS, one_snapshot, report_zone
+from .grouping import grouped_sums
+from .rollup import TALLY_COLUMNS, keeps_month_tallies, one_snapshot, report_zone
 
 HUNDRED = Fraction(100)
 
@@ -336,80 +341,187 @@ GROUPS = {
 }
 
 
-def _answer_counts(filters, group=None):
-    """Answer counts per question and value with one GROUP BY query.
+# Monthly tallies (``rollup.MONTH_TALLIES``): the filters each can apply besides campaign,
+# whole months, unit and channel, and the column of each group it knows.
+MONTH_SOURCES = {
+    "procedure": (("procedure", "sector"),
+                  {"unit": "unit_id", "channel": "channel", "month": "month",
+                   "procedure": "procedure_key"}),
+    "officer": (("sector", "officer"),
+                {"unit": "unit_id", "channel": "channel", "month": "month",
+                 "sector": "sector_key", "officer": "officer_key"}),
+}
+MONTH_MODELS = {"procedure": (ProcedureResponseTally, ProcedureAnswerTally),
+                "officer": (OfficerResponseTally, OfficerAnswerTally)}
 
-    Without ``group``: {question_id: {value: n}}; with a key of :data:`GROUPS`:
-    {group key: {question_id: {value: n}}}.
-    """
-    response_field, tally_field = GROUPS[group] if group else (None, None)
-    keys = []
-    if filters.uses_answer_tallies and (group is None or tally_field in ("unit_id", "month")):
-        qs = filters.tallies(AnswerTally)
-        if group == "month":
-            qs = qs.annotate(month=TruncMonth("day"))
-        if group:
-            keys.append(tally_field)
-        rows = (qs.values(*keys, "question_id")
-                .annotate(**{column: Sum(column) for column in TALLY_COLUMNS}).order_by())
-        grouped = {}
-        for row in rows:
-            into = grouped.setdefault(_key(row[tally_field]) if group else None, {})
-            into[row["question_id"]] = {
-                None if column == "na" else int(column[1:]): row[column]
-                for column in TALLY_COLUMNS if row[column]}
-        return grouped if group else grouped.get(None, {})
-    qs = Answer.objects.filter(response__in=filters.responses())
+
+def _whole_months(filters):
+    """Whether the filters' dates start and end on a month's edges (or are not given)."""
+    end = filters.end
+    return ((filters.start is None or filters.start.day == 1)
+            and (end is None or (end + datetime.timedelta(days=1)).day == 1))
+
+
+def _source(filters, kind, group):
+    """Where ``kind`` ("responses"/"answers") of ``group`` are read: "daily" tallies, the
+    "procedure" or "officer" monthly tallies, or "raw" rows: the smallest that knows every
+    filter and the group."""
+    if filters.raw:
+        return "raw"
+    daily = filters.uses_tallies if kind == "responses" else filters.uses_answer_tallies
+    if daily and group in (None, "unit", "month", *(("channel",) if kind == "responses"
+                                                     else ())):
+        return "daily"
+    if keeps_month_tallies() and _whole_months(filters):
+        for name, (knows, columns) in MONTH_SOURCES.items():
+            if (all(getattr(filters, f) is None or f in knows
+                    for f in ("procedure", "sector", "officer"))
+                    and (group is None or group in columns)):
+                return name
+    return "raw"
+
+
+def _month_tallies(filters, model, source):
+    filters.roll_up()
+    qs = model.objects.filter(campaign=filters.campaign)
+    if filters.start:
+        qs = qs.filter(month__gte=filters.start)
+    if filters.end:
+        qs = qs.filter(month__lte=filters.end)
+    if filters.unit:
+        qs = qs.filter(unit__in=Unit.objects.within(filters.unit))
+    if filters.units is not None:
+        qs = qs.filter(unit__in=filters.units)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.procedure:
+        qs = qs.filter(procedure_key=filters.procedure.pk)
+    if filters.officer:
+        qs = qs.filter(officer_key=filters.officer.pk)
+    if filters.sector:
+        qs = (qs.filter(sector_key=filters.sector.pk) if source == "officer" else
+              qs.filter(procedure_key__in=Procedure.objects.filter(sector=filters.sector)
+                        .values("pk")))
+    return qs
+
+
+def _group_column(group, source, prefix=""):
+    """The expression of a group key in a source (``prefix``: the path from answers to
+    their response)."""
+    if source in MONTH_SOURCES:
+        return F(MONTH_SOURCES[source][1][group])
     if group == "month":
-        qs = qs.annotate(g=TruncMonth("response__submitted_at", tzinfo=report_zone()))
-    elif group:
-        qs = qs.annotate(g=F(f"response__{response_field}"))
-    if group:
-        keys.append("g")
-    rows = qs.values(*keys, "question_id", "value").annotate(n=Count("id")).order_by()
-    grouped = {}
-    for row in rows:
-        (grouped.setdefault(_key(row["g"]) if group else None, {})
-         .setdefault(row["question_id"], {})[row["value"]]) = row["n"]
+        return (TruncMonth("day") if source == "daily"
+                else TruncMonth(f"{prefix}submitted_at", tzinfo=report_zone()))
+    field = GROUPS[group][1 if source == "daily" else 0]
+    return F(field if source == "daily" else prefix + field)
+
+
+class Figures:
+    """The grouped sums a report shows, for a list of groups (None: the whole selection).
+
+    Each group is read from the smallest source that knows the filters and the group
+    (:func:`_source`): the daily tallies, a monthly tally, or raw rows; all the groups of
+    one source come from one query (:func:`~.grouping.grouped_sums`).
+    ``responses[group]``: [(key, {n, a, s, p, d})]; ``answers[group]``:
+    {key: {question_id: {value: n}}}.
+    """
+
+    def __init__(self, filters, groups):
+        self.responses, self.answers = {}, {}
+        by_source = {}
+        for group in dict.fromkeys(groups):
+            for kind in ("responses", "answers"):
+                by_source.setdefault((kind, _source(filters, kind, group)), []).append(group)
+        for (kind, source), wanted in by_source.items():
+            getattr(self, f"_{kind}")(filters, source, wanted)
+
+    def _responses(self, filters, source, groups):
+        from django.db.models import IntegerField
+        from django.db.models.functions import Cast
+
+        if source == "raw":
+            qs = filters.responses().annotate(
+                m_n=Value(1), m_a=F("index_applicable"), m_s=F("index_satisfied"),
+                m_p=F("points"), m_d=Cast("dissatisfied", IntegerField()))
+        else:
+            qs = (filters.tallies(ResponseTally) if source == "daily"
+                  else _month_tallies(filters, MONTH_MODELS[source][0], source))
+            qs = qs.annotate(m_n=F("responses"), m_a=F("index_applicable"),
+                             m_s=F("index_satisfied"), m_p=F("points"), m_d=F("dissatisfied"))
+        qs = qs.annotate(**{f"g_{g}": _group_column(g, source) for g in groups if g})
+        sums = {name: "SUM(%s)" for name in ("m_n", "m_a", "m_s", "m_p", "m_d")}
+        for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], [],
+                                        sums).items():
+            group = group[2:] if group else None
+            self.responses[group] = [
+                (_none_key(key, source, group),
+                 {name[2]: total or 0 for name, total in totals.items()})
+                for key, _keys, totals in rows]
+
+    def _answers(self, filters, source, groups):
+        if source == "raw":
+            qs = Answer.objects.filter(response__in=filters.responses()).annotate(
+                c_q=F("question_id"), c_v=F("value"), m_n=Value(1))
+            keys, sums = ["c_q", "c_v"], {"m_n": "SUM(%s)"}
+        else:
+            qs = (filters.tallies(AnswerTally) if source == "daily"
+                  else _month_tallies(filters, MONTH_MODELS[source][1], source))
+            qs = qs.annotate(c_q=F("question_id"))
+            keys, sums = ["c_q"], {column: "SUM(%s)" for column in TALLY_COLUMNS}
+        qs = qs.annotate(**{f"g_{g}": _group_column(g, source, "response__")
+                            for g in groups if g})
+        for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], keys,
+                                        sums).items():
+            group = group[2:] if group else None
+            grouped = self.answers[group] = {}
+            for key, found, totals in rows:
+                into = grouped.setdefault(_none_key(key, source, group), {})
+                if source == "raw":
+                    into.setdefault(found["c_q"], {})[found["c_v"]] = totals["m_n"]
+                else:
+                    counts = into.setdefault(found["c_q"], {})
+                    for column, n in totals.items():
+                        if n:
+                            value = None if column == "na" else int(column[1:])
+                            counts[value] = counts.get(value, 0) + n
+
+
+def _none_key(key, source, group):
+    """The monthly tallies' 0 ("no procedure/field/officer") as raw rows' None."""
+    if source in MONTH_SOURCES and group in ("procedure", "sector", "officer") and key == 0:
+        return None
+    return key
+
+
+def _answer_counts(filters, group=None, figures=None):
+    """Answer counts per question and value: {question_id: {value: n}} without ``group``;
+    with a key of :data:`GROUPS`, {group key: {question_id: {value: n}}}."""
+    figures = figures or Figures(filters, [group])
+    grouped = figures.answers.get(group, {})
     return grouped if group else grouped.get(None, {})
 
 
-def _group_rows(filters, group_by, labels=None, layout=None):
+def _group_rows(filters, group_by, labels=None, layout=None, figures=None):
     """Aggregate responses grouped by ``group_by`` (a key of :data:`GROUPS`; None = one total).
 
     ``labels`` maps the list of group keys found to {key: label}, looked up after grouping.
-    With ``layout``, each row also gets its answer counts (one more grouped query), so that
-    it can show its own factor indices, overall index and TTHC points.
+    With ``layout``, each row also gets its answer counts, so that it can show its own
+    factor indices, overall index and TTHC points. ``figures``: the report's
+    :class:`Figures` (else computed for this group alone).
     """
-    response_field, tally_field = GROUPS[group_by] if group_by else (None, None)
-    if filters.uses_tallies and (group_by is None or tally_field is not None):
-        qs = filters.tallies(ResponseTally)
-        sums = dict(n=Sum("responses"), a=Sum("index_applicable"), s=Sum("index_satisfied"),
-                    p=Sum("points"), d=Sum("dissatisfied"))
-        month = TruncMonth("day")
-        key = tally_field
-    else:
-        qs = filters.responses()
-        sums = dict(n=Count("id"), a=Sum("index_applicable"), s=Sum("index_satisfied"),
-                    p=Coalesce(Sum("points"), Value(0)), d=Count("id", filter=Q(dissatisfied=True)))
-        month = TruncMonth("submitted_at", tzinfo=report_zone())
-        key = response_field
+    figures = figures or Figures(filters, [group_by])
+    rows = sorted(figures.responses.get(group_by, []),
+                  key=lambda row: (row[0] is None, row[0]))
     if group_by is None:
-        row = qs.aggregate(**sums)
-        return GroupRow("", row["n"] or 0, row["a"] or 0, row["s"] or 0, row["p"] or 0,
-                        row["d"] or 0)
-    if group_by == "month":
-        qs = qs.annotate(month=month)
-    elif "__" in key:
-        qs = qs.annotate(g=F(key))
-        key = "g"
-    rows = list(qs.values(key).annotate(**sums).order_by(key))
-    names = labels([row[key] for row in rows]) if labels else {}
-    counts = _answer_counts(filters, group_by) if layout else {}
-    return [(row[key], GroupRow(str(names.get(row[key], row[key])), row["n"],
-                                row["a"] or 0, row["s"] or 0, row["p"] or 0, row["d"] or 0,
-                                counts=counts.get(_key(row[key]), {}), layout=layout))
-            for row in rows]
+        totals = rows[0][1] if rows else {}
+        return GroupRow("", *(totals.get(name, 0) for name in ("n", "a", "s", "p", "d")))
+    keys = [key for key, _totals in rows]
+    names = labels(keys) if labels else {}
+    counts = _answer_counts(filters, group_by, figures) if layout else {}
+    return [(key, GroupRow(str(names.get(key, key)), t["n"], t["a"], t["s"], t["p"], t["d"],
+                           counts=counts.get(key, {}), layout=layout))
+            for key, t in rows]
 
 
 def _key(value):
@@ -435,7 +547,7 @@ def _merge(label, rows, **extra):
                     layout=next((r.layout for r in rows if r.layout), None), **extra)
 
 
-def _unit_breakdown(filters, layout=None):
+def _unit_breakdown(filters, layout=None, figures=None):
     """Every unit of the tree under the report's unit, indented by depth.
 
     A unit with sub-units gets two rows, its own responses ("own") and the unit with its
@@ -443,7 +555,7 @@ def _unit_breakdown(filters, layout=None):
     left out. The rows overlap; ``Breakdown.partition`` holds the ones that do not.
     """
     root = filters.unit or filters.campaign.unit
-    grouped = dict(_group_rows(filters, "unit", layout=layout))
+    grouped = dict(_group_rows(filters, "unit", layout=layout, figures=figures))
     units = list(Unit.objects.within(root).order_by("name", "pk"))
     children = {}
     for unit in units:
@@ -501,30 +613,32 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS):
     """
     campaign = filters.campaign
     layout = Layout(campaign)
-    totals = _group_rows(filters, None)
+    figures = Figures(filters, [None, "month", *breakdowns])
+    totals = _group_rows(filters, None, figures=figures)
     report = Report(filters=filters, responses=totals.responses, totals=totals)
     (report.questions, report.factors, report.indicators,
-     report.expectations) = layout.score(_answer_counts(filters))
+     report.expectations) = layout.score(_answer_counts(filters, figures=figures))
     report.expectations.sort(key=lambda q: (q.mean is None, -(q.mean or 0)))
 
     if "unit" in breakdowns:
-        report.breakdowns.append(_unit_breakdown(filters, layout))
+        report.breakdowns.append(_unit_breakdown(filters, layout, figures))
     if "procedure" in breakdowns:
         report.breakdowns.append(Breakdown("procedure", _("By procedure"), _with_unnamed(
-            _group_rows(filters, "procedure", _names(Procedure), layout),
+            _group_rows(filters, "procedure", _names(Procedure), layout, figures),
             _("No procedure named"))))
     if "sector" in breakdowns:
         report.breakdowns.append(Breakdown("sector", _("By field"), _with_unnamed(
-            _group_rows(filters, "sector", _names(Sector), layout), _("No field"))))
+            _group_rows(filters, "sector", _names(Sector), layout, figures), _("No field"))))
     if "officer" in breakdowns:
-        report.breakdowns.append(_officer_breakdown(filters, layout))
+        report.breakdowns.append(_officer_breakdown(filters, layout, figures))
     if "channel" in breakdowns:
         channel_labels = dict(Channel.choices)
         report.breakdowns.append(Breakdown("channel", _("By channel"), [
             row for _key, row in _group_rows(filters, "channel", lambda keys: channel_labels,
-                                             layout)]))
+                                             layout, figures)]))
     report.trend = [row for _key, row in _group_rows(
-        filters, "month", lambda keys: {key: _month_label(key) for key in keys}, layout)]
+        filters, "month", lambda keys: {key: _month_label(key) for key in keys}, layout,
+        figures)]
 
     from .targets import dossiers_in_scope
 
@@ -536,14 +650,14 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS):
     return report
 
 
-def _officer_breakdown(filters, layout=None):
+def _officer_breakdown(filters, layout=None, figures=None):
     """Officers by name where the small-group rule allows, the others pooled in one row
     (with their count), then the responses that name no officer in a row of their own.
 
     The no-officer row is no officer's figures, but when the pool's figures are withheld it
     is withheld too: the total minus that row would give the pool's figures.
     """
-    grouped = _group_rows(filters, "officer", _names(Officer), layout)
+    grouped = _group_rows(filters, "officer", _names(Officer), layout, figures)
     groups = [(key, row) for key, row in grouped if key is not None]
     disclosure = suppress_small_groups(groups)
     rows = [row for _key, row in disclosure.shown]

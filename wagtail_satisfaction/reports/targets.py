@@ -5,7 +5,7 @@ from fractions import Fraction
 
 from django.db.models import Q, Sum
 
-from ..models import DossierCount, Response, Unit
+from ..models import DossierCount, Unit
 from .stats import share
 
 
@@ -122,7 +122,8 @@ def target_progress(campaign, units=None, filters=None):
     whole campaign. With the report's ``filters`` the targets follow them: the filtered unit
     and its direct sub-units, and, when the filters give dates (a round or a period), that
     period alone. Dossier counts know units and dates only, so the other filters do not
-    apply. One aggregate query per period counts every unit's responses (with sub-units).
+    apply. Two queries whatever the number of units and periods: the responses of every unit
+    (with sub-units) and period from the daily tallies, and the dossier counts.
     """
     from django.utils.translation import gettext as _
 
@@ -142,20 +143,26 @@ def target_progress(campaign, units=None, filters=None):
     def to_fraction(v):
         return (None if v is None else Fraction(str(v)))
     lines = []
-    from .filters import ReportFilters
+    if filters is not None:
+        filters.roll_up()  # the queue of new responses into the tallies, once per filters
+    else:
+        from .rollup import roll_up_pending
 
+        roll_up_pending()
+    counts = _responses_per_unit(campaign, units, periods)
+    dossier_rows = list(DossierCount.objects.filter(
+        unit__in=Unit.objects.within(root) if all(u.path.startswith(root.path) for u in units)
+        else Unit.objects.all()).values_list("unit__path", "starts_on", "ends_on", "dossiers",
+                                             "forms_handed_out"))
     for label, start, end in periods:
-        since, until = ReportFilters(campaign, start, end).moment_range()
-        counts = Response.objects.filter(
-            campaign=campaign, submitted_at__gte=since, submitted_at__lt=until,
-        ).aggregate(**{
-            f"u{unit.pk}": _count_within(unit) for unit in units})
         for unit in units:
-            dossier_totals = _dossier_rows(unit, start, end).aggregate(
-                d=Sum("dossiers"), f=Sum("forms_handed_out"))
+            inside = [row for row in dossier_rows if row[0].startswith(unit.path)
+                      and (not start or row[1] >= start) and (not end or row[2] <= end)]
             lines.append(TargetLine(
-                unit=unit, period=label, responses=counts[f"u{unit.pk}"] or 0,
-                dossiers=dossier_totals["d"], forms=dossier_totals["f"],
+                unit=unit, period=label, responses=counts[(label, unit.pk)],
+                dossiers=sum(row[3] for row in inside) if inside else None,
+                forms=(sum(row[4] for row in inside if row[4] is not None)
+                       if any(row[4] is not None for row in inside) else None),
                 target_responses=campaign.target_responses,
                 target_share=to_fraction(campaign.target_dossier_share),
                 target_return=to_fraction(campaign.target_return_rate),
@@ -163,7 +170,16 @@ def target_progress(campaign, units=None, filters=None):
     return lines
 
 
-def _count_within(unit):
-    from django.db.models import Count
+def _responses_per_unit(campaign, units, periods):
+    """{(period label, unit id): responses of the unit and its sub-units in the period},
+    from the daily tallies (every stored response is in them): one query."""
+    from ..models import ResponseTally
 
-    return Count("id", filter=Q(unit__path__startswith=unit.path))
+    sums = {}
+    for i, (_label, start, end) in enumerate(periods):
+        for unit in units:
+            sums[f"p{i}u{unit.pk}"] = Sum("responses", filter=Q(
+                day__gte=start, day__lte=end, unit__path__startswith=unit.path))
+    totals = ResponseTally.objects.filter(campaign=campaign).aggregate(**sums)
+    return {(label, unit.pk): totals[f"p{i}u{unit.pk}"] or 0
+            for i, (label, _s, _e) in enumerate(periods) for unit in units}

@@ -23,7 +23,7 @@ from ...imports import ImportFileError, ImportResult, read_dataset
 from ...models import Campaign, Channel
 from ...models.scopes import restrict
 from ...services import campaign_closed_message
-from .. import paper
+from .. import corrections, paper
 from .base import TEMPLATES, ChannelScreenMixin, ScreenViewSet, UploadForm
 from .invitations import PeriodColumn
 
@@ -129,10 +129,91 @@ class PaperEntryView(PaperScreenMixin, FormView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def get_context_data(self, **kwargs):
-        recent = (self.campaign.staff_entries.filter(entered_by=self.request.user)
-                  .select_related("response").order_by("-entered_at")[:10])
+        recent = list(self.campaign.staff_entries.filter(entered_by=self.request.user)
+                      .select_related("response", "campaign").order_by("-entered_at")[:10])
+        for entry in recent:
+            entry.correctable = corrections.can_correct(entry, self.request.user)
         return super().get_context_data(campaign=self.campaign, recent=recent,
                                         na_digit=paper.NOT_APPLICABLE_DIGIT, **kwargs)
+
+
+@method_decorator(never_cache, name="dispatch")
+class PaperCorrectView(ChannelScreenMixin, FormView):
+    """Correct a typed form: the entry form prefilled, a reason, sealed as a correction.
+
+    The typist's own forms the same day, or any in a reviewer's units until the report
+    closes (``channels.corrections``); any other response answers 404, as if it did not
+    exist (a citizen's own response has no staff entry, so it is never found here).
+    """
+
+    header_icon = "edit"
+    template_name = TEMPLATES + "paper_correct.html"
+    index_url_name = INDEX
+    index_label = gettext_lazy("Paper forms")
+    permission_policy = permissions.STAFF_ENTRIES
+    permission_required = None
+    any_permission_required = ["add", "change"]  # the typist's own, or a reviewer's
+
+    @cached_property
+    def entry(self):
+        return get_object_or_404(corrections.correctable_entries(self.request.user),
+                                 response_id=self.kwargs["pk"])
+
+    def get_page_title(self):
+        return _("Correct form %(number)s: %(campaign)s") % {
+            "number": self.entry.form_number, "campaign": self.entry.campaign.title}
+
+    def refuse_closed(self):
+        if not corrections.can_correct(self.entry, self.request.user):
+            messages.error(self.request, _("The time for correcting form %(number)s has "
+                                           "passed.") % {"number": self.entry.form_number})
+            return redirect(self.back_url())
+        return None
+
+    def back_url(self):
+        user = self.request.user
+        if self.entry.entered_by_id == user.pk:
+            return reverse("wagtail_satisfaction_paper:entry", args=[self.entry.campaign_id])
+        if permissions.RESPONSES.user_has_permission(user, "view"):
+            return reverse("wagtail_satisfaction_response_modeladmin_inspect",
+                           args=[self.entry.response_id])
+        return reverse(INDEX)
+
+    def get(self, request, *args, **kwargs):
+        return self.refuse_closed() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.refuse_closed() or super().post(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        return corrections.CorrectionForm(self.request.POST or None, entry=self.entry)
+
+    def form_valid(self, form):
+        try:
+            corrections.correct_entry(self.entry, form, self.request.user)
+        except ValidationError as error:
+            if error.messages == [corrections.stale_message()]:
+                # Show what is stored now, drawn afresh, with the message.
+                fresh = corrections.CorrectionForm(entry=type(self.entry).objects
+                                                   .select_related("response", "campaign")
+                                                   .get(pk=self.entry.pk))
+                messages.error(self.request, error.messages[0])
+                return self.render_to_response(self.get_context_data(form=fresh), status=409)
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Form %(number)s corrected.") % {
+            "number": self.entry.form_number})
+        return redirect(self.back_url())
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        history = self.entry.response.corrections.select_related("corrected_by")
+        return super().get_context_data(
+            entry=self.entry, campaign=self.entry.campaign, na_digit=paper.NOT_APPLICABLE_DIGIT,
+            history=[(item, corrections.changes(item)) for item in history],
+            until=corrections.correctable_until(self.entry, self.request.user), **kwargs)
 
 
 class PaperPrintView(PaperPermissionMixin, TemplateView):
@@ -212,4 +293,6 @@ class PaperViewSet(ScreenViewSet):
                 path("<int:pk>/entry/", PaperEntryView.as_view(), name="entry"),
                 path("<int:pk>/print/", PaperPrintView.as_view(), name="print"),
                 path("<int:pk>/template/", PaperTemplateView.as_view(), name="template"),
-                path("<int:pk>/import/", PaperImportView.as_view(), name="import")]
+                path("<int:pk>/import/", PaperImportView.as_view(), name="import"),
+                path("responses/<int:pk>/correct/", PaperCorrectView.as_view(),
+                     name="correct")]

@@ -65,8 +65,9 @@ def test_an_officer_rated_exactly_the_minimum_times_is_shown_in_the_breakdown(se
 
 def test_the_report_filtered_on_an_officer_rated_exactly_the_minimum_times_is_shown(client,
                                                                                       settings):
-    """Kills ``result.responses < minimum`` → ``<=`` in the report view's officer refusal
-    (reports/views.py): 3 responses against a minimum of 3 are shown, against 4 refused."""
+    """Kills ``responses < minimum_group_size()`` → ``<=`` in the officer refusal the report
+    view applies (reports/disclosure.py ``check_officer_filter``): 3 responses against a
+    minimum of 3 are shown, against 4 refused."""
     data = build_hand_dataset()
     client.force_login(secretary())
     query = {"campaign": data["campaign"].pk, "officer": data["an"].pk}

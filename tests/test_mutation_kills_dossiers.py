@@ -1,0 +1,178 @@
+"""The dossier rules (channels/dossiers.py) at the edges mutation testing found unpinned
+(scripts/mutation.sh, issue 10): each refusal a visitor reads, word for word, and its code.
+"""
+
+import datetime
+
+import pytest
+from django.core import signing
+
+from tests.channels_factories import dossier_setup, make_dossier
+from tests.factories import full_answers, make_campaign, make_unit
+from wagtail_satisfaction.channels import dossiers
+from wagtail_satisfaction.models import Channel
+from wagtail_satisfaction.services import submit_response
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+def refusal(call, *args):
+    with pytest.raises(dossiers.DossierRefused) as refused:
+        call(*args)
+    return refused.value.code, refused.value.messages
+
+
+def test_each_refusal_of_a_dossier_reads_as_written():
+    campaign, dossier = dossier_setup()
+    code = dossier.code
+    waiting = make_dossier(campaign.unit, returned=False, code="HS-CHO")
+    assert refusal(dossiers.check_can_rate, waiting) == ("not_returned", [
+        "Dossier HS-CHO cannot be rated yet: you can rate it once its result has been "
+        "returned to you."])
+    elsewhere = make_dossier(make_unit("Nơi chưa khảo sát"), code="HS-NOI")
+    assert refusal(dossiers.check_can_rate, elsewhere) == ("no_campaign", [
+        "No survey is open for dossier HS-NOI at the moment."])
+    assert dossiers.check_can_rate(dossier) == campaign
+    submit_response(campaign, answers=full_answers(campaign), dossier_code=code,
+                    dossier_proven=True)
+    assert refusal(dossiers.check_can_rate, dossier) == ("already_rated", [
+        f"Dossier {code} has already been rated. Each dossier can be rated only once; "
+        "thank you."])
+
+
+def test_a_dossier_proven_for_another_survey_names_that_survey(rf):
+    campaign, dossier = dossier_setup()
+    other = make_campaign(title="Khảo sát năm sau")
+    request = rf.post("/", REMOTE_ADDR="203.0.113.4")
+    assert refusal(dossiers.prove_for_campaign, request, other, dossier.code,
+                   dossier.secret_code) == ("other_campaign", [
+                       f"Dossier {dossier.code} is rated in another survey: {campaign.title}."])
+    assert dossiers.prove_for_campaign(request, campaign, dossier.code.lower(),
+                                       dossier.secret_code) == dossier
+
+
+def test_an_expired_or_broken_link_reads_as_written(settings, monkeypatch):
+    import time
+
+    _campaign, dossier = dossier_setup()
+    token = dossiers.make_token(dossier, Channel.EMAIL)
+    assert dossiers.read_token(token) == (dossier, Channel.EMAIL)
+    assert refusal(dossiers.read_token, token + "x") == ("forged", [
+        "This survey link is not valid. Please use the link or QR code exactly as you "
+        "received it, or enter your dossier code and secret code."])
+    paper = signing.dumps({"d": dossier.code, "c": "paper"}, salt=dossiers.LINK_SALT)
+    assert refusal(dossiers.read_token, paper)[0] == "forged"  # not a channel of links
+    settings.WAGTAIL_SATISFACTION_DOSSIER_LINK_MAX_AGE_DAYS = 2
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 2 * 86400 + 60)
+    assert refusal(dossiers.read_token, token) == ("expired", [
+        "This survey link has expired. You can still rate your dossier with its code "
+        "and secret code."])
+
+
+def test_an_unsubscribe_link_reads_as_written_when_broken_or_for_a_removed_dossier():
+    _campaign, dossier = dossier_setup()
+    url = dossiers.opt_out_url(dossier)
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    assert dossiers.read_opt_out_token(token) == dossier
+    message = ["This unsubscribe link is not valid or has expired."]
+    assert refusal(dossiers.read_opt_out_token, token + "x") == ("forged", message)
+    dossier.delete()
+    assert refusal(dossiers.read_opt_out_token, token) == ("forged", message)
+
+
+def test_only_dossiers_returned_by_today_or_overdue_if_allowed_are_ratable(settings):
+    today = datetime.date(2026, 9, 15)
+    unit = make_unit("Bộ phận Một cửa")
+
+    def dossier(code, returned_on=None, due_on=None):
+        return make_dossier(unit, returned=False, code=code, received_on=datetime.date(
+            2026, 9, 1), returned_on=returned_on, due_on=due_on)
+
+    returned_today = dossier("A", returned_on=today)
+    returned_tomorrow = dossier("B", returned_on=today + datetime.timedelta(days=1))
+    overdue = dossier("C", due_on=today - datetime.timedelta(days=1))
+    due_today = dossier("D", due_on=today)
+    settings.WAGTAIL_SATISFACTION_RATE_OVERDUE_DOSSIERS = False
+    expected = {returned_today}
+    for item in (returned_today, returned_tomorrow, overdue, due_today):
+        assert dossiers.is_ratable(item, today) is (item in expected), item.code
+    assert set(dossiers.ratable_dossiers(today=today)) == expected
+    settings.WAGTAIL_SATISFACTION_RATE_OVERDUE_DOSSIERS = True
+    expected = {returned_today, overdue}
+    for item in (returned_today, returned_tomorrow, overdue, due_today):
+        assert dossiers.is_ratable(item, today) is (item in expected), item.code
+    assert set(dossiers.ratable_dossiers(today=today)) == expected
+
+
+def test_wrong_codes_and_too_many_attempts_read_as_written(rf, settings):
+    _campaign, dossier = dossier_setup()
+    request = rf.post("/", REMOTE_ADDR="203.0.113.8")
+    spaced = " ".join(dossier.secret_code.lower())  # as read aloud from the receipt
+    assert dossiers.prove_codes(request, dossier.code, spaced) == dossier
+    assert refusal(dossiers.prove_codes, request, dossier.code, "SAI12345") == (
+        "wrong_codes", ["The dossier code and secret code do not match. Please check both "
+                        "codes on your receipt and try again."])
+    settings.WAGTAIL_SATISFACTION_DOSSIER_CODE_ATTEMPTS = 1
+    assert refusal(dossiers.prove_codes, request, dossier.code, dossier.secret_code) == (
+        "too_many_attempts", ["Too many attempts for this dossier code or from your "
+                              "connection. Please wait a few minutes and try again."])
+
+
+def test_staff_are_told_when_the_printed_base_address_is_not_the_one_in_use(rf, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.WAGTAIL_SATISFACTION_PUBLIC_BASE_URL = "https://dichvucong.example.vn/"
+    local = rf.get("/admin/ky-khao-sat/", HTTP_HOST="192.168.1.5:8000")
+    assert dossiers.base_address_mismatch(local) == {
+        "configured": "https://dichvucong.example.vn", "in_use": "http://192.168.1.5:8000"}
+    settings.WAGTAIL_SATISFACTION_PUBLIC_BASE_URL = "http://DichVuCong.example.vn"
+    same = rf.get("/admin/ky-khao-sat/", HTTP_HOST="dichvucong.EXAMPLE.vn")
+    assert dossiers.base_address_mismatch(same) is None
+
+
+def test_an_unsubscribe_link_expires_after_its_days(settings, monkeypatch):
+    import time
+
+    _campaign, dossier = dossier_setup()
+    token = dossiers.opt_out_url(dossier).rstrip("/").rsplit("/", 1)[-1]
+    settings.WAGTAIL_SATISFACTION_OPT_OUT_LINK_MAX_AGE_DAYS = 3
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 3 * 86400 - 60)
+    assert dossiers.read_opt_out_token(token) == dossier
+    monkeypatch.setattr(time, "time", lambda: now + 3 * 86400 + 60)
+    assert refusal(dossiers.read_opt_out_token, token) == ("forged", [
+        "This unsubscribe link is not valid or has expired."])
+
+
+def test_the_dossiers_still_to_invite_are_those_not_proven_rated_in_this_campaign():
+    """A rating in another campaign, or a free reference that happens to carry the code,
+    does not take a dossier off the list of those still to invite; only the given dossiers
+    are considered."""
+    campaign, rated = dossier_setup()
+    other = make_campaign()
+    elsewhere, typed, untouched = (make_dossier(campaign.unit, code=code)
+                                   for code in ("HS-KHAC", "HS-GO", "HS-CHUA"))
+    submit_response(campaign, answers=full_answers(campaign), dossier_code=rated.code,
+                    dossier_proven=True)
+    submit_response(other, answers=full_answers(other), dossier_code=elsewhere.code,
+                    dossier_proven=True)
+    submit_response(campaign, answers=full_answers(campaign), dossier_code=typed.code)
+    mine = dossiers.dossiers_in_scope(campaign)
+    assert set(dossiers.unanswered(mine, campaign)) == {elsewhere, typed, untouched}
+    assert set(dossiers.ratable_dossiers(mine.exclude(code="HS-CHUA"))) == {
+        rated, elsewhere, typed}
+
+
+def test_links_printed_on_slips_use_the_configured_base_address_once(settings):
+    """A base address with or without its final slash gives one slash before the path; with
+    none configured (nor Wagtail's), the link is relative to the site it is shown on."""
+    _campaign, dossier = dossier_setup()
+    path = dossiers.rating_path(dossier)
+    assert path.startswith("/")
+    settings.WAGTAIL_SATISFACTION_PUBLIC_BASE_URL = "https://dichvucong.example.vn/"
+    assert dossiers.rating_url(dossier) == "https://dichvucong.example.vn" + path
+    settings.WAGTAIL_SATISFACTION_PUBLIC_BASE_URL = None
+    settings.WAGTAILADMIN_BASE_URL = "https://quantri.example.vn"
+    assert dossiers.rating_url(dossier) == "https://quantri.example.vn" + path
+    del settings.WAGTAILADMIN_BASE_URL
+    assert dossiers.rating_url(dossier) == path

@@ -144,7 +144,7 @@ def test_the_it_team_sees_its_units_pending_comments_on_the_home(client, two_uni
     html = home_of(client, user("cntt", roles.IT_MODERATOR))
     pending = panel(html, "satisfaction_pending_comments")
     assert figure(pending, "pending") == 2  # theirs and the decided one are not counted
-    assert first.submitted_at.strftime("%d/%m/%Y") in pending
+    assert timezone.localtime(first.submitted_at).strftime("%d/%m/%Y") in pending
     assert reverse("wagtail_satisfaction_comment_modeladmin_index") in pending
     assert panel(html, "satisfaction_results_today") is None
     assert panel(html, "satisfaction_dossiers_to_invite") is None

@@ -44,10 +44,21 @@ def test_a_minimum_given_by_the_caller_wins_over_the_setting(settings):
     assert not result.figures_withheld
 
 
+@pytest.fixture
+def clock_cache(settings):
+    """A cache whose expiry follows ``time.time`` (which these tests move): Django's local
+    memory cache. Redis (the PostgreSQL run's cache) expires keys on its own clock."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "clock-cache"}}
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
 # --- The rate limits' counters (guards.py) ----------------------------------------------------
 
 def test_a_rate_limit_counter_holds_through_its_window_and_is_gone_two_windows_later(
-        monkeypatch):
+        monkeypatch, clock_cache):
     """The count that refuses a visitor lasts as long as its window; the counter then expires
     by itself (a key per window: nothing in the cache outlives two windows, however many
     visitors came)."""
@@ -73,7 +84,7 @@ def test_a_rate_limit_counter_holds_through_its_window_and_is_gone_two_windows_l
 
 
 def test_a_survey_form_sent_again_within_a_day_is_not_stored_twice_and_the_key_then_expires(
-        monkeypatch):
+        monkeypatch, clock_cache):
     """A reload of the thank-you page (the same form sent again) a day later still stores
     nothing; the form's key is forgotten after that day, so the cache does not fill up."""
     import time
@@ -307,7 +318,7 @@ def test_one_time_form_keys_are_claimed_one_by_one_and_freed_on_release(campaign
 
 
 def test_a_submissions_slot_holds_for_its_window_and_its_form_key_for_a_day(
-        monkeypatch, settings, campaign):
+        monkeypatch, settings, campaign, clock_cache):
     """What the survey form checks in one round trip (guards.admit_submission): the rate
     limit's count lasts its window and expires two windows later; the form's key refuses the
     same form for a day and is then forgotten; a kiosk (not rate limited) is never refused."""

@@ -136,18 +136,24 @@ class ReportFilters:
         the rows read count every response stored so far.
         """
         assert self.uses_tallies
+        if self.channel:
+            assert model.__name__ != "AnswerTally"
+        return self.tally_rows(model, "day")
+
+    def tally_rows(self, model, period_field):
+        """Rows of any tally table (daily: ``day``; monthly: ``month``) for the campaign,
+        period, units and channel of these filters, the queue rolled up first."""
         self.roll_up()
         qs = model.objects.filter(campaign=self.campaign)
         if self.start:
-            qs = qs.filter(day__gte=self.start)
+            qs = qs.filter(**{f"{period_field}__gte": self.start})
         if self.end:
-            qs = qs.filter(day__lte=self.end)
+            qs = qs.filter(**{f"{period_field}__lte": self.end})
         if self.unit:
             qs = qs.filter(unit__in=Unit.objects.within(self.unit))
         if self.units is not None:
             qs = qs.filter(unit__in=self.units)
         if self.channel:
-            assert model.__name__ != "AnswerTally"
             qs = qs.filter(channel=self.channel)
         return qs
 

@@ -382,18 +382,7 @@ def _source(filters, kind, group):
 
 
 def _month_tallies(filters, model, source):
-    filters.roll_up()
-    qs = model.objects.filter(campaign=filters.campaign)
-    if filters.start:
-        qs = qs.filter(month__gte=filters.start)
-    if filters.end:
-        qs = qs.filter(month__lte=filters.end)
-    if filters.unit:
-        qs = qs.filter(unit__in=Unit.objects.within(filters.unit))
-    if filters.units is not None:
-        qs = qs.filter(unit__in=filters.units)
-    if filters.channel:
-        qs = qs.filter(channel=filters.channel)
+    qs = filters.tally_rows(model, "month")
     if filters.procedure:
         qs = qs.filter(procedure_key=filters.procedure.pk)
     if filters.officer:

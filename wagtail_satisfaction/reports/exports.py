@@ -13,7 +13,10 @@ the export streams at once or runs in the background.
 
 import csv
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import getitem
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -112,40 +115,39 @@ class ResponseResource(RowResource):
             "dossier_proven", EMAIL, "comment", "comment_state"], RESPONSE_COLUMNS
         personal = self.personal
         safe = neutralise
+        # Names that repeat on every row (channel, unit, procedure, field, officer, state)
+        # are made safe once each; they come from reference tables, so the cache is small.
+        named = _SafeText()
         channel_labels = {key: safe(str(label)) for key, label in Channel.choices}
         na_value, na_label = safe(NOT_APPLICABLE), safe(str(NOT_APPLICABLE_LABEL))
         # Officers the small-group rule hides are named by the pool's label, as on the page.
         pooled, pooled_as = officer_disclosure(filters).pooled_keys, safe(str(pool_label()))
-        slots = {question.pk: i for i, question in enumerate(self.questions)}
-        labels = [{int(value): safe(str(label)) for value, label in question.choices()
-                   if value.lstrip("-").isdigit()} for question in self.questions]
-        empty = [""] * (2 * len(self.questions))
+        # Per question (in column order), its two cells for each value: the value and its
+        # label; not applicable and unanswered have theirs; an unknown value is its own label.
+        order = [question.pk for question in self.questions]
+        answer_cells = [_AnswerCells(
+            {**{int(value): (int(value), safe(str(label))) for value, label in question.choices()
+                if value.lstrip("-").isdigit()},
+             None: (na_value, na_label), _UNANSWERED: ("", "")})
+            for question in self.questions]
         comment_text = self.comment_text
         done = 0
         for (_pk, uid, local_time, channel, unit_code, unit_name, procedure_code,
              procedure_name, sector, officer_id, officer_name, dossier_code, proven, email,
              comment, comment_state, question_ids, values) in _response_tuples(filters):
-            row = [str(uid) if uid else "", local_time, safe(channel),
-                   channel_labels.get(channel) or safe(channel), safe(unit_code),
-                   safe(unit_name), safe(procedure_code or ""), safe(procedure_name or ""),
-                   safe(sector or ""),
-                   pooled_as if officer_id in pooled else safe(officer_name or ""),
+            row = [str(uid) if uid else "", local_time, named[channel],
+                   channel_labels.get(channel) or named[channel], named[unit_code],
+                   named[unit_name], named[procedure_code or ""],
+                   named[procedure_name or ""], named[sector or ""],
+                   pooled_as if officer_id in pooled else named[officer_name or ""],
                    safe(dossier_code), int(proven)]
             if personal:
                 row.append(safe(email))
-            row += (safe(comment_text(comment)), safe(comment_state or ""))
-            cells = empty.copy()
-            for question_id, value in zip(question_ids or (), values or (), strict=True):
-                slot = slots.get(question_id)
-                if slot is None:
-                    continue
-                if value is None:
-                    cells[2 * slot], cells[2 * slot + 1] = na_value, na_label
-                else:
-                    label = labels[slot].get(value)
-                    cells[2 * slot], cells[2 * slot + 1] = value, (
-                        value if label is None else label)
-            row += cells
+            row += (safe(comment_text(comment)), named[comment_state or ""])
+            # An answer to a question outside the questionnaire has no column: left out.
+            answers = dict(zip(question_ids or (), values or (), strict=True))
+            row.extend(chain.from_iterable(map(
+                getitem, answer_cells, map(answers.get, order, repeat(_UNANSWERED)))))
             yield row
             done += 1
             if progress and done % CHUNK == 0:
@@ -159,6 +161,25 @@ class ResponseResource(RowResource):
         if not text:
             return ""
         return text if self.personal else mask_personal_data(text)
+
+
+_UNANSWERED = object()  # a question the response has no answer for: two empty cells
+
+
+class _SafeText(dict):
+    """:func:`neutralise` with memory, for text that repeats from row to row."""
+
+    def __missing__(self, text):
+        safe = self[text] = neutralise(text)
+        return safe
+
+
+class _AnswerCells(dict):
+    """A question's (value, label) cells by answer value; a value without a label (a
+    scale changed since) is shown as its own label."""
+
+    def __missing__(self, value):
+        return (value, value)
 
 
 def _naive_local(moment, zone):
@@ -217,13 +238,31 @@ def _response_tuples_postgresql(filters):
            f"LEFT JOIN LATERAL (SELECT array_agg(question_id) AS question_ids, "
            f"array_agg(value) AS answer_values "
            f"FROM {answer} WHERE response_id = r.x0) a ON true ORDER BY r.x0")
-    with connection.chunked_cursor() as cursor:
+    with _without_jit(), connection.chunked_cursor() as cursor:
         cursor.execute(sql, [str(report_zone()), *params])
         while True:
             rows = cursor.fetchmany(CHUNK)
             if not rows:
                 return
             yield from rows
+
+
+@contextmanager
+def _without_jit():
+    """JIT compilation off for the export's statement: the planner's cost (one answer
+    lookup per response) calls for it, and it costs a second for nothing (the statement
+    is one pass over rows). Inside a transaction only until it ends; else put back after."""
+    local = connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit')")
+        previous = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('jit', 'off', %s)", [local])
+    try:
+        yield
+    finally:
+        if not local:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('jit', %s, false)", [previous])
 
 
 class CommentResource(RowResource):
@@ -435,7 +474,8 @@ class _Sheets:
         sheet.freeze_panes(1, 1 if summary else 0)
         n = 0
         if fast:
-            n = _FastRows(sheet, self.cell["date"], len(keys)).write(1, rows)
+            n = _FastRows(sheet, self.cell["date"], len(keys),
+                          self.workbook.str_table).write(1, rows)
             rows = ()
         for n, row in enumerate(rows, 1):
             values = resource.export_resource(row)
@@ -472,64 +512,79 @@ class _Sheets:
 class _FastRows:
     """The data rows of a constant-memory worksheet, written straight as cell XML.
 
-    What ``write_string``/``write_number``/``write_datetime`` would write (inline strings,
-    numbers, dates as Excel serials with the date format), without their per-cell checks
-    and objects: the responses sheet has a hundred thousand rows of sixty cells. Text must
-    already be neutralised; ``None`` and "" leave the cell empty. Constant text (labels,
-    codes) is escaped once and reused.
+    What ``write_string``/``write_number``/``write_datetime`` would write (numbers, dates as
+    Excel serials with the date format, text), without their per-cell checks and objects:
+    the responses sheet has a hundred thousand rows of sixty cells. Text must already be
+    neutralised; ``None`` and "" leave the cell empty.
+
+    Each column remembers the XML of the values it has seen (up to ``REMEMBERED``): codes,
+    names and answer labels are built once. Remembered text goes to the workbook's shared
+    strings (written once, cited by number: a smaller file, less to compress); the rest
+    (identifiers, comments) is written inline, so memory stays flat whatever the row count.
     """
 
-    def __init__(self, sheet, date_format, columns):
+    REMEMBERED = 2000  # values per column
+
+    def __init__(self, sheet, date_format, columns, strings):
         from xlsxwriter.utility import xl_col_to_name
 
         self.sheet = sheet
-        self.letters = [xl_col_to_name(col) for col in range(columns)]
-        self.date_style = f' s="{date_format._get_xf_index()}"'
-        self.texts = {}
+        self.strings = strings  # the workbook's shared string table
+        self.heads = [f'<c r="{xl_col_to_name(col)}' for col in range(columns)]
+        self.date_style = f'" s="{date_format._get_xf_index()}"'
+        self.known = [{} for _col in range(columns)]
 
-    def text(self, value):
-        """The part of a text cell after its reference."""
-        cached = self.texts.get(value)
-        if cached is not None:
-            return cached
-        from xlsxwriter.utility import _preserve_whitespace
+    def tail(self, col, value):
+        """The part of a cell's XML after its row number."""
+        import datetime
 
-        sheet = self.sheet
-        escaped = sheet._escape_data(sheet._escape_control_characters(value))
-        space = ' xml:space="preserve"' if _preserve_whitespace(value) else ""
-        xml = f' t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
-        if len(self.texts) < 50_000:
-            self.texts[value] = xml
+        from xlsxwriter.utility import _datetime_to_excel_datetime, _preserve_whitespace
+
+        if isinstance(value, datetime.datetime):  # unique: not remembered
+            serial = _datetime_to_excel_datetime(value, False, False)
+            return f"{self.date_style}><v>{serial:.16G}</v></c>"
+        known = self.known[col]
+        remember = len(known) < self.REMEMBERED
+        if value.__class__ is not str:
+            xml = f'"><v>{value:.16G}</v></c>'
+        elif remember and not (value.startswith("<r>") and value.endswith("</r>")):
+            # (text shaped like rich text stays inline: shared, it would be read as markup)
+            xml = f'" t="s"><v>{self.strings._get_shared_string_index(value)}</v></c>'
+        else:
+            sheet = self.sheet
+            escaped = sheet._escape_data(sheet._escape_control_characters(value))
+            space = ' xml:space="preserve"' if _preserve_whitespace(value) else ""
+            xml = f'" t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
+        if remember:
+            known[value] = xml
         return xml
 
     def write(self, first_row, rows):
         """Write ``rows`` (lists of values) from ``first_row`` on; return the last row."""
-        import datetime
-
-        from xlsxwriter.utility import _datetime_to_excel_datetime
-
         sheet = self.sheet
         sheet._write_single_row(first_row)  # flush what the worksheet holds (the header)
-        out, letters, text, date_style = sheet.fh.write, self.letters, self.text, self.date_style
+        out, heads, known, tail = sheet.fh.write, self.heads, self.known, self.tail
         n = first_row - 1
         widest = -1
+        cited = 0  # shared strings cited again (the table counts every citation)
         for n, values in enumerate(rows, first_row):
-            number = n + 1
-            parts = [f'<row r="{number}">']
+            number = str(n + 1)
+            parts = ['<row r="', number, '">']
+            last = -1
             for col, value in enumerate(values):
                 if value is None or value == "":
                     continue
-                ref = f'<c r="{letters[col]}{number}"'
-                if value.__class__ is str:
-                    parts.append(ref + text(value))
-                elif isinstance(value, datetime.datetime):
-                    serial = _datetime_to_excel_datetime(value, False, False)
-                    parts.append(f"{ref}{date_style}><v>{serial:.16G}</v></c>")
-                else:
-                    parts.append(f"{ref}><v>{value:.16G}</v></c>")
-                widest = max(widest, col)
+                xml = known[col].get(value)
+                if xml is None:
+                    xml = tail(col, value)
+                elif xml[5] == "s":  # '" t="s"…': shared (numbers, dates, inline: not)
+                    cited += 1
+                parts += (heads[col], number, xml)
+                last = col
             parts.append("</row>")
             out("".join(parts))
+            widest = max(widest, last)
+        self.strings.count += cited
         if n >= first_row:
             sheet.dim_rowmax = max(sheet.dim_rowmax or 0, n)
             sheet.dim_colmax = max(sheet.dim_colmax or 0, widest)

@@ -15,6 +15,8 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from tests.reports_factories import build_hand_dataset, local, respond
+from wagtail_satisfaction.models import Response
+from wagtail_satisfaction.reports import exports
 from wagtail_satisfaction.reports.exports import ExportRequest
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +73,22 @@ def test_answer_labels_and_times_are_typed_cells(campaign):
     assert last[header.index("Q1")] == 5  # a number, not the text "5"
     assert last[header.index("Q1 (nhãn)")] == "Rất hài lòng"
     assert last[header.index("Q2")] == "na"
+
+
+def test_an_export_read_in_many_small_chunks_is_the_same_file(campaign, monkeypatch):
+    whole = export(campaign, "csv")
+    monkeypatch.setattr(exports, "PG_CHUNK", 2)  # PostgreSQL: keyset statements
+    monkeypatch.setattr(exports, "CHUNK", 2)  # SQLite
+    monkeypatch.setattr(exports, "PROGRESS_LINES", 4)
+    told = []
+
+    def progress(done):  # a background export writes its progress to the database
+        told.append((done, Response.objects.filter(campaign=campaign).count()))
+
+    stream = io.BytesIO()
+    with translation.override("vi"):
+        ExportRequest({"campaign": campaign.pk}, format="csv", personal=True).write(
+            stream, progress=progress)
+    assert stream.getvalue() == whole
+    assert len(whole.decode("utf-8-sig").splitlines()) == 1 + 15
+    assert told == [(4, 15), (8, 15), (12, 15), (16, 15)]

@@ -13,6 +13,7 @@ the export streams at once or runs in the background.
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -51,6 +52,7 @@ from .stats import build_report, round_percent
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 CHUNK = 2000
+PG_CHUNK = 5000  # responses per statement of the PostgreSQL export
 
 
 
@@ -220,9 +222,15 @@ def _response_tuples(filters):
 
 
 def _response_tuples_postgresql(filters):
-    """One statement through a server-side cursor: the filtered responses (as the ORM
-    selects them) joined to their answers, aggregated per response (the two arrays of one
-    aggregation list the answers in the same order, whatever it is)."""
+    """The filtered responses (as the ORM selects them) joined to their answers, aggregated
+    per response (the two arrays of one aggregation list the answers in the same order,
+    whatever it is), in keyset chunks of ``PG_CHUNK`` responses.
+
+    While the rows of one chunk are turned into cells, a thread reads the next one: the
+    database works on one core as Python does on another. Each chunk is its own short
+    statement, so nothing is held open between chunks (a background export updates its
+    progress on the same connection meanwhile; psycopg serialises the two).
+    """
     from django.db.models import F
 
     names = [f"x{i}" for i in range(len(RESPONSE_FIELDS))]
@@ -237,13 +245,21 @@ def _response_tuples_postgresql(filters):
     sql = (f"SELECT {columns}, a.question_ids, a.answer_values FROM ({inner}) r "
            f"LEFT JOIN LATERAL (SELECT array_agg(question_id) AS question_ids, "
            f"array_agg(value) AS answer_values "
-           f"FROM {answer} WHERE response_id = r.x0) a ON true ORDER BY r.x0")
-    with _without_jit(), connection.chunked_cursor() as cursor:
-        cursor.execute(sql, [str(report_zone()), *params])
-        while True:
-            rows = cursor.fetchmany(CHUNK)
-            if not rows:
-                return
+           f"FROM {answer} WHERE response_id = r.x0) a ON true "
+           f"WHERE r.x0 > %s ORDER BY r.x0 LIMIT {PG_CHUNK}")
+    zone = str(report_zone())
+    connection.ensure_connection()
+    database = connection.connection  # psycopg's connection: safe to share with a thread
+
+    def chunk(last):
+        with database.cursor() as cursor:
+            cursor.execute(sql, [zone, *params, last])
+            return cursor.fetchall()
+
+    with _without_jit(), ThreadPoolExecutor(1) as reader:
+        pending = reader.submit(chunk, 0)
+        while rows := pending.result():
+            pending = reader.submit(chunk, rows[-1][0])
             yield from rows
 
 

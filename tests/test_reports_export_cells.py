@@ -9,6 +9,8 @@ escaped, text shaped like rich-text markup stays literal text, runs of spaces st
 import csv
 import datetime
 import io
+import re
+import zipfile
 
 import pytest
 from django.utils import translation
@@ -92,3 +94,12 @@ def test_an_export_read_in_many_small_chunks_is_the_same_file(campaign, monkeypa
     assert stream.getvalue() == whole
     assert len(whole.decode("utf-8-sig").splitlines()) == 1 + 15
     assert told == [(4, 15), (8, 15), (12, 15), (16, 15)]
+
+
+def test_the_shared_strings_count_every_citation(campaign):
+    with zipfile.ZipFile(io.BytesIO(export(campaign, "xlsx"))) as archive:
+        table = archive.read("xl/sharedStrings.xml").decode()
+        cited = sum(archive.read(name).decode().count(' t="s"><v>')
+                    for name in archive.namelist() if name.startswith("xl/worksheets/"))
+    counts = re.search(r'count="(\d+)" uniqueCount="(\d+)"', table)
+    assert int(counts[1]) == cited > int(counts[2]) == table.count("<si>")

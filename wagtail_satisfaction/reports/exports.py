@@ -525,6 +525,10 @@ class _Sheets:
         return sheet
 
 
+ROW = "\0"  # stands for the row number in remembered cell XML (text never holds it)
+SHARED = ROW + '" t="s"'  # how a cell citing a shared string reads, before its number
+
+
 class _FastRows:
     """The data rows of a constant-memory worksheet, written straight as cell XML.
 
@@ -533,10 +537,12 @@ class _FastRows:
     the responses sheet has a hundred thousand rows of sixty cells. Text must already be
     neutralised; ``None`` and "" leave the cell empty.
 
-    Each column remembers the XML of the values it has seen (up to ``REMEMBERED``): codes,
-    names and answer labels are built once. Remembered text goes to the workbook's shared
-    strings (written once, cited by number: a smaller file, less to compress); the rest
-    (identifiers, comments) is written inline, so memory stays flat whatever the row count.
+    Each column remembers the XML of the values it has seen (up to ``REMEMBERED``), with
+    :data:`ROW` for the row number: codes, names and answer labels are built once, and a row
+    is one lookup per cell (:class:`_Column`) and one replace. Remembered text goes to the
+    workbook's shared strings (written once, cited by number: a smaller file, less to
+    compress); the rest (identifiers, comments) is written inline, so memory stays flat
+    whatever the row count.
     """
 
     REMEMBERED = 2000  # values per column
@@ -546,66 +552,71 @@ class _FastRows:
 
         self.sheet = sheet
         self.strings = strings  # the workbook's shared string table
-        self.heads = [f'<c r="{xl_col_to_name(col)}' for col in range(columns)]
         self.date_style = f'" s="{date_format._get_xf_index()}"'
-        self.known = [{} for _col in range(columns)]
+        self.columns = [_Column(self, col, f'<c r="{xl_col_to_name(col)}{ROW}')
+                        for col in range(columns)]
 
-    def tail(self, col, value):
-        """The part of a cell's XML after its row number."""
+    def cell(self, head, value, remember):
+        """A cell's XML (with :data:`ROW` for its row number)."""
         import datetime
 
         from xlsxwriter.utility import _datetime_to_excel_datetime, _preserve_whitespace
 
-        if isinstance(value, datetime.datetime):  # unique: not remembered
+        if isinstance(value, datetime.datetime):
             serial = _datetime_to_excel_datetime(value, False, False)
-            return f"{self.date_style}><v>{serial:.16G}</v></c>"
-        known = self.known[col]
-        remember = len(known) < self.REMEMBERED
+            return f"{head}{self.date_style}><v>{serial:.16G}</v></c>"
         if value.__class__ is not str:
-            xml = f'"><v>{value:.16G}</v></c>'
-        elif remember and not (value.startswith("<r>") and value.endswith("</r>")):
+            return f'{head}"><v>{value:.16G}</v></c>'
+        if remember and not (value.startswith("<r>") and value.endswith("</r>")):
             # (text shaped like rich text stays inline: shared, it would be read as markup)
-            xml = f'" t="s"><v>{self.strings._get_shared_string_index(value)}</v></c>'
-        else:
-            sheet = self.sheet
-            escaped = sheet._escape_data(sheet._escape_control_characters(value))
-            space = ' xml:space="preserve"' if _preserve_whitespace(value) else ""
-            xml = f'" t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
-        if remember:
-            known[value] = xml
-        return xml
+            return f'{head}" t="s"><v>{self.strings._get_shared_string_index(value)}</v></c>'
+        sheet = self.sheet
+        escaped = sheet._escape_data(sheet._escape_control_characters(value))
+        space = ' xml:space="preserve"' if _preserve_whitespace(value) else ""
+        return f'{head}" t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
 
     def write(self, first_row, rows):
         """Write ``rows`` (lists of values) from ``first_row`` on; return the last row."""
         sheet = self.sheet
         sheet._write_single_row(first_row)  # flush what the worksheet holds (the header)
-        out, heads, known, tail = sheet.fh.write, self.heads, self.known, self.tail
+        out, columns = sheet.fh.write, self.columns
         n = first_row - 1
-        widest = -1
-        cited = 0  # shared strings cited again (the table counts every citation)
+        cited = 0  # shared strings cited (the table counts every citation)
         for n, values in enumerate(rows, first_row):
+            cells = "".join(map(getitem, columns, values))
+            cited += cells.count(SHARED)
             number = str(n + 1)
-            parts = ['<row r="', number, '">']
-            last = -1
-            for col, value in enumerate(values):
-                if value is None or value == "":
-                    continue
-                xml = known[col].get(value)
-                if xml is None:
-                    xml = tail(col, value)
-                elif xml[5] == "s":  # '" t="s"…': shared (numbers, dates, inline: not)
-                    cited += 1
-                parts += (heads[col], number, xml)
-                last = col
-            parts.append("</row>")
-            out("".join(parts))
-            widest = max(widest, last)
-        self.strings.count += cited
+            out(f'<row r="{number}">{cells.replace(ROW, number)}</row>')
+        # A string put in the table was counted once there, when it was first cited.
+        self.strings.count += cited - sum(column.shared for column in columns)
         if n >= first_row:
+            used = [column.col for column in columns if column.used]
             sheet.dim_rowmax = max(sheet.dim_rowmax or 0, n)
-            sheet.dim_colmax = max(sheet.dim_colmax or 0, widest)
+            sheet.dim_colmax = max(sheet.dim_colmax or 0, max(used, default=-1))
             sheet.previous_row = n + 1
         return n
+
+
+class _Column(dict):
+    """One column of :class:`_FastRows`: value → cell XML, built on first sight."""
+
+    def __init__(self, rows, col, head):
+        super().__init__({None: "", "": ""})  # empty: no cell
+        self.rows, self.col, self.head = rows, col, head
+        self.used = False  # holds a cell
+        self.shared = 0  # shared strings this column put in the table
+
+    def __missing__(self, value):
+        import datetime
+
+        self.used = True
+        remember = len(self) < _FastRows.REMEMBERED and not isinstance(value,
+                                                                       datetime.datetime)
+        xml = self.rows.cell(self.head, value, remember)
+        if remember:
+            self[value] = xml
+            self.shared += xml.startswith(SHARED, len(self.head) - 1)
+        return xml
 
 
 def write_xlsx(stream, filters, *, personal=False, progress=None,

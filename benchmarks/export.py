@@ -52,6 +52,8 @@ def child(kind, slug):
     from wagtail_satisfaction.reports.filters import ReportFilters
 
     baseline = rss_mb()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     started = time.perf_counter()
     samples = []
     with tempfile.TemporaryFile() as handle:
@@ -76,7 +78,11 @@ def child(kind, slug):
                 if n and n % 100_000 == 0:
                     samples.append((n, round(rss_mb(), 1)))
         size = handle.tell()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"seconds": round(time.perf_counter() - started, 2),
+                      # the exporting process's own CPU (not PostgreSQL's): under load, wall
+                      # seconds include waiting for a core
+                      "cpu_seconds": round(usage.ru_utime + usage.ru_stime - cpu_before, 2),
                       "baseline_rss_mb": round(baseline, 1),
                       "peak_rss_mb": round(peak_mb(), 1), "file_mb": round(size / 2**20, 1),
                       "rss_samples_mb": samples}))
@@ -126,7 +132,9 @@ def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     xlsx_size = int(args[0]) if args else 100_000
     csv_size = int(args[1]) if len(args) > 1 else 1_000_000
-    results = {"database": "postgresql", "xlsx_size": xlsx_size, "csv_size": csv_size}
+    results = {"database": "postgresql", "xlsx_size": xlsx_size, "csv_size": csv_size,
+               # figures under load are inflated: the machine's load when it began and ended
+               "load_average_1_5_15": {"start": [round(x, 2) for x in os.getloadavg()]}}
     try:
         log(f"Generating {xlsx_size:,} responses and as many form submissions…")
         campaign = generate(xlsx_size, slug="bench-xlsx")
@@ -166,6 +174,7 @@ def main():
                                   and csv["rss_growth_after_first_sample_mb"] < 20)
         log(f"ours (csv, streamed): {csv}")
         results["csv"] = csv
+        results["load_average_1_5_15"]["end"] = [round(x, 2) for x in os.getloadavg()]
         out = HERE / "results" / "export.json"
         out.write_text(json.dumps(results, indent=2) + "\n")
         log(f"written {out}")

@@ -61,6 +61,8 @@ def test_every_cell_of_the_xlsx_responses_sheet_reads_as_in_the_csv(campaign):
     width = len(table[0])
     assert len(rows) == len(table) == 1 + 5 + 2 * len(TRICKY)  # five: the hand dataset
     assert [row[:width] + [""] * (width - len(row)) for row in rows] == table
+    uids = Response.objects.filter(campaign=campaign).values_list("uid", flat=True)
+    assert sorted(row[0] for row in table[1:]) == sorted(str(uid) for uid in uids)
     comments = [row[table[0].index("Ý kiến")] for row in rows[1:]]
     for text in ("<r>in đậm</r>", "'=SUM(A1:A9) chậm", "hai  dấu   cách", "'@lệnh",
                  "a & b < c"):

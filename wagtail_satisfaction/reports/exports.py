@@ -240,8 +240,9 @@ def _response_tuples_postgresql(filters):
                 .values_list(*names))
     inner, params = queryset.query.sql_with_params()
     answer = Answer._meta.db_table
-    columns = ", ".join(f"r.{name}" if name != "x2" else
-                        "(r.x2 AT TIME ZONE %s)" for name in names)
+    # The uid as text (PostgreSQL writes it as str(UUID) does), the local time as such.
+    computed = {"x1": "r.x1::text", "x2": "(r.x2 AT TIME ZONE %s)"}
+    columns = ", ".join(computed.get(name, f"r.{name}") for name in names)
     sql = (f"SELECT {columns}, a.question_ids, a.answer_values FROM ({inner}) r "
            f"LEFT JOIN LATERAL (SELECT array_agg(question_id) AS question_ids, "
            f"array_agg(value) AS answer_values "

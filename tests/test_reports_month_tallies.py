@@ -30,7 +30,7 @@ from wagtail_satisfaction.models import (
 )
 from wagtail_satisfaction.reports.filters import ReportFilters
 from wagtail_satisfaction.reports.rollup import rebuild_tallies, roll_up_pending
-from wagtail_satisfaction.reports.stats import _source, build_report
+from wagtail_satisfaction.reports.stats import _plan, build_report
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +60,13 @@ def every_combination(campaign):
               "procedure": Procedure.objects.get(code="P1"),
               "sector": Sector.objects.get(name="Hộ tịch"),
               "officer": Officer.objects.get(name="Nguyễn Văn An")}
-    periods = [(None, None), (datetime.date(2025, 10, 1), datetime.date(2025, 10, 31)),
-               (datetime.date(2025, 10, 4), datetime.date(2025, 11, 3))]
+    d = datetime.date
+    # Whole campaign, a whole month, dates inside two months, dates around a whole month
+    # (November from the monthly tallies, the days of October and December from daily
+    # ones), and open dates cutting a month.
+    periods = [(None, None), (d(2025, 10, 1), d(2025, 10, 31)),
+               (d(2025, 10, 4), d(2025, 11, 3)), (d(2025, 10, 6), d(2025, 12, 10)),
+               (None, d(2025, 11, 10))]
     for start, end in periods:
         for n in range(len(others) + 1):
             for chosen in itertools.combinations(others, n):
@@ -70,16 +75,25 @@ def every_combination(campaign):
 
 
 def test_every_combination_of_filters_gives_the_raw_answers_figures(sipas):  # noqa: F811
-    read = set()
+    read, split = set(), set()
     for filters in every_combination(sipas):
         raw = dataclasses.replace(filters, raw=True)
         assert figures(build_report(filters)) == figures(build_report(raw)), filters
-        read |= {_source(filters, kind, group) for kind in ("responses", "answers")
-                 for group in (None, "unit", "channel", "month", "procedure", "sector",
-                               "officer")}
-    expected = {"daily", "raw", *(("procedure", "officer")
-                                  if connection.vendor == "postgresql" else ())}
+        for kind in ("responses", "answers"):
+            for group in (None, "unit", "channel", "month", "procedure", "sector", "officer"):
+                plan = _plan(filters, kind, group)
+                read |= {source for source, _part in plan}
+                if len(plan) > 1:
+                    split.add(tuple(source for source, _part in plan))
+    postgresql = connection.vendor == "postgresql"
+    expected = {"daily", "raw", *(("procedure", "officer", "procedure_day", "officer_day",
+                                   "channel_day") if postgresql else ())}
     assert read == expected
+    # Dates that cut a month: whole months from a monthly tally, the other days from a
+    # daily one (or raw rows for what no daily tally knows, a channel with a procedure).
+    assert split == ({("procedure", "procedure_day"), ("procedure", "channel_day"),
+                      ("officer", "officer_day"), ("procedure", "raw"),
+                      ("officer", "raw")} if postgresql else set())
 
 
 @pytest.mark.postgres

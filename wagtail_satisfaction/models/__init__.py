@@ -25,12 +25,17 @@ from .pages import ResultsPage, SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
 from .reports import (
     AnswerTally,
+    ChannelDayAnswerTally,
     DossierCount,
     ExportJob,
     OfficerAnswerTally,
+    OfficerDayAnswerTally,
+    OfficerDayResponseTally,
     OfficerResponseTally,
     PendingTally,
     ProcedureAnswerTally,
+    ProcedureDayAnswerTally,
+    ProcedureDayResponseTally,
     ProcedureResponseTally,
     ResponseTally,
 )
@@ -51,6 +56,8 @@ __all__ = [
     "AnswerTally", "DossierCount", "ExportJob", "PendingTally", "ResponseTally",
     "ProcedureResponseTally",
     "ProcedureAnswerTally", "OfficerResponseTally", "OfficerAnswerTally",
+    "ProcedureDayResponseTally", "ProcedureDayAnswerTally", "OfficerDayResponseTally",
+    "OfficerDayAnswerTally", "ChannelDayAnswerTally",
 ]
 
 # Comment moderation

@@ -5,6 +5,7 @@ response at 00:30 on 1 October local time is in Q4 although its UTC date is 30 S
 """
 
 import calendar
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
@@ -55,6 +56,9 @@ class ReportFilters:
     raw: bool = False  # read raw answers even where the daily tallies could answer
     # The units a unit-scoped user may see (``models.scopes.units_for``); None: every unit.
     units: models.QuerySet | None = None
+    # (first, last) local day left out of the dates (None: open), when the report reads
+    # those whole months from the monthly tallies and the days around them elsewhere.
+    skip: tuple | None = None
     _rolled_up: bool = field(default=False, init=False, repr=False, compare=False)
 
     def roll_up(self):
@@ -86,6 +90,11 @@ class ReportFilters:
             qs = qs.filter(submitted_at__gte=since)
         if until:
             qs = qs.filter(submitted_at__lt=until)
+        if self.skip:
+            first, last = dataclasses.replace(self, start=self.skip[0], end=self.skip[1],
+                                              skip=None).moment_range()
+            qs = qs.exclude(models.Q(submitted_at__gte=first) if first else models.Q(),
+                            models.Q(submitted_at__lt=last) if last else models.Q())
         if self.unit:
             qs = qs.filter(unit__in=Unit.objects.within(self.unit))
         if self.units is not None:
@@ -149,6 +158,10 @@ class ReportFilters:
             qs = qs.filter(**{f"{period_field}__gte": self.start})
         if self.end:
             qs = qs.filter(**{f"{period_field}__lte": self.end})
+        if self.skip:
+            first, last = self.skip
+            qs = qs.exclude(models.Q(**{f"{period_field}__gte": first}) if first else models.Q(),
+                            models.Q(**{f"{period_field}__lte": last}) if last else models.Q())
         if self.unit:
             qs = qs.filter(unit__in=Unit.objects.within(self.unit))
         if self.units is not None:

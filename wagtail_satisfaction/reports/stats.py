@@ -11,6 +11,7 @@ items that have a value (or, per campaign, the pooled share); the overall index 
 mean of the factors that have a value.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -27,11 +28,16 @@ from ..models import (
     Answer,
     AnswerTally,
     Channel,
+    ChannelDayAnswerTally,
     Officer,
     OfficerAnswerTally,
+    OfficerDayAnswerTally,
+    OfficerDayResponseTally,
     OfficerResponseTally,
     Procedure,
     ProcedureAnswerTally,
+    ProcedureDayAnswerTally,
+    ProcedureDayResponseTally,
     ProcedureResponseTally,
     QuestionnaireKind,
     ResponseTally,
@@ -341,18 +347,32 @@ GROUPS = {
 }
 
 
-# Monthly tallies (``rollup.MONTH_TALLIES``): the filters each can apply besides campaign,
-# whole months, unit and channel, and the column of each group it knows.
-MONTH_SOURCES = {
-    "procedure": (("procedure", "sector"),
+# The tallies keyed by procedure, field and officer (``rollup.KEYED_TALLIES``) and the
+# answers by day and channel: for each source, its period column, the filters it can apply
+# besides campaign, period and unit, and the column of each group it knows ("month" of a
+# daily source is its day truncated).
+KEYED_SOURCES = {
+    "procedure": ("month", ("channel", "procedure", "sector"),
                   {"unit": "unit_id", "channel": "channel", "month": "month",
                    "procedure": "procedure_key"}),
-    "officer": (("sector", "officer"),
+    "officer": ("month", ("channel", "sector", "officer"),
                 {"unit": "unit_id", "channel": "channel", "month": "month",
                  "sector": "sector_key", "officer": "officer_key"}),
+    "channel_day": ("day", ("channel",), {"unit": "unit_id", "channel": "channel",
+                                          "month": "day"}),
+    "procedure_day": ("day", ("procedure", "sector"),
+                      {"unit": "unit_id", "month": "day", "procedure": "procedure_key"}),
+    "officer_day": ("day", ("sector", "officer"),
+                    {"unit": "unit_id", "month": "day", "sector": "sector_key",
+                     "officer": "officer_key"}),
 }
-MONTH_MODELS = {"procedure": (ProcedureResponseTally, ProcedureAnswerTally),
-                "officer": (OfficerResponseTally, OfficerAnswerTally)}
+# (response tally, answer tally) of each keyed source; None: read from ``ResponseTally``.
+KEYED_MODELS = {"procedure": (ProcedureResponseTally, ProcedureAnswerTally),
+                "officer": (OfficerResponseTally, OfficerAnswerTally),
+                "channel_day": (None, ChannelDayAnswerTally),
+                "procedure_day": (ProcedureDayResponseTally, ProcedureDayAnswerTally),
+                "officer_day": (OfficerDayResponseTally, OfficerDayAnswerTally)}
+MONTH_SOURCES = {name for name, (period, _k, _c) in KEYED_SOURCES.items() if period == "month"}
 
 
 def _whole_months(filters):
@@ -362,33 +382,85 @@ def _whole_months(filters):
             and (end is None or (end + datetime.timedelta(days=1)).day == 1))
 
 
-def _source(filters, kind, group):
-    """Where ``kind`` ("responses"/"answers") of ``group`` are read: "daily" tallies, the
-    "procedure" or "officer" monthly tallies, or "raw" rows: the smallest that knows every
-    filter and the group."""
-    if filters.raw:
-        return "raw"
+def _inner_months(filters):
+    """(first, last day) of the whole months inside the filters' dates, or None."""
+    start, end = filters.start, filters.end
+    first = start if start is None or start.day == 1 else (
+        start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    last = end if end is None or (end + datetime.timedelta(days=1)).day == 1 else (
+        end.replace(day=1) - datetime.timedelta(days=1))
+    if first is not None and last is not None and last < first:
+        return None
+    return first, last
+
+
+def _knows(source, kind, filters, group):
+    """Whether a keyed source can apply the filters and give the group."""
+    _period, knows, columns = KEYED_SOURCES[source]
+    if source == "channel_day" and kind == "responses":
+        return False  # ResponseTally has the channel: the "daily" source
+    return (all(not getattr(filters, f) or f in knows
+                for f in ("channel", "procedure", "sector", "officer"))
+            and (group is None or group in columns))
+
+
+def _day_source(filters, kind, group):
+    """The smallest daily source for ``kind`` of ``group``: "daily", a daily keyed
+    source, or "raw"."""
     daily = filters.uses_tallies if kind == "responses" else filters.uses_answer_tallies
     if daily and group in (None, "unit", "month", *(("channel",) if kind == "responses"
                                                      else ())):
         return "daily"
-    if keeps_month_tallies() and _whole_months(filters):
-        for name, (knows, columns) in MONTH_SOURCES.items():
-            if (all(getattr(filters, f) is None or f in knows
-                    for f in ("procedure", "sector", "officer"))
-                    and (group is None or group in columns)):
+    if keeps_month_tallies():
+        for name, (period, *_rest) in KEYED_SOURCES.items():
+            if period == "day" and _knows(name, kind, filters, group):
                 return name
     return "raw"
 
 
-def _month_tallies(filters, model, source):
-    qs = filters.tally_rows(model, "month")
+def _plan(filters, kind, group):
+    """Where ``kind`` ("responses"/"answers") of ``group`` are read: [(source, filters)],
+    whose sums add up to the selection's.
+
+    The source is the "daily" tallies, a monthly keyed tally, a daily keyed one or "raw"
+    rows: the smallest that knows every filter and the group. Dates that cut a month are
+    read in two parts when a monthly tally knows the rest: its whole months from it, the
+    days left at either end (``ReportFilters.skip``) from the smallest daily source.
+    """
+    if filters.raw:
+        return [("raw", filters)]
+    source = _day_source(filters, kind, group)
+    if source == "daily" or not keeps_month_tallies():
+        return [(source, filters)]
+    month = next((name for name in KEYED_SOURCES
+                  if name in MONTH_SOURCES and _knows(name, kind, filters, group)), None)
+    if month is None:
+        return [(source, filters)]
+    if _whole_months(filters):
+        return [(month, filters)]
+    inner = _inner_months(filters)
+    if inner is None:
+        return [(source, filters)]
+    first, last = inner
+    return [(month, _part(filters, start=first, end=last)),
+            (source, _part(filters, skip=(first or filters.start, last or filters.end)))]
+
+
+def _part(filters, **changes):
+    """The filters with other dates, the queue already rolled up by the report."""
+    part = dataclasses.replace(filters, **changes)
+    part._rolled_up = filters._rolled_up
+    return part
+
+
+def _keyed_tallies(filters, model, source):
+    qs = filters.tally_rows(model, KEYED_SOURCES[source][0])
     if filters.procedure:
         qs = qs.filter(procedure_key=filters.procedure.pk)
     if filters.officer:
         qs = qs.filter(officer_key=filters.officer.pk)
     if filters.sector:
-        qs = (qs.filter(sector_key=filters.sector.pk) if source == "officer" else
+        qs = (qs.filter(sector_key=filters.sector.pk) if "officer" in source else
               qs.filter(procedure_key__in=Procedure.objects.filter(sector=filters.sector)
                         .values("pk")))
     return qs
@@ -397,8 +469,9 @@ def _month_tallies(filters, model, source):
 def _group_column(group, source, prefix=""):
     """The expression of a group key in a source (``prefix``: the path from answers to
     their response)."""
-    if source in MONTH_SOURCES:
-        return F(MONTH_SOURCES[source][1][group])
+    if source in KEYED_SOURCES:
+        column = KEYED_SOURCES[source][2][group]
+        return TruncMonth(column) if column == "day" else F(column)
     if group == "month":
         return (TruncMonth("day") if source == "daily"
                 else TruncMonth(f"{prefix}submitted_at", tzinfo=report_zone()))
@@ -418,12 +491,15 @@ class Figures:
 
     def __init__(self, filters, groups):
         self.responses, self.answers = {}, {}
-        by_source = {}
+        by_source, parts = {}, {}
         for group in dict.fromkeys(groups):
             for kind in ("responses", "answers"):
-                by_source.setdefault((kind, _source(filters, kind, group)), []).append(group)
-        for (kind, source), wanted in by_source.items():
-            getattr(self, f"_{kind}")(filters, source, wanted)
+                for source, part in _plan(filters, kind, group):
+                    key = (kind, source, part.start, part.end, part.skip)
+                    parts[key] = part
+                    by_source.setdefault(key, []).append(group)
+        for (kind, source, *_dates), wanted in by_source.items():
+            getattr(self, f"_{kind}")(parts[(kind, source, *_dates)], source, wanted)
 
     def _responses(self, filters, source, groups):
         from django.db.models import IntegerField
@@ -435,7 +511,7 @@ class Figures:
                 m_p=F("points"), m_d=Cast("dissatisfied", IntegerField()))
         else:
             qs = (filters.tallies(ResponseTally) if source == "daily"
-                  else _month_tallies(filters, MONTH_MODELS[source][0], source))
+                  else _keyed_tallies(filters, KEYED_MODELS[source][0], source))
             qs = qs.annotate(m_n=F("responses"), m_a=F("index_applicable"),
                              m_s=F("index_satisfied"), m_p=F("points"), m_d=F("dissatisfied"))
         qs = qs.annotate(**{f"g_{g}": _group_column(g, source) for g in groups if g})
@@ -443,10 +519,13 @@ class Figures:
         for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], [],
                                         sums).items():
             group = group[2:] if group else None
-            self.responses[group] = [
-                (_none_key(key, source, group),
-                 {name[2]: total or 0 for name, total in totals.items()})
-                for key, _keys, totals in rows]
+            into = dict(self.responses.get(group, []))  # another part of the period
+            for key, _keys, totals in rows:
+                sums_ = into.setdefault(_none_key(key, source, group),
+                                        dict.fromkeys(("n", "a", "s", "p", "d"), 0))
+                for name, total in totals.items():
+                    sums_[name[2]] += total or 0
+            self.responses[group] = list(into.items())
 
     def _answers(self, filters, source, groups):
         if source == "raw":
@@ -455,7 +534,7 @@ class Figures:
             keys, sums = ["c_q", "c_v"], {"m_n": "SUM(%s)"}
         else:
             qs = (filters.tallies(AnswerTally) if source == "daily"
-                  else _month_tallies(filters, MONTH_MODELS[source][1], source))
+                  else _keyed_tallies(filters, KEYED_MODELS[source][1], source))
             qs = qs.annotate(c_q=F("question_id"))
             keys, sums = ["c_q"], {column: "SUM(%s)" for column in TALLY_COLUMNS}
         qs = qs.annotate(**{f"g_{g}": _group_column(g, source, "response__")
@@ -463,11 +542,12 @@ class Figures:
         for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], keys,
                                         sums).items():
             group = group[2:] if group else None
-            grouped = self.answers[group] = {}
+            grouped = self.answers.setdefault(group, {})  # or another part of the period
             for key, found, totals in rows:
                 into = grouped.setdefault(_none_key(key, source, group), {})
                 if source == "raw":
-                    into.setdefault(found["c_q"], {})[found["c_v"]] = totals["m_n"]
+                    counts = into.setdefault(found["c_q"], {})
+                    counts[found["c_v"]] = counts.get(found["c_v"], 0) + totals["m_n"]
                 else:
                     counts = into.setdefault(found["c_q"], {})
                     for column, n in totals.items():
@@ -477,8 +557,8 @@ class Figures:
 
 
 def _none_key(key, source, group):
-    """The monthly tallies' 0 ("no procedure/field/officer") as raw rows' None."""
-    if source in MONTH_SOURCES and group in ("procedure", "sector", "officer") and key == 0:
+    """The keyed tallies' 0 ("no procedure/field/officer") as raw rows' None."""
+    if source in KEYED_SOURCES and group in ("procedure", "sector", "officer") and key == 0:
         return None
     return key
 

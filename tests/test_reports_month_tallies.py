@@ -21,9 +21,12 @@ from django.urls import reverse
 from tests.test_reports_breakdowns import sipas  # noqa: F401 (fixture)
 from tests.test_reports_views import iso_secretary
 from wagtail_satisfaction.models import (
+    ChannelDayAnswerTally,
     Officer,
     OfficerAnswerTally,
+    OfficerDayAnswerTally,
     Procedure,
+    ProcedureDayResponseTally,
     ProcedureResponseTally,
     Sector,
     Unit,
@@ -111,15 +114,25 @@ def test_a_submission_is_in_the_monthly_tallies_once_rolled_up(sipas):  # noqa: 
 
 
 @pytest.mark.postgres
-def test_verify_names_a_wrong_monthly_tally_and_a_rebuild_repairs_it(sipas):  # noqa: F811
+@pytest.mark.parametrize(("model", "column", "table"), [
+    (ProcedureResponseTally, "responses", "phiếu theo tháng và thủ tục"),
+    (ProcedureDayResponseTally, "responses", "phiếu theo ngày và thủ tục"),
+    (OfficerDayAnswerTally, "v5", "câu trả lời theo ngày, lĩnh vực và công chức"),
+    (ChannelDayAnswerTally, "na", "câu trả lời theo ngày và kênh"),
+])
+def test_verify_names_a_wrong_keyed_tally_and_a_rebuild_repairs_it(
+        sipas, model, column, table):  # noqa: F811
     from django.core.management.base import CommandError
 
     roll_up_pending()
-    row = ProcedureResponseTally.objects.filter(campaign=sipas).first()
-    row.responses += 5
+    assert model.objects.filter(campaign=sipas).exists()
+    row = model.objects.filter(campaign=sipas).first()
+    setattr(row, column, getattr(row, column) + 5)
     row.save()
+    out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError):
-        call_command("satisfaction_verify", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command("satisfaction_verify", stdout=out, stderr=err)
+    assert table in out.getvalue() + err.getvalue()
     rebuild_tallies([sipas.pk])
     call_command("satisfaction_verify", stdout=io.StringIO())
 

@@ -27,6 +27,7 @@ from wagtail_satisfaction.models import (
     OfficerDayAnswerTally,
     Procedure,
     ProcedureDayResponseTally,
+    ProcedureOfficerAnswerTally,
     ProcedureResponseTally,
     Sector,
     Unit,
@@ -89,14 +90,16 @@ def test_every_combination_of_filters_gives_the_raw_answers_figures(sipas):  # n
                 if len(plan) > 1:
                     split.add(tuple(source for source, _part in plan))
     postgresql = connection.vendor == "postgresql"
-    expected = {"daily", "raw", *(("procedure", "officer", "procedure_day", "officer_day",
-                                   "channel_day") if postgresql else ())}
+    expected = {"daily", "raw", *(("procedure", "officer", "procedure_officer",
+                                   "procedure_day", "officer_day", "channel_day")
+                                  if postgresql else ())}
     assert read == expected
     # Dates that cut a month: whole months from a monthly tally, the other days from a
     # daily one (or raw rows for what no daily tally knows, a channel with a procedure).
     assert split == ({("procedure", "procedure_day"), ("procedure", "channel_day"),
                       ("officer", "officer_day"), ("procedure", "raw"),
-                      ("officer", "raw")} if postgresql else set())
+                      ("officer", "raw"), ("procedure_officer", "raw")}
+                     if postgresql else set())
 
 
 @pytest.mark.postgres
@@ -119,6 +122,7 @@ def test_a_submission_is_in_the_monthly_tallies_once_rolled_up(sipas):  # noqa: 
     (ProcedureDayResponseTally, "responses", "phiếu theo ngày và thủ tục"),
     (OfficerDayAnswerTally, "v5", "câu trả lời theo ngày, lĩnh vực và công chức"),
     (ChannelDayAnswerTally, "na", "câu trả lời theo ngày và kênh"),
+    (ProcedureOfficerAnswerTally, "v4", "câu trả lời theo tháng, thủ tục và công chức"),
 ])
 def test_verify_names_a_wrong_keyed_tally_and_a_rebuild_repairs_it(
         sipas, model, column, table):  # noqa: F811

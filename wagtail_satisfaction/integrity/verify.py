@@ -308,6 +308,8 @@ MONTH_TALLY_NAMES = {
     "OfficerDayResponseTally": gettext_lazy("daily responses by field and officer"),
     "OfficerDayAnswerTally": gettext_lazy("daily answers by field and officer"),
     "ChannelDayAnswerTally": gettext_lazy("daily answers by channel"),
+    "ProcedureOfficerResponseTally": gettext_lazy("monthly responses by procedure and officer"),
+    "ProcedureOfficerAnswerTally": gettext_lazy("monthly answers by procedure and officer"),
 }
 KEY_NAMES = {"procedure_key": gettext_lazy("procedure #%(id)s"),
              "sector_key": gettext_lazy("field #%(id)s"),

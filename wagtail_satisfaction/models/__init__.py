@@ -36,6 +36,8 @@ from .reports import (
     ProcedureAnswerTally,
     ProcedureDayAnswerTally,
     ProcedureDayResponseTally,
+    ProcedureOfficerAnswerTally,
+    ProcedureOfficerResponseTally,
     ProcedureResponseTally,
     ResponseTally,
 )
@@ -57,7 +59,8 @@ __all__ = [
     "ProcedureResponseTally",
     "ProcedureAnswerTally", "OfficerResponseTally", "OfficerAnswerTally",
     "ProcedureDayResponseTally", "ProcedureDayAnswerTally", "OfficerDayResponseTally",
-    "OfficerDayAnswerTally", "ChannelDayAnswerTally",
+    "OfficerDayAnswerTally", "ChannelDayAnswerTally", "ProcedureOfficerResponseTally",
+    "ProcedureOfficerAnswerTally",
 ]
 
 # Comment moderation

@@ -184,6 +184,47 @@ class OfficerAnswerTally(_MonthTally, _AnswerCounts):
         return f"{self.month:%m/%Y} {self.unit_id} {self.channel}"
 
 
+class ProcedureOfficerResponseTally(_ResponseCounts):
+    """Responses per campaign, local month, unit, procedure and officer (0: none), without
+    the channel: the officers of one procedure, the procedures of one officer."""
+
+    campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.CASCADE,
+                                 related_name="+")
+    month = models.DateField()  # the first day of the local month
+    unit = models.ForeignKey("wagtail_satisfaction.Unit", on_delete=models.CASCADE,
+                             related_name="+")
+    procedure_key = models.BigIntegerField(default=0)
+    officer_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "month", "unit", "procedure_key", "officer_key"],
+            name="satisfaction_procedure_officer_response_tally_key")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.unit_id} {self.procedure_key} {self.officer_key}"
+
+
+class ProcedureOfficerAnswerTally(_AnswerCounts):
+    """Answers per campaign, local month, unit, procedure, officer (0: none) and question."""
+
+    campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.CASCADE,
+                                 related_name="+")
+    month = models.DateField()
+    unit = models.ForeignKey("wagtail_satisfaction.Unit", on_delete=models.CASCADE,
+                             related_name="+")
+    procedure_key = models.BigIntegerField(default=0)
+    officer_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "month", "unit", "procedure_key", "officer_key", "question"],
+            name="satisfaction_procedure_officer_answer_tally_key")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.unit_id} {self.procedure_key} {self.officer_key}"
+
+
 class _DayTally(models.Model):
     """Daily tallies keyed by procedure or by field and officer, without the channel.
 

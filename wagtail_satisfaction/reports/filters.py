@@ -84,30 +84,49 @@ class ReportFilters:
 
     def responses(self):
         """The responses these filters select."""
-        qs = Response.objects.filter(campaign=self.campaign)
+        return Response.objects.filter(self._selects())
+
+    def answers(self):
+        """The answers of the responses these filters select (a join, so that the database
+        reads each response once, not a subquery of them)."""
+        from ..models import Answer
+
+        return Answer.objects.filter(self._selects("response__"))
+
+    def _selects(self, to=""):
+        """The condition on a response (``to``: the path to it) these filters set."""
+        def q(**lookups):
+            return models.Q(**{to + name: value for name, value in lookups.items()})
+
+        where = q(campaign=self.campaign)
         since, until = self.moment_range()
         if since:
-            qs = qs.filter(submitted_at__gte=since)
+            where &= q(submitted_at__gte=since)
         if until:
-            qs = qs.filter(submitted_at__lt=until)
+            where &= q(submitted_at__lt=until)
         if self.skip:
             first, last = dataclasses.replace(self, start=self.skip[0], end=self.skip[1],
                                               skip=None).moment_range()
-            qs = qs.exclude(models.Q(submitted_at__gte=first) if first else models.Q(),
-                            models.Q(submitted_at__lt=last) if last else models.Q())
+            left_out = models.Q()
+            if first:
+                left_out &= q(submitted_at__gte=first)
+            if last:
+                left_out &= q(submitted_at__lt=last)
+            if left_out:
+                where &= ~left_out
         if self.unit:
-            qs = qs.filter(unit__in=Unit.objects.within(self.unit))
+            where &= q(unit__in=Unit.objects.within(self.unit))
         if self.units is not None:
-            qs = qs.filter(unit__in=self.units)
+            where &= q(unit__in=self.units)
         if self.procedure:
-            qs = qs.filter(procedure=self.procedure)
+            where &= q(procedure=self.procedure)
         if self.sector:
-            qs = qs.filter(procedure__sector=self.sector)
+            where &= q(procedure__sector=self.sector)
         if self.officer:
-            qs = qs.filter(officer=self.officer)
+            where &= q(officer=self.officer)
         if self.channel:
-            qs = qs.filter(channel=self.channel)
-        return qs
+            where &= q(channel=self.channel)
+        return where
 
     def relevant_comments(self):
         """Comments moderated as relevant on the selected responses.
@@ -195,7 +214,9 @@ class ReportFilterForm(forms.Form):
     campaign of a unit above theirs is the report of their unit.
     """
 
-    campaign = forms.ModelChoiceField(Campaign.objects.all(), label=_("Campaign"))
+    # The report reads the campaign's questionnaire and unit: one query with the campaign.
+    campaign = forms.ModelChoiceField(Campaign.objects.select_related("questionnaire", "unit"),
+                                      label=_("Campaign"))
     round = forms.ModelChoiceField(Round.objects.select_related("campaign"), required=False,
                                    label=_("Round"))
     period = forms.ChoiceField(choices=Period.choices, required=False, label=_("Period"))
@@ -222,7 +243,8 @@ class ReportFilterForm(forms.Form):
         self.fields["round"].label_from_instance = lambda r: f"{r.campaign} – {r}"
         self.units = None if user is None else units_for(user)
         if self.units is not None:
-            self.fields["campaign"].queryset = usable_campaigns(user)
+            self.fields["campaign"].queryset = usable_campaigns(
+                user, self.fields["campaign"].queryset)
             for name in ("unit", "procedure", "officer"):
                 self.fields[name].queryset = restrict(self.fields[name].queryset, user)
             self.own_units = list(bound_units(user).order_by("path"))

@@ -63,6 +63,8 @@ KEYED_TALLIES = (
     ("OfficerDayResponseTally", "OfficerDayAnswerTally", OFFICER_KEYS, "day"),
     # Answers by day and channel (``ResponseTally`` has the channel already).
     (None, "ChannelDayAnswerTally", {}, "channel_day"),
+    ("ProcedureOfficerResponseTally", "ProcedureOfficerAnswerTally",
+     {"procedure_key": "procedure_id", "officer_key": "officer_id"}, "unit_month"),
 )
 MONTH_TALLIES = tuple(t[:3] for t in KEYED_TALLIES if t[3] == "month")
 
@@ -70,7 +72,7 @@ MONTH_TALLIES = tuple(t[:3] for t in KEYED_TALLIES if t[3] == "month")
 def period_columns(period):
     """The key columns a keyed tally has before its extra keys."""
     return {"month": ["month", "unit", "channel"], "day": ["day", "unit"],
-            "channel_day": ["day", "unit", "channel"]}[period]
+            "channel_day": ["day", "unit", "channel"], "unit_month": ["month", "unit"]}[period]
 
 
 def keeps_month_tallies(using=None):
@@ -143,12 +145,14 @@ def _month_roll_up_parts(apps, table, scores, r_sums, a_sums, counts):
             "month": ("month, unit_id, channel",
                       "date_trunc('month', d.day)::date, d.unit_id, d.channel"),
             "day": ("day, unit_id", "d.day, d.unit_id"),
-            "channel_day": ("day, unit_id, channel", "d.day, d.unit_id, d.channel")}[period]
+            "channel_day": ("day, unit_id, channel", "d.day, d.unit_id, d.channel"),
+            "unit_month": ("month, unit_id", "date_trunc('month', d.day)::date, d.unit_id"),
+        }[period]
         names = "".join(f", {name}" for name in extra)
         values = "".join(f", {keys[path]}" for path in extra.values())
         width = 2 + head.count(",") + len(extra)
         by = ", ".join(str(n) for n in range(1, width + 1))
-        join = sector if extra else ""
+        join = sector if "procedure__sector_id" in extra.values() else ""
         if response_name is not None:
             response_table = table(apps.get_model("wagtail_satisfaction", response_name))
             parts.append(
@@ -281,7 +285,8 @@ def _tally_counts(response, answers):
                            response.channel),
                  "day": (response.campaign_id, day, response.unit_id),
                  "channel_day": (response.campaign_id, day, response.unit_id,
-                                 response.channel)}
+                                 response.channel),
+                 "unit_month": (response.campaign_id, day.replace(day=1), response.unit_id)}
         for response_name, answer_name, extra, period in KEYED_TALLIES:
             fields = ["campaign", *period_columns(period), *extra]
             key_values = (*heads[period], *(known[path] for path in extra.values()))
@@ -479,7 +484,7 @@ def _key_value(path):
 
 
 def _period(path, period):
-    if period == "month":
+    if period in ("month", "unit_month"):
         return TruncMonth(path, tzinfo=report_zone(), output_field=DateField())
     return TruncDate(path, tzinfo=report_zone())
 

@@ -18,14 +18,13 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import cached_property
 
-from django.db.models import F, Value
+from django.db.models import BigIntegerField, Count, F, Value, Window
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import get_setting
 from ..models import (
     Aggregation,
-    Answer,
     AnswerTally,
     Channel,
     ChannelDayAnswerTally,
@@ -38,6 +37,8 @@ from ..models import (
     ProcedureAnswerTally,
     ProcedureDayAnswerTally,
     ProcedureDayResponseTally,
+    ProcedureOfficerAnswerTally,
+    ProcedureOfficerResponseTally,
     ProcedureResponseTally,
     QuestionnaireKind,
     ResponseTally,
@@ -292,6 +293,7 @@ class Report:
     dossiers: int | None = None
     comments: list = field(default_factory=list)
     comment_count: int = 0
+    layout: Layout | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_tthc(self):
@@ -358,6 +360,9 @@ KEYED_SOURCES = {
     "officer": ("month", ("channel", "sector", "officer"),
                 {"unit": "unit_id", "channel": "channel", "month": "month",
                  "sector": "sector_key", "officer": "officer_key"}),
+    "procedure_officer": ("month", ("procedure", "sector", "officer"),
+                          {"unit": "unit_id", "month": "month", "procedure": "procedure_key",
+                           "officer": "officer_key"}),
     "channel_day": ("day", ("channel",), {"unit": "unit_id", "channel": "channel",
                                           "month": "day"}),
     "procedure_day": ("day", ("procedure", "sector"),
@@ -369,6 +374,8 @@ KEYED_SOURCES = {
 # (response tally, answer tally) of each keyed source; None: read from ``ResponseTally``.
 KEYED_MODELS = {"procedure": (ProcedureResponseTally, ProcedureAnswerTally),
                 "officer": (OfficerResponseTally, OfficerAnswerTally),
+                "procedure_officer": (ProcedureOfficerResponseTally,
+                                      ProcedureOfficerAnswerTally),
                 "channel_day": (None, ChannelDayAnswerTally),
                 "procedure_day": (ProcedureDayResponseTally, ProcedureDayAnswerTally),
                 "officer_day": (OfficerDayResponseTally, OfficerDayAnswerTally)}
@@ -401,7 +408,14 @@ def _knows(source, kind, filters, group):
         return False  # ResponseTally has the channel: the "daily" source
     return (all(not getattr(filters, f) or f in knows
                 for f in ("channel", "procedure", "sector", "officer"))
-            and (group is None or group in columns))
+            and (group is None or group in columns
+                 or (group == "sector" and _one_sector(filters, source))))
+
+
+def _one_sector(filters, source):
+    """Whether every row of a source keyed by procedure has the field of the procedure the
+    filters name (their field breakdown is then one row)."""
+    return filters.procedure is not None and "procedure" in KEYED_SOURCES[source][2]
 
 
 def _day_source(filters, kind, group):
@@ -460,15 +474,18 @@ def _keyed_tallies(filters, model, source):
     if filters.officer:
         qs = qs.filter(officer_key=filters.officer.pk)
     if filters.sector:
-        qs = (qs.filter(sector_key=filters.sector.pk) if "officer" in source else
+        qs = (qs.filter(sector_key=filters.sector.pk) if "sector" in KEYED_SOURCES[source][2]
+              else
               qs.filter(procedure_key__in=Procedure.objects.filter(sector=filters.sector)
                         .values("pk")))
     return qs
 
 
-def _group_column(group, source, prefix=""):
+def _group_column(filters, group, source, prefix=""):
     """The expression of a group key in a source (``prefix``: the path from answers to
     their response)."""
+    if source in KEYED_SOURCES and group not in KEYED_SOURCES[source][2]:  # _one_sector
+        return Value(filters.procedure.sector_id, output_field=BigIntegerField())
     if source in KEYED_SOURCES:
         column = KEYED_SOURCES[source][2][group]
         return TruncMonth(column) if column == "day" else F(column)
@@ -514,7 +531,7 @@ class Figures:
                   else _keyed_tallies(filters, KEYED_MODELS[source][0], source))
             qs = qs.annotate(m_n=F("responses"), m_a=F("index_applicable"),
                              m_s=F("index_satisfied"), m_p=F("points"), m_d=F("dissatisfied"))
-        qs = qs.annotate(**{f"g_{g}": _group_column(g, source) for g in groups if g})
+        qs = qs.annotate(**{f"g_{g}": _group_column(filters, g, source) for g in groups if g})
         sums = {name: "SUM(%s)" for name in ("m_n", "m_a", "m_s", "m_p", "m_d")}
         for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], [],
                                         sums).items():
@@ -529,7 +546,7 @@ class Figures:
 
     def _answers(self, filters, source, groups):
         if source == "raw":
-            qs = Answer.objects.filter(response__in=filters.responses()).annotate(
+            qs = filters.answers().annotate(
                 c_q=F("question_id"), c_v=F("value"), m_n=Value(1))
             keys, sums = ["c_q", "c_v"], {"m_n": "SUM(%s)"}
         else:
@@ -537,7 +554,7 @@ class Figures:
                   else _keyed_tallies(filters, KEYED_MODELS[source][1], source))
             qs = qs.annotate(c_q=F("question_id"))
             keys, sums = ["c_q"], {column: "SUM(%s)" for column in TALLY_COLUMNS}
-        qs = qs.annotate(**{f"g_{g}": _group_column(g, source, "response__")
+        qs = qs.annotate(**{f"g_{g}": _group_column(filters, g, source, "response__")
                             for g in groups if g})
         for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], keys,
                                         sums).items():
@@ -607,6 +624,22 @@ def _names(model, field="name"):
     return lookup
 
 
+def _breakdown_names(figures):
+    """{"procedure"/"sector"/"officer": {key: name}} of the groups the figures found, in one
+    query (``UNION ALL`` of the three tables)."""
+    wanted = {group: [key for key, _totals in figures.responses.get(group, [])
+                      if key is not None] for group in ("procedure", "sector", "officer")}
+    names = {group: {} for group in wanted}
+    queries = [model.objects.filter(pk__in=wanted[group])
+               .annotate(group=Value(group)).values_list("group", "pk", "name").order_by()
+               for group, model in (("procedure", Procedure), ("sector", Sector),
+                                    ("officer", Officer)) if wanted[group]]
+    if queries:
+        for group, pk, name in queries[0].union(*queries[1:], all=True):
+            names[group][pk] = name
+    return names
+
+
 def _merge(label, rows, **extra):
     """One row adding up ``rows`` (their counts too: the result has its own indices)."""
     rows = list(rows)
@@ -673,18 +706,23 @@ BREAKDOWNS = ("unit", "procedure", "sector", "officer", "channel")
 
 
 @one_snapshot
-def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS):
+def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=True,
+                 layout=None):
     """Compute the whole report for :class:`~.filters.ReportFilters`.
 
     ``breakdowns``: the keys of the breakdowns to compute (all by default). Those read from
     raw answers (procedure, field, officer, channel) scan every answer of the selection, so
     callers that show none (the period comparison, public results) ask for none.
+    ``comments``: False leaves the relevant comments out (the period comparison shows none).
+    ``layout``: the campaign's :class:`Layout` when the caller has it (another report's).
     """
     campaign = filters.campaign
-    layout = Layout(campaign)
+    layout = layout or Layout(campaign)
     figures = Figures(filters, [None, "month", *breakdowns])
+    names = _breakdown_names(figures)
     totals = _group_rows(filters, None, figures=figures)
-    report = Report(filters=filters, responses=totals.responses, totals=totals)
+    report = Report(filters=filters, responses=totals.responses, totals=totals,
+                    layout=layout)
     (report.questions, report.factors, report.indicators,
      report.expectations) = layout.score(_answer_counts(filters, figures=figures))
     report.expectations.sort(key=lambda q: (q.mean is None, -(q.mean or 0)))
@@ -693,13 +731,16 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS):
         report.breakdowns.append(_unit_breakdown(filters, layout, figures))
     if "procedure" in breakdowns:
         report.breakdowns.append(Breakdown("procedure", _("By procedure"), _with_unnamed(
-            _group_rows(filters, "procedure", _names(Procedure), layout, figures),
+            _group_rows(filters, "procedure", lambda _keys: names["procedure"], layout,
+                        figures),
             _("No procedure named"))))
     if "sector" in breakdowns:
         report.breakdowns.append(Breakdown("sector", _("By field"), _with_unnamed(
-            _group_rows(filters, "sector", _names(Sector), layout, figures), _("No field"))))
+            _group_rows(filters, "sector", lambda _keys: names["sector"], layout, figures),
+            _("No field"))))
     if "officer" in breakdowns:
-        report.breakdowns.append(_officer_breakdown(filters, layout, figures))
+        report.breakdowns.append(_officer_breakdown(filters, layout, figures,
+                                                    names["officer"]))
     if "channel" in breakdowns:
         channel_labels = dict(Channel.choices)
         report.breakdowns.append(Breakdown("channel", _("By channel"), [
@@ -712,21 +753,25 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS):
     from .targets import dossiers_in_scope
 
     report.dossiers = dossiers_in_scope(filters)
-    comments = (filters.relevant_comments().select_related("response__unit")
-                .order_by("-submitted_at"))
-    report.comment_count = comments.count()
-    report.comments = list(comments[:comment_limit] if comment_limit else comments)
+    if comments:
+        # The count of them all with the first ``comment_limit`` (a window, one query).
+        found = (filters.relevant_comments().select_related("response__unit")
+                 .annotate(all_count=Window(Count("pk"))).order_by("-submitted_at"))
+        report.comments = list(found[:comment_limit] if comment_limit else found)
+        report.comment_count = (report.comments[0].all_count if report.comments
+                                else 0)
     return report
 
 
-def _officer_breakdown(filters, layout=None, figures=None):
+def _officer_breakdown(filters, layout=None, figures=None, names=None):
     """Officers by name where the small-group rule allows, the others pooled in one row
     (with their count), then the responses that name no officer in a row of their own.
 
     The no-officer row is no officer's figures, but when the pool's figures are withheld it
     is withheld too: the total minus that row would give the pool's figures.
     """
-    grouped = _group_rows(filters, "officer", _names(Officer), layout, figures)
+    grouped = _group_rows(filters, "officer", _names(Officer) if names is None
+                          else lambda _keys: names, layout, figures)
     groups = [(key, row) for key, row in grouped if key is not None]
     disclosure = suppress_small_groups(groups)
     rows = [row for _key, row in disclosure.shown]

@@ -310,6 +310,14 @@ MONTH_TALLY_NAMES = {
     "ChannelDayAnswerTally": gettext_lazy("daily answers by channel"),
     "ProcedureOfficerResponseTally": gettext_lazy("monthly responses by procedure and officer"),
     "ProcedureOfficerAnswerTally": gettext_lazy("monthly answers by procedure and officer"),
+    "ProcedureAllChannelsResponseTally": gettext_lazy(
+        "monthly responses by procedure, every channel"),
+    "ProcedureAllChannelsAnswerTally": gettext_lazy("monthly answers by procedure, every channel"),
+    "OfficerAllChannelsResponseTally": gettext_lazy(
+        "monthly responses by field and officer, every channel"),
+    "OfficerAllChannelsAnswerTally": gettext_lazy(
+        "monthly answers by field and officer, every channel"),
+    "ChannelMonthAnswerTally": gettext_lazy("monthly answers by channel"),
 }
 KEY_NAMES = {"procedure_key": gettext_lazy("procedure #%(id)s"),
              "sector_key": gettext_lazy("field #%(id)s"),

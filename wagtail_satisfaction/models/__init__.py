@@ -26,13 +26,18 @@ from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
 from .reports import (
     AnswerTally,
     ChannelDayAnswerTally,
+    ChannelMonthAnswerTally,
     DossierCount,
     ExportJob,
+    OfficerAllChannelsAnswerTally,
+    OfficerAllChannelsResponseTally,
     OfficerAnswerTally,
     OfficerDayAnswerTally,
     OfficerDayResponseTally,
     OfficerResponseTally,
     PendingTally,
+    ProcedureAllChannelsAnswerTally,
+    ProcedureAllChannelsResponseTally,
     ProcedureAnswerTally,
     ProcedureDayAnswerTally,
     ProcedureDayResponseTally,
@@ -60,7 +65,9 @@ __all__ = [
     "ProcedureAnswerTally", "OfficerResponseTally", "OfficerAnswerTally",
     "ProcedureDayResponseTally", "ProcedureDayAnswerTally", "OfficerDayResponseTally",
     "OfficerDayAnswerTally", "ChannelDayAnswerTally", "ProcedureOfficerResponseTally",
-    "ProcedureOfficerAnswerTally",
+    "ProcedureOfficerAnswerTally", "ProcedureAllChannelsResponseTally",
+    "ProcedureAllChannelsAnswerTally", "OfficerAllChannelsResponseTally",
+    "OfficerAllChannelsAnswerTally", "ChannelMonthAnswerTally",
 ]
 
 # Comment moderation

@@ -65,6 +65,12 @@ KEYED_TALLIES = (
     (None, "ChannelDayAnswerTally", {}, "channel_day"),
     ("ProcedureOfficerResponseTally", "ProcedureOfficerAnswerTally",
      {"procedure_key": "procedure_id", "officer_key": "officer_id"}, "unit_month"),
+    # Every channel together: what a report without a channel filter reads.
+    ("ProcedureAllChannelsResponseTally", "ProcedureAllChannelsAnswerTally", PROCEDURE_KEYS,
+     "unit_month"),
+    ("OfficerAllChannelsResponseTally", "OfficerAllChannelsAnswerTally", OFFICER_KEYS,
+     "unit_month"),
+    (None, "ChannelMonthAnswerTally", {}, "month"),
 )
 MONTH_TALLIES = tuple(t[:3] for t in KEYED_TALLIES if t[3] == "month")
 

@@ -28,12 +28,17 @@ from ..models import (
     AnswerTally,
     Channel,
     ChannelDayAnswerTally,
+    ChannelMonthAnswerTally,
     Officer,
+    OfficerAllChannelsAnswerTally,
+    OfficerAllChannelsResponseTally,
     OfficerAnswerTally,
     OfficerDayAnswerTally,
     OfficerDayResponseTally,
     OfficerResponseTally,
     Procedure,
+    ProcedureAllChannelsAnswerTally,
+    ProcedureAllChannelsResponseTally,
     ProcedureAnswerTally,
     ProcedureDayAnswerTally,
     ProcedureDayResponseTally,
@@ -354,6 +359,13 @@ GROUPS = {
 # besides campaign, period and unit, and the column of each group it knows ("month" of a
 # daily source is its day truncated).
 KEYED_SOURCES = {
+    "channel_month": ("month", ("channel",), {"unit": "unit_id", "channel": "channel",
+                                              "month": "month"}),
+    "procedure_all": ("month", ("procedure", "sector"),
+                      {"unit": "unit_id", "month": "month", "procedure": "procedure_key"}),
+    "officer_all": ("month", ("sector", "officer"),
+                    {"unit": "unit_id", "month": "month", "sector": "sector_key",
+                     "officer": "officer_key"}),
     "procedure": ("month", ("channel", "procedure", "sector"),
                   {"unit": "unit_id", "channel": "channel", "month": "month",
                    "procedure": "procedure_key"}),
@@ -372,7 +384,11 @@ KEYED_SOURCES = {
                      "officer": "officer_key"}),
 }
 # (response tally, answer tally) of each keyed source; None: read from ``ResponseTally``.
-KEYED_MODELS = {"procedure": (ProcedureResponseTally, ProcedureAnswerTally),
+KEYED_MODELS = {"channel_month": (None, ChannelMonthAnswerTally),
+                "procedure_all": (ProcedureAllChannelsResponseTally,
+                                  ProcedureAllChannelsAnswerTally),
+                "officer_all": (OfficerAllChannelsResponseTally, OfficerAllChannelsAnswerTally),
+                "procedure": (ProcedureResponseTally, ProcedureAnswerTally),
                 "officer": (OfficerResponseTally, OfficerAnswerTally),
                 "procedure_officer": (ProcedureOfficerResponseTally,
                                       ProcedureOfficerAnswerTally),
@@ -404,7 +420,7 @@ def _inner_months(filters):
 def _knows(source, kind, filters, group):
     """Whether a keyed source can apply the filters and give the group."""
     _period, knows, columns = KEYED_SOURCES[source]
-    if source == "channel_day" and kind == "responses":
+    if KEYED_MODELS[source][0] is None and kind == "responses":
         return False  # ResponseTally has the channel: the "daily" source
     return (all(not getattr(filters, f) or f in knows
                 for f in ("channel", "procedure", "sector", "officer"))

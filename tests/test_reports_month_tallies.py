@@ -40,8 +40,11 @@ pytestmark = pytest.mark.django_db
 
 # The admin report page of a unit-scoped secretary, whole campaign then a quarter of one
 # channel (with its comparison to the previous quarter). Issue 13 asks for at most 20; this
-# keeps the number measured from creeping up, whatever the data.
-MAX_REPORT_PAGE_QUERIES = {"postgresql": (42, 48), "sqlite": (36, 38)}
+# keeps the number measured from creeping up, whatever the data (was 42 and 48 on
+# PostgreSQL, 36 and 38 on SQLite). Of these, 17 are not the report's: the session, user,
+# permissions and Wagtail's menu (9), the unit scopes (2), the filter bar's six lists.
+# PostgreSQL has four more: the roll-up of the queue (lock and statement) in a savepoint.
+MAX_REPORT_PAGE_QUERIES = {"postgresql": (38, 37), "sqlite": (31, 30)}
 
 
 @pytest.fixture(autouse=True)

@@ -104,16 +104,15 @@ class ReportFilters:
             where &= q(submitted_at__gte=since)
         if until:
             where &= q(submitted_at__lt=until)
-        if self.skip:
+        if self.skip:  # the moments before the first day left out and after the last
             first, last = dataclasses.replace(self, start=self.skip[0], end=self.skip[1],
                                               skip=None).moment_range()
-            left_out = models.Q()
+            edges = models.Q()
             if first:
-                left_out &= q(submitted_at__gte=first)
+                edges |= q(submitted_at__lt=first)
             if last:
-                left_out &= q(submitted_at__lt=last)
-            if left_out:
-                where &= ~left_out
+                edges |= q(submitted_at__gte=last)
+            where &= edges
         if self.unit:
             where &= q(unit__in=Unit.objects.within(self.unit))
         if self.units is not None:
@@ -178,9 +177,15 @@ class ReportFilters:
         if self.end:
             qs = qs.filter(**{f"{period_field}__lte": self.end})
         if self.skip:
+            # The days before the first day left out and after the last: two ranges of the
+            # tally's index (a NOT of the one between would read it all and drop most).
             first, last = self.skip
-            qs = qs.exclude(models.Q(**{f"{period_field}__gte": first}) if first else models.Q(),
-                            models.Q(**{f"{period_field}__lte": last}) if last else models.Q())
+            edges = models.Q()
+            if first:
+                edges |= models.Q(**{f"{period_field}__lt": first})
+            if last:
+                edges |= models.Q(**{f"{period_field}__gt": last})
+            qs = qs.filter(edges)
         if self.unit:
             qs = qs.filter(unit__in=Unit.objects.within(self.unit))
         if self.units is not None:

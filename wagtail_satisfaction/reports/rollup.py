@@ -191,7 +191,11 @@ def roll_up_pending():
     if connection.vendor != "postgresql":
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLL_UP_LOCK])
+        # JIT off for this transaction (same query as the lock): the statement's many
+        # upserts were compiled on every roll-up, 4.5 s for an empty queue at a million
+        # responses (the planner guesses a queue of thousands), 7 ms without.
+        cursor.execute("SELECT set_config('jit', 'off', true), pg_advisory_xact_lock(%s)",
+                       [ROLL_UP_LOCK])
         cursor.execute(_roll_up_statement(), [get_setting("REPORT_TIME_ZONE")])
         return cursor.fetchone()[0]
 

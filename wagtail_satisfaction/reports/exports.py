@@ -104,9 +104,10 @@ class ResponseResource(RowResource):
         """The filtered responses as lists of cell values in column order, text already
         made safe for a spreadsheet (:func:`neutralise`).
 
-        PostgreSQL: one query through a server-side cursor, each response with its answers
-        aggregated into two arrays, and its local time computed by the database; elsewhere
-        (SQLite), keyset chunks of ``CHUNK`` responses and one query for their answers.
+        PostgreSQL: keyset statements of ``PG_CHUNK`` responses, each with its answers
+        aggregated into two arrays and its local time computed by the database, the next
+        read ahead by a thread; elsewhere (SQLite), keyset chunks of ``CHUNK`` responses and
+        one query for their answers.
         No model instances and no per-cell field lookups: the export of a million
         responses is a loop over tuples.
         """

@@ -20,6 +20,7 @@ from django.apps import apps as django_apps
 from django.db import connection, transaction
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.dispatch import Signal
 from django.utils import timezone
 
 from ..conf import get_setting
@@ -112,7 +113,7 @@ def _roll_up_statement():
         f"{counts} FROM d JOIN {table(Answer)} a ON a.response_id = d.id GROUP BY 1, 2, 3, 4 "
         f"ON CONFLICT (campaign_id, day, unit_id, question_id) DO UPDATE SET {a_sums})"
         f"{_month_roll_up_parts(apps, table, scores, r_sums, a_sums, counts)} "
-        f"SELECT count(*) FROM d"
+        f"SELECT count(*), array_agg(DISTINCT campaign_id) FROM d"
     )
 
 
@@ -151,21 +152,43 @@ def _month_roll_up_parts(apps, table, scores, r_sums, a_sums, counts):
     return "".join(parts)
 
 
+# Sent by a roll-up, with the ids of the campaigns whose responses it added
+# (``campaign_ids``): the public figures of those campaigns are refreshed (public.signals).
+tallies_rolled_up = Signal()
+
+
 def roll_up_pending():
     """Add every queued response (``PendingTally``) to the daily tallies and the monthly
     ones; return how many.
 
     One statement takes the queue (its rows stay locked until commit, so a response is added
     once however many roll-ups race), groups it by the tallies' keys and upserts both
-    tables. Nothing to do on other databases, where ``record_response`` keeps the tallies
-    in the submission's own transaction.
+    tables. An empty queue costs one ``SELECT`` (no transaction, no lock). Nothing to do on
+    other databases, where ``record_response`` keeps the tallies in the submission's own
+    transaction. ``tallies_rolled_up`` names the campaigns it added to.
     """
     if connection.vendor != "postgresql":
         return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_pending_statement())
+        if not cursor.fetchone()[0]:
+            return 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLL_UP_LOCK])
         cursor.execute(_roll_up_statement(), [get_setting("REPORT_TIME_ZONE")])
-        return cursor.fetchone()[0]
+        added, campaign_ids = cursor.fetchone()
+        if added:
+            # Sent before the commit, and safe so: whoever reads the tallies rolls the queue
+            # up first, which waits for this roll-up's lock, so no reader caches figures
+            # without these responses once the signal has been seen.
+            tallies_rolled_up.send(sender=roll_up_pending, campaign_ids=sorted(campaign_ids))
+        return added
+
+
+@functools.cache
+def _pending_statement():
+    PendingTally = django_apps.get_model("wagtail_satisfaction", "PendingTally")
+    return f"SELECT EXISTS (SELECT 1 FROM {connection.ops.quote_name(PendingTally._meta.db_table)})"
 
 
 def one_snapshot(build):

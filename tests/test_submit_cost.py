@@ -276,3 +276,35 @@ def full_answers(campaign):
     from tests.factories import full_answers as answers
 
     return answers(campaign)
+
+
+def test_the_statement_values_are_those_the_orm_would_write(campaign):
+    """``_values`` passes plain values as they are: each equals the ORM's preparation."""
+    import datetime
+    import uuid
+
+    from wagtail_satisfaction import services
+    from wagtail_satisfaction.models import Channel
+
+    _sql, r_fields, c_fields, t_fields = services._statement(True, True)
+    response = Response(campaign=campaign, questionnaire=campaign.questionnaire,
+                        channel=Channel.KIOSK, unit_id=campaign.unit_id, dossier_code="HS-1",
+                        email="dan@example.vn", email_key="dan@example.vn", uid=uuid.uuid4(),
+                        dossier_proven=True, index_applicable=19, index_satisfied=True,
+                        points=None, dissatisfied=False,
+                        submitted_at=datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC))
+    comment = Comment(text="Tốt", text_folded="tot", score=0.5, matched_terms=["tot"])
+    job = DBTaskResult(id=uuid.uuid4(), args_kwargs={}, priority=0, task_path="x.y",
+                       queue_name="default", backend_name="default",
+                       run_after=datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC))
+    for fields, instance in ((r_fields, response), (c_fields, comment), (t_fields, job)):
+        expected = [field.get_db_prep_save(field.pre_save(instance, True), connection)
+                    for field in fields]
+        got = services._values(fields, instance)
+        for field, ours, orm in zip(fields, got, expected, strict=True):
+            if getattr(field, "auto_now_add", False):
+                continue  # the time of each call
+            assert (type(ours), repr(ours)) == (type(orm), repr(orm)), field
+    # A bool in an integer column and a str enum are prepared by the ORM, not passed on.
+    index = r_fields.index(Response._meta.get_field("index_satisfied"))
+    assert services._values(r_fields, response)[index] == 1

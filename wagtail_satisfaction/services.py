@@ -3,7 +3,7 @@
 import functools
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -151,9 +151,52 @@ def _insert_fields(model, skip=()):
             and field.name not in skip]
 
 
+# Columns whose value goes to the driver as it is when it has one of these exact types (or is
+# None): for them ``field.get_db_prep_save(field.pre_save(instance, True), connection)``,
+# which ``_values`` would call, returns the attribute itself. Any other value, and every
+# other field (dates, UUIDs, JSON), goes through the ORM's own preparation.
+_PLAIN_COLUMNS = {
+    **dict.fromkeys((models.CharField, models.TextField, models.EmailField), (str,)),
+    **dict.fromkeys((models.IntegerField, models.SmallIntegerField, models.BigIntegerField,
+                     models.PositiveIntegerField, models.PositiveSmallIntegerField,
+                     models.PositiveBigIntegerField, models.ForeignKey), (int,)),
+    models.BooleanField: (bool,), models.FloatField: (float,),
+}
+
+
+def _plain(field):
+    """``(types, wrap)`` if ``field`` is a plain column, else None. ``wrap`` is the type the
+    ORM wraps an integer in for this driver (psycopg's ``Int2``…, found by preparing one)
+    or None when it passes the integer as it is."""
+    types = _PLAIN_COLUMNS.get(type(field))
+    if types is None:
+        return None
+    wrap = None
+    if types == (int,):
+        prepared = field.get_db_prep_save(1, connection)
+        wrap = None if type(prepared) is int else type(prepared)
+    return types, wrap
+
+
+_plain_fields = {}
+
+
 def _values(fields, instance):
-    return [field.get_db_prep_save(field.pre_save(instance, True), connection)
-            for field in fields]
+    """The values an INSERT of ``instance`` writes to ``fields``, as the ORM prepares them."""
+    values = []
+    for field in fields:
+        try:
+            plain = _plain_fields[connection.alias, field]
+        except KeyError:
+            plain = _plain_fields[connection.alias, field] = _plain(field)
+        if plain is not None:
+            value = getattr(instance, field.attname)
+            if value is None or type(value) in plain[0]:
+                values.append(value if plain[1] is None or value is None
+                              else plain[1](value))
+                continue
+        values.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
+    return values
 
 
 def _sort_task():

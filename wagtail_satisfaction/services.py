@@ -3,7 +3,7 @@
 import functools
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -184,18 +184,19 @@ _plain_fields = {}
 def _values(fields, instance):
     """The values an INSERT of ``instance`` writes to ``fields``, as the ORM prepares them."""
     values = []
+    db = connections[connection.alias]  # the proxy looks it up on every attribute
     for field in fields:
         try:
-            plain = _plain_fields[connection.alias, field]
+            plain = _plain_fields[db.alias, field]
         except KeyError:
-            plain = _plain_fields[connection.alias, field] = _plain(field)
+            plain = _plain_fields[db.alias, field] = _plain(field)
         if plain is not None:
             value = getattr(instance, field.attname)
             if value is None or type(value) in plain[0]:
                 values.append(value if plain[1] is None or value is None
                               else plain[1](value))
                 continue
-        values.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
+        values.append(field.get_db_prep_save(field.pre_save(instance, True), db))
     return values
 
 

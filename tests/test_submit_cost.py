@@ -272,6 +272,29 @@ def test_a_request_submission_with_a_used_email_is_refused_on_the_email(client):
     assert ok, output
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_with_server_side_binding_the_statements_go_one_by_one(monkeypatch):
+    """psycopg's server-side binding takes one statement per message: the submission then
+    runs in ``transaction.atomic()``, four round trips, the same rows and seal."""
+    from django.test.utils import CaptureQueriesContext
+
+    from wagtail_satisfaction import services
+
+    campaign = _request_campaign()
+    answers = full_answers(campaign)
+    campaign.questionnaire.question_list()
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", True)
+    with CaptureQueriesContext(connection) as queries:
+        services.submit_response(campaign, answers=answers)
+    statements = [query["sql"] for query in queries.captured_queries
+                  if "django_tasks_database_dbtaskresult" not in query["sql"]]
+    assert statements[0] == "BEGIN" and statements[-1] == "COMMIT"
+    assert len(statements) == MAX_QUERIES_PER_SUBMIT["postgresql"]
+    ok, output = run_verify()
+    assert ok, output
+
+
 def full_answers(campaign):
     from tests.factories import full_answers as answers
 

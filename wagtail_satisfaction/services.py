@@ -93,7 +93,9 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
     response.points, response.dissatisfied = score.points, score.dissatisfied
     try:
         if (connection.vendor == "postgresql" and not connection.in_atomic_block
-                and connection.get_autocommit()):
+                and connection.get_autocommit()
+                # Two statements in one message need client-side binding (Django's default).
+                and not connection.settings_dict["OPTIONS"].get("server_side_binding")):
             # The request path (no caller's transaction): two round trips in all.
             store_postgresql(response, answers, comment)
             return response

@@ -193,3 +193,13 @@ def test_public_figures_show_a_request_submission_before_the_worker_runs(client)
         assert PendingTally.objects.count() == 1  # the worker has not run
         assert public_results(Selection(campaign))["responses"] == 2
         assert not PendingTally.objects.exists()
+
+
+def test_a_roll_up_with_work_takes_its_lock_and_statement_in_one_message(
+        campaign, django_assert_num_queries):
+    submit_response(campaign, answers=full_answers(campaign))
+    # The queue's check, the transaction's start, lock + statement, its end.
+    with django_assert_num_queries(4) as queries:
+        assert roll_up_pending() == 1
+    assert queries.captured_queries[2]["sql"].startswith("SELECT pg_advisory_xact_lock(")
+    assert tallied_responses(campaign) == 1

@@ -163,9 +163,10 @@ def roll_up_pending():
 
     One statement takes the queue (its rows stay locked until commit, so a response is added
     once however many roll-ups race), groups it by the tallies' keys and upserts both
-    tables. An empty queue costs one ``SELECT`` (no transaction, no lock). Nothing to do on
-    other databases, where ``record_response`` keeps the tallies in the submission's own
-    transaction. ``tallies_rolled_up`` names the campaigns it added to.
+    tables. An empty queue costs one ``SELECT`` (no transaction, no lock); otherwise the lock
+    and the statement go in one message. Nothing to do on other databases, where
+    ``record_response`` keeps the tallies in the submission's own transaction.
+    ``tallies_rolled_up`` names the campaigns it added to.
     """
     if connection.vendor != "postgresql":
         return 0
@@ -174,8 +175,15 @@ def roll_up_pending():
         if not cursor.fetchone()[0]:
             return 0
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLL_UP_LOCK])
-        cursor.execute(_roll_up_statement(), [get_setting("REPORT_TIME_ZONE")])
+        lock, params = "SELECT pg_advisory_xact_lock(%s)", [ROLL_UP_LOCK]
+        if connection.settings_dict["OPTIONS"].get("server_side_binding"):
+            cursor.execute(lock, params)  # one statement per message
+            cursor.execute(_roll_up_statement(), [get_setting("REPORT_TIME_ZONE")])
+        else:
+            # One message: the statement starts (and takes its snapshot) once the lock is held.
+            cursor.execute(f"{lock}; {_roll_up_statement()}",
+                           [*params, get_setting("REPORT_TIME_ZONE")])
+            cursor.nextset()
         added, campaign_ids = cursor.fetchone()
         if added:
             # Sent before the commit, and safe so: whoever reads the tallies rolls the queue

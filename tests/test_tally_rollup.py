@@ -201,5 +201,7 @@ def test_a_roll_up_with_work_takes_its_lock_and_statement_in_one_message(
     # The queue's check, the transaction's start, lock + statement, its end.
     with django_assert_num_queries(4) as queries:
         assert roll_up_pending() == 1
-    assert queries.captured_queries[2]["sql"].startswith("SELECT pg_advisory_xact_lock(")
+    lock_and_statement = queries.captured_queries[2]["sql"]
+    assert "pg_advisory_xact_lock(" in lock_and_statement
+    assert "wagtail_satisfaction_pendingtally" in lock_and_statement
     assert tallied_responses(campaign) == 1

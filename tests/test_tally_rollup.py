@@ -205,3 +205,16 @@ def test_a_roll_up_with_work_takes_its_lock_and_statement_in_one_message(
     assert "pg_advisory_xact_lock(" in lock_and_statement
     assert "wagtail_satisfaction_pendingtally" in lock_and_statement
     assert tallied_responses(campaign) == 1
+
+
+def test_a_roll_up_holds_when_the_public_figures_cannot_be_refreshed(campaign, monkeypatch):
+    """The cache down (its version cannot be bumped): the responses still reach the tallies."""
+    from wagtail_satisfaction.public import signals
+
+    def unreachable(campaign_id):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(signals, "bump_version", unreachable)
+    submit_response(campaign, answers=full_answers(campaign))
+    assert roll_up_pending() == 1
+    assert tallied_responses(campaign) == 1 and not PendingTally.objects.exists()

@@ -13,6 +13,7 @@ never disagree with the raw answers. ``rebuild_tallies`` recomputes them with on
 
 import datetime
 import functools
+import logging
 import time
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,8 @@ from django.utils import timezone
 
 from ..conf import get_setting
 from ..scales import SCALES, Scale
+
+logger = logging.getLogger(__name__)
 
 TALLY_COLUMNS = ["v0", "v1", "v2", "v3", "v4", "v5", "na"]
 
@@ -221,7 +224,12 @@ def roll_up_pending():
             # Sent before the commit, and safe so: whoever reads the tallies rolls the queue
             # up first, which waits for this roll-up's lock, so no reader caches figures
             # without these responses once the signal has been seen.
-            tallies_rolled_up.send(sender=roll_up_pending, campaign_ids=sorted(campaign_ids))
+            # Robust: a receiver's failure (the cache unreachable) must not undo the roll-up.
+            for receiver, error in tallies_rolled_up.send_robust(
+                    sender=roll_up_pending, campaign_ids=sorted(campaign_ids)):
+                if isinstance(error, Exception):
+                    logger.warning("tallies_rolled_up receiver %r failed", receiver,
+                                   exc_info=error)
         return added
 
 

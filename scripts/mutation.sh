@@ -23,6 +23,8 @@
 # and in all, over every module run so far, and every surviving mutant with its diff are
 # written to benchmarks/results/mutation.txt; a survivor is either killed by a new test or
 # explained there as equivalent (the "Explained survivors" section, kept by hand).
+# A module whose work directory is gone (a reboot empties /tmp) keeps the lines of the
+# previous results file, marked "carried over", until it is run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -215,6 +217,34 @@ def score(counter):
     return 100 * counter["killed"] / counted if counted else 0.0
 
 
+# A module whose work directory is gone (MUTATION_WORK is under /tmp, emptied by a reboot)
+# keeps its score, tests and survivors from the previous results file, marked as carried over.
+previous = results.read_text() if results.exists() else ""
+carried_score, carried_tests, carried_survivors = {}, {}, {}
+if previous:
+    head, _, rest = previous.partition("## Surviving mutants")
+    for line in head.split("## Score per module", 1)[-1].splitlines():
+        found = re.match(r"(wagtail_satisfaction\.[\w.]+): \S+ \((.*)\)", line)
+        if found and found.group(1) not in per_module:
+            carried_score[found.group(1)] = Counter({
+                status: int(count) for status, count in
+                (re.match(r"(.+) (\d+)$", part.strip()).groups()
+                 for part in found.group(2).split(","))})
+    for line in head.split("## Tests run against each module", 1)[-1].splitlines():
+        found = re.match(r"(wagtail_satisfaction/\S+\.py): (.*)", line)
+        if found and found.group(1) not in tests_of:
+            dotted = found.group(1)[:-3].replace("/", ".")
+            if dotted in carried_score:
+                carried_tests[found.group(1)] = found.group(2).split()
+    survivors_text = rest.split("\n## Explained survivors", 1)[0]
+    for block in survivors_text.split("\n### ")[1:]:
+        name = block.split("\n", 1)[0].strip()
+        if module_of(name) in carried_score:
+            carried_survivors[name] = block.split("\n", 1)[1].strip()
+for module, counter in carried_score.items():
+    per_module[module] = counter
+tests_of.update(carried_tests)
+
 total = sum(per_module.values(), Counter())
 explained = ""
 if results.exists() and "## Explained survivors" in results.read_text():
@@ -223,7 +253,7 @@ lines = [
     "# Mutation testing (mutmut 3): bash scripts/mutation.sh",
     "modules: " + " ".join(sorted(tests_of)),
     f"time:    {elapsed} s (the last run; a run resumes where the previous one stopped)",
-    f"mutants: {len(statuses)}; "
+    f"mutants: {sum(total.values())}; "
     + ", ".join(f"{status} {count}" for status, count in sorted(total.items())),
     f"score:   {score(total):.1f}% (killed / (killed + survived))",
     "",
@@ -236,7 +266,9 @@ for module, counter in sorted(per_module.items()):
     counted = counter["killed"] + counter["survived"]
     shown = f"{score(counter):.1f}%" if counted else "n/a"
     lines.append(f"{module}: {shown} (killed {counter['killed']}, "
-                 f"survived {counter['survived']}{', ' + rest if rest else ''})")
+                 f"survived {counter['survived']}{', ' + rest if rest else ''})"
+                 + (" [carried over: its work directory is gone]"
+                    if module in carried_score else ""))
 lines += ["", "## Tests run against each module", ""]
 lines += [f"{module}: {' '.join(tests)}" for module, tests in sorted(tests_of.items())]
 lines += ["", "## Surviving mutants"]
@@ -246,6 +278,8 @@ for name, status in statuses.items():
     diff = subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=work_of[name],
                           capture_output=True, text=True, check=False).stdout
     lines += ["", f"### {name}", diff.strip()]
+for name, diff in carried_survivors.items():
+    lines += ["", f"### {name}", diff]
 lines += ["", "## Explained survivors" + (explained.rstrip() if explained else
           "\n\n(none yet: each survivor above needs a test that kills it, or a reason here)")]
 results.parent.mkdir(parents=True, exist_ok=True)

@@ -176,3 +176,19 @@ def test_links_printed_on_slips_use_the_configured_base_address_once(settings):
     assert dossiers.rating_url(dossier) == "https://quantri.example.vn" + path
     del settings.WAGTAILADMIN_BASE_URL
     assert dossiers.rating_url(dossier) == path
+
+
+def test_a_dossier_whose_survey_changed_since_its_form_was_shown_is_refused_as_written():
+    """The form was drawn for one survey and the dossier is now rated in another (a campaign
+    closed and the next one opened meanwhile): nothing is stored, and the visitor is told to
+    open the link again, not shown another refusal."""
+    from wagtail_satisfaction.forms import SurveyForm
+    from wagtail_satisfaction.models import Response
+
+    campaign, dossier = dossier_setup()
+    shown_for = make_campaign(title="Khảo sát đã đóng")
+    form = SurveyForm(None, campaign=shown_for)
+    assert refusal(dossiers.submit_dossier_rating, dossier, form) == ("campaign_changed", [
+        "The survey for this dossier has changed. Please open your link again."])
+    assert not Response.objects.filter(dossier_code=dossier.code).exists()
+    assert dossiers.check_can_rate(dossier) == campaign

@@ -6,6 +6,10 @@
 #   bash scripts/mutation.sh wagtail_satisfaction/reports/scoring.py -- tests/test_x.py  # other tests
 #   MUTATION_RERUN="name1 'module.*'" bash scripts/mutation.sh MODULE  # (re-)test these mutants only
 #   MUTATION_REPORT_ONLY=1 bash scripts/mutation.sh          # rewrite the results file only
+#   MUTATION_TAG=rerun MUTATION_RERUN="..." bash scripts/mutation.sh MODULE -- TESTS...
+#       # re-test some mutants with more tests in a second work directory (MODULE-rerun),
+#       # without resetting the first one's results (a changed test selection resets them);
+#       # the results file takes each mutant's status from the latest run that checked it
 #
 # Each module is mutated on its own, against the test files that exercise it (MODULE_TESTS
 # below; after "--" others), in its own copy of the checkout (MUTATION_WORK, default
@@ -65,7 +69,7 @@ declare -A MODULE_TESTS=(
         tests/test_mutation_kills_dossiers.py"
     [wagtail_satisfaction/reports/filters.py]="tests/test_reports_filter_form.py
         tests/test_reports_views.py tests/test_reports_views_paths.py tests/test_unit_scope.py
-        tests/test_reports_small_groups.py"
+        tests/test_reports_small_groups.py tests/test_mutation_kills_filters.py"
     [wagtail_satisfaction/imports.py]="tests/test_rule_edges.py
         tests/test_channels_dossier_import.py tests/test_reports_figures.py
         tests/test_protective_rules.py tests/test_mutation_kills_imports.py"
@@ -97,7 +101,7 @@ fi
 
 run_module() {  # run_module MODULE TEST...
     local module=$1; shift
-    local work=$BASE/$(basename "${module%.py}")
+    local work=$BASE/$(basename "${module%.py}")${MUTATION_TAG:+-$MUTATION_TAG}
     mkdir -p "$work"
     # Copy the checkout (tracked and new files); mutmut regenerates the mutants of changed
     # modules.
@@ -185,14 +189,18 @@ from pathlib import Path
 
 results, elapsed, base = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 statuses, work_of, tests_of = {}, {}, {}
-for work in sorted(path.parent for path in base.glob("*/all.txt")):
+# A module's untagged run first, then its tagged runs (MUTATION_TAG, in name order): a tagged
+# run overrides the status of each mutant it checked; the others keep the earlier status.
+for work in sorted((path.parent for path in base.glob("*/all.txt")),
+                   key=lambda work: ("-" in work.name, work.name)):
     config = configparser.ConfigParser()
     config.read(work / "setup.cfg")
     module = config["mutmut"]["only_mutate"].strip()
-    tests_of[module] = config["mutmut"]["pytest_add_cli_args_test_selection"].split()
+    tests_of[module] = list(dict.fromkeys(
+        tests_of.get(module, []) + config["mutmut"]["pytest_add_cli_args_test_selection"].split()))
     for line in (work / "all.txt").read_text().splitlines():
         found = re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
-        if found:
+        if found and not (found.group(2).strip() == "not checked" and found.group(1) in statuses):
             statuses[found.group(1)] = found.group(2).strip()
             work_of[found.group(1)] = work
 

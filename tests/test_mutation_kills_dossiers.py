@@ -192,3 +192,39 @@ def test_a_dossier_whose_survey_changed_since_its_form_was_shown_is_refused_as_w
         "The survey for this dossier has changed. Please open your link again."])
     assert not Response.objects.filter(dossier_code=dossier.code).exists()
     assert dossiers.check_can_rate(dossier) == campaign
+
+
+def test_a_dossier_rated_meanwhile_by_another_submission_is_refused_as_already_rated(
+        monkeypatch):
+    """Two submissions of one dossier at once: both pass the check, the second to store is
+    refused by the duplicate guard with the already-rated words, and only one rating is kept."""
+    from tests.factories import form_data
+    from wagtail_satisfaction.forms import SurveyForm
+    from wagtail_satisfaction.models import Response
+
+    campaign, dossier = dossier_setup()
+    form = SurveyForm(form_data(campaign), campaign=campaign,
+                      fixed=dossiers.fixed_values(dossier))
+    assert form.is_valid(), form.errors
+    submit_response(campaign, answers=full_answers(campaign), dossier_code=dossier.code,
+                    dossier_proven=True)
+    # The other submission was not stored yet when this one checked the dossier.
+    monkeypatch.setattr(dossiers, "is_rated", lambda *args: False)
+    assert refusal(dossiers.submit_dossier_rating, dossier, form) == ("already_rated", [
+        f"Dossier {dossier.code} has already been rated. Each dossier can be rated only "
+        "once; thank you."])
+    assert Response.objects.filter(dossier_code=dossier.code).count() == 1
+
+
+def test_a_base_address_with_a_path_keeps_it_whole_on_slips_and_in_the_staff_warning(
+        rf, settings):
+    """A town's portal under a path ("TX", thị xã): the links printed keep the path whole, and
+    the warning to staff names the configured address as configured."""
+    _campaign, dossier = dossier_setup()
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.WAGTAIL_SATISFACTION_PUBLIC_BASE_URL = "https://dichvucong.example.vn/TX/"
+    assert dossiers.rating_url(dossier) == (
+        "https://dichvucong.example.vn/TX" + dossiers.rating_path(dossier))
+    local = rf.get("/admin/ky-khao-sat/", HTTP_HOST="192.168.1.5:8000")
+    assert dossiers.base_address_mismatch(local) == {
+        "configured": "https://dichvucong.example.vn/TX", "in_use": "http://192.168.1.5:8000"}

@@ -28,3 +28,55 @@ def test_a_survey_that_closed_while_its_form_was_open_refuses_with_its_closing_d
     assert refused.status_code == 403
     assert f"This survey closed on {yesterday:%d/%m/%Y}. Thank you for your interest." in html
     assert Response.objects.count() == 0
+
+
+def typed_code_refusal(client, campaign, code, secret):
+    """(status, {field: its error message}) of the website form sent with a typed dossier
+    code and secret code."""
+    import re
+
+    from django.urls import reverse
+
+    page = client.post(reverse("wagtail_satisfaction:survey", args=[campaign.slug]),
+                       form_data(campaign, dossier_code=code, dossier_secret=secret))
+    html = page.content.decode()
+    return page.status_code, dict(re.findall(
+        r'class="satisfaction-field-error" id="id_(dossier_code|dossier_secret)_error">'
+        r"([^<]*)<", html))
+
+
+def test_each_refusal_of_a_typed_dossier_code_is_shown_on_the_field_to_correct(
+        client, settings):
+    """The website form asking the dossier's two codes: a wrong secret code is shown on the
+    secret code's field; a dossier that cannot be rated here, on the dossier code's field;
+    with the status of the code + secret page (409 already rated, 429 too many attempts)."""
+    from django.utils.html import escape
+
+    from tests.channels_factories import dossier_setup, make_dossier
+    from tests.factories import full_answers, make_campaign, make_unit
+    from wagtail_satisfaction.services import submit_response
+
+    campaign, dossier = dossier_setup()
+    code, secret = dossier.code, dossier.secret_code
+    assert typed_code_refusal(client, campaign, code, "SAI23456") == (400, {
+        "dossier_secret": "The dossier code and secret code do not match. Please check both "
+                          "codes on your receipt and try again."})
+    waiting = make_dossier(campaign.unit, returned=False, code="HS-CHO")
+    assert typed_code_refusal(client, campaign, "HS-CHO", waiting.secret_code) == (400, {
+        "dossier_code": "Dossier HS-CHO cannot be rated yet: you can rate it once its result "
+                        "has been returned to you."})
+    elsewhere = make_dossier(make_unit("Nơi chưa khảo sát"), code="HS-NOI")
+    assert typed_code_refusal(client, campaign, "HS-NOI", elsewhere.secret_code) == (400, {
+        "dossier_code": "No survey is open for dossier HS-NOI at the moment."})
+    other = make_campaign(title="Khảo sát khác")
+    assert typed_code_refusal(client, other, code, secret) == (400, {
+        "dossier_code": escape(f"Dossier {code} is rated in another survey: {campaign.title}.")})
+    submit_response(campaign, answers=full_answers(campaign), dossier_code=code,
+                    dossier_proven=True)
+    assert typed_code_refusal(client, campaign, code, secret) == (409, {
+        "dossier_code": escape(f"Dossier {code} has already been rated. Each dossier can be "
+                               "rated only once; thank you.")})
+    settings.WAGTAIL_SATISFACTION_DOSSIER_CODE_ATTEMPTS = 1
+    assert typed_code_refusal(client, campaign, code, secret) == (429, {
+        "dossier_code": "Too many attempts for this dossier code or from your connection. "
+                        "Please wait a few minutes and try again."})

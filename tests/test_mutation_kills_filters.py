@@ -71,3 +71,30 @@ def test_the_procedure_filter_keeps_only_that_procedures_comments(data):
     assert (rated_b.responses, rated_b.comment_count) == (1, 0)
     assert {comment.response_id for comment in rated_a.comments} == {
         data["responses"][0].pk, data["responses"][4].pk}
+
+
+def test_custom_dates_and_a_round_narrow_the_heading_and_the_count(data):
+    """Custom dates from the filter bar are the report's period; a round narrows any period
+    to its own dates. r2 was sent at 00:30 on 1 October local time, r3 on 20 October."""
+    from wagtail_satisfaction.models import Round
+
+    campaign = data["campaign"]
+    assert heading(data, period="custom", date_from="2025-10-01", date_to="2025-10-31") \
+        == f"{campaign} · 01/10/2025 – 31/10/2025"
+    assert heading(data, period="custom", date_from="2025-10-01") \
+        == f"{campaign} · 01/10/2025 – …"
+    assert heading(data, period="custom", date_to="2025-09-30") \
+        == f"{campaign} · … – 30/09/2025"
+    form = ReportFilterForm({"campaign": campaign.pk, "period": "custom",
+                             "date_from": "2025-10-01", "date_to": "2025-10-31"})
+    assert form.is_valid(), form.errors
+    assert build_report(form.filters()).responses == 2
+    round_ = Round.objects.create(campaign=campaign, name="Đợt 2",
+                                  starts_on=datetime.date(2025, 10, 10),
+                                  ends_on=datetime.date(2025, 11, 30))
+    assert heading(data, round=round_.pk) == f"{campaign} · Đợt 2 · 10/10/2025 – 30/11/2025"
+    assert heading(data, round=round_.pk, period="quarter", year=2025, number=4) \
+        == f"{campaign} · Đợt 2 · 10/10/2025 – 30/11/2025"  # the later start, earlier end
+    narrowed = ReportFilterForm({"campaign": campaign.pk, "round": round_.pk})
+    assert narrowed.is_valid(), narrowed.errors
+    assert build_report(narrowed.filters()).responses == 3  # r3, r4, r5

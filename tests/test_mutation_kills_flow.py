@@ -80,3 +80,36 @@ def test_each_refusal_of_a_typed_dossier_code_is_shown_on_the_field_to_correct(
     assert typed_code_refusal(client, campaign, code, secret) == (429, {
         "dossier_code": "Too many attempts for this dossier code or from your connection. "
                         "Please wait a few minutes and try again."})
+
+
+def test_the_thanks_carry_the_campaigns_own_words_for_visitors_and_signed_in_editors(client):
+    from django.urls import reverse
+
+    from tests.factories import make_campaign, make_user
+
+    campaign = make_campaign(thank_you="Cảm ơn ông/bà đã góp ý cho Sở.")
+    address = reverse("wagtail_satisfaction:survey", args=[campaign.slug])
+    visitor = client.post(address, form_data(campaign))
+    assert visitor.status_code == 200
+    assert "Cảm ơn ông/bà đã góp ý cho Sở." in visitor.content.decode()
+    client.force_login(make_user("bien_tap_vien"))
+    editor = client.post(address, form_data(campaign))
+    assert editor.status_code == 200
+    assert "Cảm ơn ông/bà đã góp ý cho Sở." in editor.content.decode()
+    assert Response.objects.count() == 2
+
+
+def test_the_thanks_follow_each_visitors_language(client):
+    """The thank-you page is drawn once per campaign, language and host: a Vietnamese
+    visitor's page is never shown to the next, English, visitor."""
+    from django.urls import reverse
+
+    from tests.factories import make_campaign
+
+    campaign = make_campaign()
+    address = reverse("wagtail_satisfaction:survey", args=[campaign.slug])
+    first = client.post(address, form_data(campaign), HTTP_ACCEPT_LANGUAGE="vi")
+    assert "<h1>Xin cảm ơn</h1>" in first.content.decode()
+    second = client.post(address, form_data(campaign), HTTP_ACCEPT_LANGUAGE="en")
+    assert "<h1>Thank you</h1>" in second.content.decode()
+    assert Response.objects.count() == 2

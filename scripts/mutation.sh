@@ -83,7 +83,8 @@ declare -A MODULE_TESTS=(
         tests/test_visitor_pages.py tests/test_mutation_kills_flow.py"
     [wagtail_satisfaction/reports/exports.py]="tests/test_reports_views.py
         tests/test_reports_roundtrip.py tests/test_reports_command.py tests/test_reports_import.py
-        tests/test_protective_rules.py tests/test_reports_privacy.py"
+        tests/test_protective_rules.py tests/test_reports_privacy.py
+        tests/test_reports_breakdowns.py tests/test_mutation_kills_exports.py"
 )
 modules=() tests=()
 seen_separator=0

@@ -1,0 +1,65 @@
+"""The exports (reports/exports.py) at the edges mutation testing found unpinned
+(scripts/mutation.sh, issue 10): every text cell of the responses file made safe for a
+spreadsheet, personal data only in a personal export, file names of open-ended periods."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.utils import translation
+
+from tests.factories import full_answers, make_campaign, make_officer, make_procedure, make_unit
+from wagtail_satisfaction.models import Sector
+from wagtail_satisfaction.reports.exports import ExportRequest, filter_parts
+from wagtail_satisfaction.reports.filters import ReportFilters
+from wagtail_satisfaction.services import submit_response
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_table(campaign, kind="responses", personal=False):
+    stream = io.BytesIO()
+    with translation.override("en"):
+        ExportRequest({"campaign": campaign.pk}, "csv", kind, personal=personal).write(stream)
+    return list(csv.DictReader(io.StringIO(stream.getvalue().decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def risky(settings):
+    """One response whose every typed or named text starts with a character a spreadsheet
+    would run as a formula."""
+    settings.WAGTAIL_SATISFACTION_MIN_GROUP_SIZE = 1
+    campaign = make_campaign()
+    unit = make_unit("=Phòng Một", parent=campaign.unit, code="phong-mot")
+    sector = Sector.objects.create(name="@Đất đai")
+    procedure = make_procedure(unit, name="-Cấp phép", code="+P1", sector=sector)
+    officer = make_officer(unit, name="=Lê Văn Cán")
+    submit_response(campaign, answers=full_answers(campaign), unit=unit, procedure=procedure,
+                    officer=officer, email="dan@example.vn",
+                    comment="+Gọi 0901234567 hoặc dan@example.vn")
+    return campaign
+
+
+def test_every_text_cell_of_the_responses_csv_is_safe_in_a_spreadsheet(risky):
+    [row] = csv_table(risky)
+    risky_cells = sorted(value for value in row.values()
+                         if value.lstrip("'")[:1] in ("=", "+", "-", "@"))
+    assert risky_cells == sorted([
+        "'=Phòng Một", "'+P1", "'-Cấp phép", "'@Đất đai", "'=Lê Văn Cán",
+        "'+Gọi ••••••••67 hoặc d•••@example.vn"])
+    assert "dan@example.vn" not in " ".join(row.values())  # no email column, masked comment
+
+
+def test_a_personal_export_carries_the_email_and_the_comment_as_typed(risky):
+    [row] = csv_table(risky, personal=True)
+    assert "dan@example.vn" in row.values()
+    assert "'+Gọi 0901234567 hoặc dan@example.vn" in row.values()
+
+
+def test_an_open_ended_period_is_in_the_file_name_at_its_one_end(db):
+    campaign = make_campaign()
+    start, end = datetime.date(2025, 11, 1), datetime.date(2025, 12, 31)
+    assert filter_parts(ReportFilters(campaign=campaign, start=start)) == ["20251101_"]
+    assert filter_parts(ReportFilters(campaign=campaign, end=end)) == ["_20251231"]
+    assert filter_parts(ReportFilters(campaign=campaign)) == []

@@ -113,3 +113,23 @@ def test_the_thanks_follow_each_visitors_language(client):
     second = client.post(address, form_data(campaign), HTTP_ACCEPT_LANGUAGE="en")
     assert "<h1>Thank you</h1>" in second.content.decode()
     assert Response.objects.count() == 2
+
+
+def test_the_preview_of_an_unsaved_survey_page_posts_its_form_where_it_is_shown(rf):
+    """An editor previewing a survey page not saved yet (it has no address): the form in the
+    preview posts back to the preview itself, not to a made-up address."""
+    import re
+
+    from tests.factories import make_campaign
+    from wagtail_satisfaction.models import SurveyPage
+
+    campaign = make_campaign()
+    page = SurveyPage(title="Đánh giá thử", slug="danh-gia-thu", campaign=campaign)
+    request = rf.get("/admin/pages/add/preview/")
+    preview = page.serve_preview(request, "")
+    preview.render()
+    html = preview.content.decode()
+    assert "<h1>Đánh giá thử</h1>" in html
+    # The same document, at the survey (the survey is drawn in steps).
+    assert re.findall(r'<form method="post" action="([^"]*)"', html) == [
+        f"#survey-{campaign.slug}"]

@@ -63,3 +63,13 @@ def test_an_open_ended_period_is_in_the_file_name_at_its_one_end(db):
     assert filter_parts(ReportFilters(campaign=campaign, start=start)) == ["20251101_"]
     assert filter_parts(ReportFilters(campaign=campaign, end=end)) == ["_20251231"]
     assert filter_parts(ReportFilters(campaign=campaign)) == []
+
+
+def test_the_csv_leaves_personal_data_out_unless_asked(risky):
+    """``iter_csv``, the csv a response streams, is not personal unless its caller says so."""
+    from wagtail_satisfaction.reports.exports import iter_csv
+
+    text = b"".join(iter_csv(ReportFilters(campaign=risky))).decode("utf-8-sig")
+    assert "dan@example.vn" not in text and "0901234567" not in text
+    personal = b"".join(iter_csv(ReportFilters(campaign=risky), personal=True)).decode()
+    assert "dan@example.vn" in personal

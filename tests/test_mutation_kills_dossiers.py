@@ -60,8 +60,12 @@ def test_an_expired_or_broken_link_reads_as_written(settings, monkeypatch):
     assert refusal(dossiers.read_token, token + "x") == ("forged", [
         "This survey link is not valid. Please use the link or QR code exactly as you "
         "received it, or enter your dossier code and secret code."])
+    not_valid = ["This survey link is not valid. Please use the link or QR code exactly as "
+                 "you received it, or enter your dossier code and secret code."]
     paper = signing.dumps({"d": dossier.code, "c": "paper"}, salt=dossiers.LINK_SALT)
-    assert refusal(dossiers.read_token, paper)[0] == "forged"  # not a channel of links
+    assert refusal(dossiers.read_token, paper) == ("forged", not_valid)  # not a link channel
+    removed = signing.dumps({"d": "HS-DA-XOA", "c": "email"}, salt=dossiers.LINK_SALT)
+    assert refusal(dossiers.read_token, removed) == ("forged", not_valid)  # no such dossier
     settings.WAGTAIL_SATISFACTION_DOSSIER_LINK_MAX_AGE_DAYS = 2
     now = time.time()
     monkeypatch.setattr(time, "time", lambda: now + 2 * 86400 + 60)

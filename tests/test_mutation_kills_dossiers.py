@@ -232,3 +232,30 @@ def test_a_base_address_with_a_path_keeps_it_whole_on_slips_and_in_the_staff_war
     local = rf.get("/admin/ky-khao-sat/", HTTP_HOST="192.168.1.5:8000")
     assert dossiers.base_address_mismatch(local) == {
         "configured": "https://dichvucong.example.vn/TX", "in_use": "http://192.168.1.5:8000"}
+
+
+def test_the_invitation_emails_qr_image_is_the_code_of_its_rating_link():
+    """Mail readers show no SVG: the invitation carries the QR code as an inline PNG, which
+    must encode the email's own rating link, module for module."""
+    import io
+
+    import qrcode
+    from PIL import Image
+
+    from wagtail_satisfaction.channels.invitations import QR_CONTENT_ID, build_message
+
+    campaign, dossier = dossier_setup()
+    message = build_message(dossier, campaign, qr_code=True)
+    [image] = [part for part in message.attachments if not isinstance(part, tuple)]
+    assert image["Content-ID"] == f"<{QR_CONTENT_ID}>"
+    png = Image.open(io.BytesIO(image.get_payload(decode=True))).convert("L")
+    link = dossiers.rating_url(dossier, Channel.EMAIL)
+    assert link in message.body
+    code = qrcode.QRCode(border=0)
+    code.add_data(link)
+    matrix = code.get_matrix()
+    box, border = 8, 2  # pixels per module, modules of quiet zone
+    assert png.size == ((len(matrix) + 2 * border) * box,) * 2
+    drawn = [[png.getpixel(((x + border) * box + box // 2, (y + border) * box + box // 2)) < 128
+              for x in range(len(matrix))] for y in range(len(matrix))]
+    assert drawn == matrix

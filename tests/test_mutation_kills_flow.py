@@ -133,3 +133,40 @@ def test_the_preview_of_an_unsaved_survey_page_posts_its_form_where_it_is_shown(
     # The same document, at the survey (the survey is drawn in steps).
     assert re.findall(r'<form method="post" action="([^"]*)"', html) == [
         f"#survey-{campaign.slug}"]
+
+
+@pytest.mark.parametrize("refusal", ["honeypot", "rate limit"])
+def test_a_refused_form_comes_back_with_its_answers_message_and_a_token_to_send_again(
+        client, settings, refusal):
+    """Refused by the honeypot or the rate limit, the visitor gets the form back where it
+    posts to, with every answer and comment given, the reason, and a CSRF token to send
+    it again."""
+    import re
+
+    from django.urls import reverse
+
+    from tests.factories import make_campaign
+    from wagtail_satisfaction.flow import BOT_MESSAGE, RATE_LIMITED_MESSAGE
+
+    settings.WAGTAIL_SATISFACTION_RATE_LIMIT = 1
+    campaign = make_campaign(survey_layout="one_page")  # every radio on the page
+    address = reverse("wagtail_satisfaction:survey", args=[campaign.slug])
+    data = form_data(campaign, value="2", comment="Giữ lại ý kiến này")
+    if refusal == "honeypot":
+        page = client.post(address, {**data, "website": "http://spam"})
+        status, message = 400, BOT_MESSAGE
+    else:
+        assert client.post(address, form_data(campaign)).status_code == 200
+        page = client.post(address, data)
+        status, message = 429, RATE_LIMITED_MESSAGE
+    html = page.content.decode()
+    assert page.status_code == status and str(message) in html
+    assert re.search(r'name="csrfmiddlewaretoken" value="\w+"', html)
+    assert re.findall(r'<form method="post" action="([^"#]*)', html) == [address]
+    kept = {re.search(r'name="([^"]+)"', radio).group(1):
+            re.search(r'value="([^"]*)"', radio).group(1)
+            for radio in re.findall(r'<input[^>]*type="radio"[^>]*>', html)
+            if re.search(r"\bchecked\b", radio)}
+    assert kept == {name: value for name, value in data.items() if name.startswith("q_")}
+    assert "Giữ lại ý kiến này" in html
+    assert Response.objects.count() == (0 if refusal == "honeypot" else 1)

@@ -80,7 +80,8 @@ declare -A MODULE_TESTS=(
         tests/test_hardening.py tests/test_channels_kiosk.py tests/test_channels_paper.py
         tests/test_channels_dossier_paths.py tests/test_protective_rules.py
         tests/test_integrity_limits.py tests/test_survey_steps.py tests/test_blocks_edges.py
-        tests/test_visitor_pages.py tests/test_mutation_kills_flow.py"
+        tests/test_visitor_pages.py tests/test_resubmission.py
+        tests/test_mutation_kills_flow.py"
     [wagtail_satisfaction/reports/exports.py]="tests/test_reports_views.py
         tests/test_reports_roundtrip.py tests/test_reports_command.py tests/test_reports_import.py
         tests/test_protective_rules.py tests/test_reports_privacy.py

@@ -328,3 +328,24 @@ def test_our_translation_of_a_wagtail_string_is_used_whatever_the_app_order(monk
     # Wagtail's own Vietnamese still answers for what it has, and ours for our strings.
     assert catalogue.gettext("Publish") == "Xuất bản"
     assert catalogue.gettext("Search") == "Tìm kiếm"
+
+
+def test_whats_new_in_wagtail_follows_each_users_language(rf, admin_user):
+    """Wagtail formats this help menu entry once per process, in the first admin request's
+    language: an English-speaking first visitor must not leave it English for everyone."""
+    from wagtail.admin.menu import help_menu
+    from wagtail.utils.version import get_main_version
+
+    version = get_main_version(include_patch=False)
+    help_menu.__dict__.pop("registered_menu_items", None)  # as in a fresh process
+    request = rf.get("/admin/")
+    request.user = admin_user
+
+    def label(language):
+        with translation.override(language):
+            return [item.label for item in help_menu.menu_items_for_request(request)
+                    if item.name == f"whats-new-in-wagtail-{version}"]
+
+    assert label("en") == [f"What's new in Wagtail {version}"]  # built in English first
+    assert label("vi") == [f"Điểm mới trong Wagtail {version}"]
+    assert label("en") == [f"What's new in Wagtail {version}"]

@@ -274,6 +274,35 @@ def test_a_reviewer_corrects_any_typed_form_of_their_units_only(client, campaign
     assert client.get(correct_url(response)).status_code == 404
 
 
+def test_a_reviewer_bound_to_a_commune_keeps_the_form_in_their_units(client, campaign, clerk):
+    """The campaign reaches the whole department; a reviewer of one commune is offered
+    only the commune's procedures and officers, and cannot move the form out of it."""
+    commune = make_unit("Phường 1", parent=campaign.unit)
+    other = make_unit("Phường 2", parent=campaign.unit)
+    ours = make_procedure(commune, code="1.000001", name="Đăng ký khai sinh")
+    theirs = make_procedure(other, code="1.000002", name="Đăng ký kết hôn")
+    officer = make_officer(commune, name="Lê Văn Nam")
+    response = type_in(campaign, clerk, procedure=ours.pk, officer=officer.pk)
+    reviewer = make_staff("commune-iso", "change_staffentry", "view_response")
+    UnitScope.objects.create(user=reviewer, unit=commune)
+    client.force_login(reviewer)
+
+    page = client.get(correct_url(response))
+    html = page.content.decode()
+    assert "Đăng ký khai sinh" in html and "Lê Văn Nam" in html
+    assert "Đăng ký kết hôn" not in html and "Trần Thị Hoa" not in html
+    sent = client.post(correct_url(response), correction_data(client, response,
+                                                              procedure=theirs.pk))
+    assert sent.status_code == 400
+    sent = client.post(correct_url(response), correction_data(client, response,
+                                                              procedure="", officer=""))
+    assert sent.status_code == 400
+    assert "must stay in one of your units" in sent.content.decode()
+    stored = Response.objects.get(pk=response.pk)
+    assert (stored.procedure, stored.unit) == (ours, commune)
+    assert not EntryCorrection.objects.exists() and verified(campaign) == []
+
+
 def test_a_citizens_own_response_is_never_correctable(client, campaign, clerk):
     website = submit_response(campaign, answers=full_answers(campaign), comment="Tốt")
     kiosk = submit_response(campaign, answers=full_answers(campaign), channel="kiosk")

@@ -96,6 +96,23 @@ def admin_js_catalogue():
                        reverse("wagtail_satisfaction:admin_js_catalogue"))
 
 
+@hooks.register("construct_help_menu")
+def whats_new_in_the_users_language(request, items):
+    """Wagtail builds its help menu's "What's new in Wagtail 8.0" once per process, already
+    formatted in the language of the first admin request: redrawn here in the user's."""
+    import copy
+
+    from django.utils.translation import gettext
+    from wagtail.utils.version import get_main_version
+
+    version = get_main_version(include_patch=False)
+    for index, item in enumerate(items):
+        if item.name == f"whats-new-in-wagtail-{version}":
+            items[index] = copy.copy(item)  # the registered item is shared by every request
+            items[index].label = gettext("What's new in Wagtail %(version)s") % {
+                "version": version}
+
+
 @hooks.register("construct_homepage_panels")
 def satisfaction_home_panels(request, panels):
     """Each role's work of the day on the admin home (``admin/dashboard.py``)."""

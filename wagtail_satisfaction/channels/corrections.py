@@ -53,7 +53,7 @@ from ..models import (
     ResponseSeal,
     StaffEntry,
 )
-from ..models.scopes import restrict
+from ..models.scopes import restrict, units_for
 from ..reports.rollup import local_day, move_response, report_zone, take_pending
 from ..reports.scoring import score_answers
 from ..scales import NOT_APPLICABLE_LABEL
@@ -125,7 +125,7 @@ class CorrectionForm(StaffEntryForm):
 
     KEPT = ("form_number", "batch", "channel", "filled_on", "dossier_code", "email")
 
-    def __init__(self, data=None, *, entry, **kwargs):
+    def __init__(self, data=None, *, entry, user=None, **kwargs):
         response = entry.response
         self.entry = entry
         link = latest_link(response)
@@ -140,6 +140,14 @@ class CorrectionForm(StaffEntryForm):
             self.fields.pop(name, None)
         for field in self.fields.values():
             field.widget.attrs.pop("autofocus", None)
+        if user is not None:
+            # A reviewer bound to some units moves a form only among their own units'
+            # procedures and officers (the campaign may reach further).
+            for name in ("procedure", "officer"):
+                if name in self.fields:
+                    self.fields[name].queryset = restrict(self.fields[name].queryset, user)
+            if "procedure" in self.fields:
+                self.group_procedures(self.fields["procedure"])
         self.order_fields(["procedure", "officer"]
                           + [question_field_name(q) for q in self.questions]
                           + ["comment", "reason", "version"])
@@ -215,11 +223,15 @@ def correct_entry(entry, form, user):
 
     # Before any change: a response still queued for the tallies (PostgreSQL) is taken
     # out of the queue and added as corrected; else its counted contribution is moved.
+    unit_id = ((procedure.unit_id if procedure else None)
+               or (officer.unit_id if officer else None) or entry.campaign.unit_id)
+    units = units_for(user)
+    if units is not None and not units.filter(pk=unit_id).exists():
+        raise ValidationError(_("A corrected form must stay in one of your units: choose a "
+                                "procedure or an officer of your units."))
     queued = take_pending(response.pk)
     old = _snapshot(response)
-    response.procedure, response.officer = procedure, officer
-    response.unit_id = ((procedure.unit_id if procedure else None)
-                        or (officer.unit_id if officer else None) or entry.campaign.unit_id)
+    response.procedure, response.officer, response.unit_id = procedure, officer, unit_id
     score = score_answers(answers)
     response.index_applicable, response.index_satisfied = (score.index_applicable,
                                                            score.index_satisfied)

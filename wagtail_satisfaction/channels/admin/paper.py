@@ -186,7 +186,8 @@ class PaperCorrectView(ChannelScreenMixin, FormView):
         return self.refuse_closed() or super().post(request, *args, **kwargs)
 
     def get_form(self, form_class=None):
-        return corrections.CorrectionForm(self.request.POST or None, entry=self.entry)
+        return corrections.CorrectionForm(self.request.POST or None, entry=self.entry,
+                                          user=self.request.user)
 
     def form_valid(self, form):
         try:
@@ -196,7 +197,8 @@ class PaperCorrectView(ChannelScreenMixin, FormView):
                 # Show what is stored now, drawn afresh, with the message.
                 fresh = corrections.CorrectionForm(entry=type(self.entry).objects
                                                    .select_related("response", "campaign")
-                                                   .get(pk=self.entry.pk))
+                                                   .get(pk=self.entry.pk),
+                                                   user=self.request.user)
                 messages.error(self.request, error.messages[0])
                 return self.render_to_response(self.get_context_data(form=fresh), status=409)
             form.add_error(None, error)

@@ -73,3 +73,46 @@ def test_the_csv_leaves_personal_data_out_unless_asked(risky):
     assert "dan@example.vn" not in text and "0901234567" not in text
     personal = b"".join(iter_csv(ReportFilters(campaign=risky), personal=True)).decode()
     assert "dan@example.vn" in personal
+
+
+@pytest.fixture
+def hand(settings):
+    from tests.reports_factories import build_hand_dataset
+
+    settings.WAGTAIL_SATISFACTION_MIN_GROUP_SIZE = 1
+    return build_hand_dataset()
+
+
+def test_the_comments_csv_gives_each_comments_response_and_local_time(hand):
+    """r1 at 10:00 and r5 at 08:00, Asia/Ho_Chi_Minh (03:00 and 01:00 UTC): each relevant
+    comment with the id of its response, so the two files can be matched."""
+    rows = csv_table(hand["campaign"], kind="comments")
+    r1, r5 = hand["responses"][0], hand["responses"][4]
+    cells = [set(row.values()) for row in rows]
+    assert len(cells) == 2
+    assert {str(r1.uid), "2025-09-15 10:00:00"} <= cells[0]
+    assert {str(r5.uid), "2025-11-28 08:00:00"} <= cells[1]
+
+
+def test_a_unit_scoped_users_export_holds_only_their_units(hand):
+    from tests.factories import make_user
+    from wagtail_satisfaction.models import UnitScope
+
+    user = make_user("thu_ky_phong_b")
+    UnitScope.objects.create(user=user, unit=hand["unit_b"])
+    export = ExportRequest({"campaign": hand["campaign"].pk}, "csv", user=user)
+    assert export.count() == 1  # r3, the one response of Phòng B
+    assert ExportRequest({"campaign": hand["campaign"].pk}, "csv").count() == 5
+
+
+def test_an_export_of_invalid_filters_or_of_no_such_table_is_refused_with_the_reason(hand):
+    from wagtail_satisfaction.reports.exports import InvalidFilters, UnknownExport
+
+    campaign = hand["campaign"].pk
+    with translation.override("en"), pytest.raises(InvalidFilters) as invalid:
+        ExportRequest({"campaign": campaign, "period": "quarter", "year": 2025})
+    assert "Choose which quarter (1–4)." in str(invalid.value)
+    for wrong in (("pdf", "responses"), ("csv", "answers")):
+        with pytest.raises(UnknownExport) as unknown:
+            ExportRequest({"campaign": campaign}, *wrong)
+        assert str(unknown.value) == " ".join(wrong)

@@ -95,6 +95,11 @@ def test_custom_dates_and_a_round_narrow_the_heading_and_the_count(data):
     assert heading(data, round=round_.pk) == f"{campaign} · Đợt 2 · 10/10/2025 – 30/11/2025"
     assert heading(data, round=round_.pk, period="quarter", year=2025, number=4) \
         == f"{campaign} · Đợt 2 · 10/10/2025 – 30/11/2025"  # the later start, earlier end
+    # A period inside the round keeps its own start or end.
+    assert heading(data, round=round_.pk, period="month", year=2025, number=11) \
+        == f"{campaign} · Đợt 2 · 01/11/2025 – 30/11/2025"
+    assert heading(data, round=round_.pk, period="month", year=2025, number=10) \
+        == f"{campaign} · Đợt 2 · 10/10/2025 – 31/10/2025"
     narrowed = ReportFilterForm({"campaign": campaign.pk, "round": round_.pk})
     assert narrowed.is_valid(), narrowed.errors
     assert build_report(narrowed.filters()).responses == 3  # r3, r4, r5

@@ -116,3 +116,16 @@ def test_an_export_of_invalid_filters_or_of_no_such_table_is_refused_with_the_re
         with pytest.raises(UnknownExport) as unknown:
             ExportRequest({"campaign": campaign}, *wrong)
         assert str(unknown.value) == " ".join(wrong)
+
+
+def test_a_response_stored_before_response_ids_has_an_empty_id_in_both_files(hand):
+    from wagtail_satisfaction.models import Response
+
+    r1 = hand["responses"][0]
+    Response.objects.filter(pk=r1.pk).update(uid=None)  # stored before ids existed
+    comments = csv_table(hand["campaign"], kind="comments")
+    responses = csv_table(hand["campaign"])
+    id_column = next(iter(comments[0]))  # the first column of both files: the response id
+    assert [row[id_column] for row in comments] == ["", str(hand["responses"][4].uid)]
+    assert sorted(row[id_column] for row in responses) == sorted(
+        ["", *(str(r.uid) for r in hand["responses"][1:])])

@@ -103,3 +103,20 @@ def test_custom_dates_and_a_round_narrow_the_heading_and_the_count(data):
     narrowed = ReportFilterForm({"campaign": campaign.pk, "round": round_.pk})
     assert narrowed.is_valid(), narrowed.errors
     assert build_report(narrowed.filters()).responses == 3  # r3, r4, r5
+
+
+def test_the_filter_bars_procedure_channel_and_a_users_units_reach_the_figures(data):
+    from tests.factories import make_user
+    from wagtail_satisfaction.models import UnitScope
+
+    def counted(user=None, **params):
+        form = ReportFilterForm({"campaign": data["campaign"].pk, **params}, user=user)
+        assert form.is_valid(), form.errors
+        return build_report(form.filters()).responses
+
+    assert counted(procedure=data["proc_a"].pk) == 3
+    assert counted(channel="paper") == 1
+    user = make_user("thu_ky_phong_b")
+    UnitScope.objects.create(user=user, unit=data["unit_b"])
+    assert counted(user=user, unit=data["unit_b"].pk) == 1
+    assert counted() == 5

@@ -140,7 +140,11 @@ def analyze():
     with connection.cursor() as cursor:
         for table in ("response", "answer", "answertally", "responsetally", "comment",
                       "procedureresponsetally", "procedureanswertally",
-                      "officerresponsetally", "officeranswertally", "procedure", "officer",
+                      "officerresponsetally", "officeranswertally",
+                      "proceduredayresponsetally", "proceduredayanswertally",
+                      "officerdayresponsetally", "officerdayanswertally",
+                      "channeldayanswertally", "procedureofficerresponsetally",
+                      "procedureofficeranswertally", "procedure", "officer",
                       "unit", "sector"):
             cursor.execute(f"ANALYZE wagtail_satisfaction_{table}")
 

@@ -486,10 +486,11 @@ def test_a_correction_counts_once_whether_or_not_the_form_was_rolled_up(rolled_u
     assert form.is_valid(), form.errors
     corrections.correct_entry(entry, form, clerk)
     assert not PendingTally.objects.exists()
-    from wagtail_satisfaction.models import ProcedureResponseTally
+    from wagtail_satisfaction.models import ProcedureDayResponseTally, ProcedureResponseTally
 
-    assert {key: n for key, n in ProcedureResponseTally.objects.filter(campaign=campaign)
-            .values_list("procedure_key", "responses") if n} == {other.pk: 1}
+    for model in (ProcedureResponseTally, ProcedureDayResponseTally):  # monthly and daily
+        assert {key: n for key, n in model.objects.filter(campaign=campaign)
+                .values_list("procedure_key", "responses") if n} == {other.pk: 1}
     assert answer_tally(campaign, question) == {"v1": 1}
     assert ResponseTally.objects.get(campaign=campaign).responses == 1
     assert verified(campaign) == []

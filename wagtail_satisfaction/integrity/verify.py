@@ -26,12 +26,13 @@ from ..models import (
     Unit,
 )
 from ..reports.rollup import (
-    MONTH_TALLIES,
+    KEYED_TALLIES,
     TALLY_COLUMNS,
     answer_tally_rows,
     keeps_month_tallies,
     month_answer_rows,
     month_response_rows,
+    period_columns,
     response_tally_rows,
     roll_up_pending,
 )
@@ -302,6 +303,21 @@ MONTH_TALLY_NAMES = {
     "ProcedureAnswerTally": gettext_lazy("monthly answers by procedure"),
     "OfficerResponseTally": gettext_lazy("monthly responses by field and officer"),
     "OfficerAnswerTally": gettext_lazy("monthly answers by field and officer"),
+    "ProcedureDayResponseTally": gettext_lazy("daily responses by procedure"),
+    "ProcedureDayAnswerTally": gettext_lazy("daily answers by procedure"),
+    "OfficerDayResponseTally": gettext_lazy("daily responses by field and officer"),
+    "OfficerDayAnswerTally": gettext_lazy("daily answers by field and officer"),
+    "ChannelDayAnswerTally": gettext_lazy("daily answers by channel"),
+    "ProcedureOfficerResponseTally": gettext_lazy("monthly responses by procedure and officer"),
+    "ProcedureOfficerAnswerTally": gettext_lazy("monthly answers by procedure and officer"),
+    "ProcedureAllChannelsResponseTally": gettext_lazy(
+        "monthly responses by procedure, every channel"),
+    "ProcedureAllChannelsAnswerTally": gettext_lazy("monthly answers by procedure, every channel"),
+    "OfficerAllChannelsResponseTally": gettext_lazy(
+        "monthly responses by field and officer, every channel"),
+    "OfficerAllChannelsAnswerTally": gettext_lazy(
+        "monthly answers by field and officer, every channel"),
+    "ChannelMonthAnswerTally": gettext_lazy("monthly answers by channel"),
 }
 KEY_NAMES = {"procedure_key": gettext_lazy("procedure #%(id)s"),
              "sector_key": gettext_lazy("field #%(id)s"),
@@ -309,17 +325,22 @@ KEY_NAMES = {"procedure_key": gettext_lazy("procedure #%(id)s"),
 
 
 def _check_month_tallies(campaign_id, report):
-    """The monthly tallies (PostgreSQL) must equal the raw rows too."""
+    """The keyed tallies, monthly and daily (PostgreSQL), must equal the raw rows too."""
     from django.apps import apps
 
     responses = Response.objects.filter(campaign_id=campaign_id)
     answers = Answer.objects.filter(response__campaign_id=campaign_id)
-    for response_name, answer_name, keys in MONTH_TALLIES:
+    for response_name, answer_name, keys, period in KEYED_TALLIES:
         names = list(keys)
+        # Rows keyed (period, unit, rest): rest is the channel (monthly tallies), the extra
+        # keys and the question (answer tallies).
+        head = [f"{c}_id" if c == "unit" else c for c in period_columns(period)]
 
-        def describe_key(extra, names=names):
-            channel, *values = extra
-            parts = [_("channel %(channel)s") % {"channel": channel}]
+        def describe_key(extra, names=names, head=head):
+            values = list(extra)
+            parts = []
+            if "channel" in head:
+                parts.append(_("channel %(channel)s") % {"channel": values.pop(0)})
             parts += [str(KEY_NAMES[name]) % {"id": value}
                       for name, value in zip(names, values[:len(names)], strict=True)]
             if len(values) > len(names):
@@ -327,14 +348,15 @@ def _check_month_tallies(campaign_id, report):
             return ", ".join(parts)
 
         for model_name, columns, expected_rows in (
-                (response_name, RESPONSE_TALLY_COLUMNS, month_response_rows(responses, keys)),
-                (answer_name, TALLY_COLUMNS, month_answer_rows(answers, keys))):
+                *([(response_name, RESPONSE_TALLY_COLUMNS,
+                    month_response_rows(responses, keys, period))] if response_name else []),
+                (answer_name, TALLY_COLUMNS, month_answer_rows(answers, keys, period))):
             model = apps.get_model("wagtail_satisfaction", model_name)
             extra = names + (["question_id"] if columns is TALLY_COLUMNS else [])
-            width = 3 + len(extra)
+            width = len(head) + len(extra)
             actual = {(row[0], row[1], tuple(row[2:width])): tuple(row[width:])
                       for row in model.objects.filter(campaign_id=campaign_id).values_list(
-                          "month", "unit_id", "channel", *extra, *columns)}
+                          *head, *extra, *columns)}
             expected = {(row[1], row[2], tuple(row[3:width + 1])): tuple(row[width + 1:])
                         for row in expected_rows}
             _compare_tallies(campaign_id, str(MONTH_TALLY_NAMES[model_name]), columns, actual,

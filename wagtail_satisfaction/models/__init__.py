@@ -25,12 +25,24 @@ from .pages import ResultsPage, SurveyPage
 from .questionnaires import Factor, Question, Questionnaire, QuestionnaireKind
 from .reports import (
     AnswerTally,
+    ChannelDayAnswerTally,
+    ChannelMonthAnswerTally,
     DossierCount,
     ExportJob,
+    OfficerAllChannelsAnswerTally,
+    OfficerAllChannelsResponseTally,
     OfficerAnswerTally,
+    OfficerDayAnswerTally,
+    OfficerDayResponseTally,
     OfficerResponseTally,
     PendingTally,
+    ProcedureAllChannelsAnswerTally,
+    ProcedureAllChannelsResponseTally,
     ProcedureAnswerTally,
+    ProcedureDayAnswerTally,
+    ProcedureDayResponseTally,
+    ProcedureOfficerAnswerTally,
+    ProcedureOfficerResponseTally,
     ProcedureResponseTally,
     ResponseTally,
 )
@@ -51,6 +63,11 @@ __all__ = [
     "AnswerTally", "DossierCount", "ExportJob", "PendingTally", "ResponseTally",
     "ProcedureResponseTally",
     "ProcedureAnswerTally", "OfficerResponseTally", "OfficerAnswerTally",
+    "ProcedureDayResponseTally", "ProcedureDayAnswerTally", "OfficerDayResponseTally",
+    "OfficerDayAnswerTally", "ChannelDayAnswerTally", "ProcedureOfficerResponseTally",
+    "ProcedureOfficerAnswerTally", "ProcedureAllChannelsResponseTally",
+    "ProcedureAllChannelsAnswerTally", "OfficerAllChannelsResponseTally",
+    "OfficerAllChannelsAnswerTally", "ChannelMonthAnswerTally",
 ]
 
 # Comment moderation

@@ -184,6 +184,230 @@ class OfficerAnswerTally(_MonthTally, _AnswerCounts):
         return f"{self.month:%m/%Y} {self.unit_id} {self.channel}"
 
 
+class ProcedureOfficerResponseTally(_ResponseCounts):
+    """Responses per campaign, local month, unit, procedure and officer (0: none), without
+    the channel: the officers of one procedure, the procedures of one officer."""
+
+    campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.CASCADE,
+                                 related_name="+")
+    month = models.DateField()  # the first day of the local month
+    unit = models.ForeignKey("wagtail_satisfaction.Unit", on_delete=models.CASCADE,
+                             related_name="+")
+    procedure_key = models.BigIntegerField(default=0)
+    officer_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "month", "unit", "procedure_key", "officer_key"],
+            name="satisfaction_procedure_officer_response_tally_key")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.unit_id} {self.procedure_key} {self.officer_key}"
+
+
+class ProcedureOfficerAnswerTally(_AnswerCounts):
+    """Answers per campaign, local month, unit, procedure, officer (0: none) and question."""
+
+    campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.CASCADE,
+                                 related_name="+")
+    month = models.DateField()
+    unit = models.ForeignKey("wagtail_satisfaction.Unit", on_delete=models.CASCADE,
+                             related_name="+")
+    procedure_key = models.BigIntegerField(default=0)
+    officer_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "month", "unit", "procedure_key", "officer_key", "question"],
+            name="satisfaction_procedure_officer_answer_tally_key")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.unit_id} {self.procedure_key} {self.officer_key}"
+
+
+class _UnitMonthTally(models.Model):
+    """Monthly tallies without the channel (``_MonthTally`` has it): what a report on every
+    channel reads, nine times fewer rows."""
+
+    campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.CASCADE,
+                                 related_name="+")
+    month = models.DateField()  # the first day of the local month
+    unit = models.ForeignKey("wagtail_satisfaction.Unit", on_delete=models.CASCADE,
+                             related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class ProcedureAllChannelsResponseTally(_UnitMonthTally, _ResponseCounts):
+    """Responses per campaign, local month, unit and procedure (0: none), every channel."""
+
+    procedure_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "month", "unit", "procedure_key"],
+            name="satisfaction_procedure_all_channels_response_tally_key")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.unit_id} {self.procedure_key}"
+
+
+class ProcedureAllChannelsAnswerTally(_UnitMonthTally, _AnswerCounts):
+    """Answers per campaign, local month, unit, procedure (0: none) and question."""
+
+    procedure_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "month", "unit", "procedure_key", "question"],
+            name="satisfaction_procedure_all_channels_answer_tally_key")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.unit_id} {self.procedure_key}"
+
+
+class OfficerAllChannelsResponseTally(_UnitMonthTally, _ResponseCounts):
+    """Responses per campaign, local month, unit, field and officer (0: none), every
+    channel."""
+
+    sector_key = models.BigIntegerField(default=0)
+    officer_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "month", "unit", "sector_key", "officer_key"],
+            name="satisfaction_officer_all_channels_response_tally_key")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.unit_id} {self.officer_key}"
+
+
+class OfficerAllChannelsAnswerTally(_UnitMonthTally, _AnswerCounts):
+    """Answers per campaign, local month, unit, field, officer (0: none) and question."""
+
+    sector_key = models.BigIntegerField(default=0)
+    officer_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "month", "unit", "sector_key", "officer_key", "question"],
+            name="satisfaction_officer_all_channels_answer_tally_key")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.unit_id} {self.officer_key}"
+
+
+class ChannelMonthAnswerTally(_MonthTally, _AnswerCounts):
+    """Answers per campaign, local month, unit, channel and question: a channel's answers
+    (``AnswerTally`` has no channel) over whole months."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "month", "unit", "channel", "question"],
+            name="satisfaction_channel_month_answer_tally_key")]
+
+    def __str__(self):
+        return f"{self.month:%m/%Y} {self.unit_id} {self.channel}"
+
+
+class _DayTally(models.Model):
+    """Daily tallies keyed by procedure or by field and officer, without the channel.
+
+    They serve the days a custom period takes from a month it cuts (the whole months come
+    from the monthly tallies, ``reports.stats``): at most two partial months, so a report
+    on any dates reads a few thousand of these rows per partial month. The channel is left
+    out on purpose: with it nearly every response would be a row of its own (a filter on
+    the channel reads raw rows for those days instead). Keys as in :class:`_MonthTally`.
+    """
+
+    campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.CASCADE,
+                                 related_name="+")
+    day = models.DateField()  # the local day
+    unit = models.ForeignKey("wagtail_satisfaction.Unit", on_delete=models.CASCADE,
+                             related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class ProcedureDayResponseTally(_DayTally, _ResponseCounts):
+    """Responses per campaign, local day, unit and procedure (0: none)."""
+
+    procedure_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "day", "unit", "procedure_key"],
+            name="satisfaction_procedure_day_response_tally_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id} {self.procedure_key}"
+
+
+class ProcedureDayAnswerTally(_DayTally, _AnswerCounts):
+    """Answers per campaign, local day, unit, procedure (0: none) and question."""
+
+    procedure_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "day", "unit", "procedure_key", "question"],
+            name="satisfaction_procedure_day_answer_tally_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id} {self.procedure_key}"
+
+
+class OfficerDayResponseTally(_DayTally, _ResponseCounts):
+    """Responses per campaign, local day, unit, field and officer (0: none)."""
+
+    sector_key = models.BigIntegerField(default=0)
+    officer_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "day", "unit", "sector_key", "officer_key"],
+            name="satisfaction_officer_day_response_tally_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id} {self.officer_key}"
+
+
+class OfficerDayAnswerTally(_DayTally, _AnswerCounts):
+    """Answers per campaign, local day, unit, field, officer (0: none) and question."""
+
+    sector_key = models.BigIntegerField(default=0)
+    officer_key = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "day", "unit", "sector_key", "officer_key", "question"],
+            name="satisfaction_officer_day_answer_tally_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id} {self.officer_key}"
+
+
+class ChannelDayAnswerTally(_DayTally, _AnswerCounts):
+    """Answers per campaign, local day, unit, channel and question.
+
+    ``AnswerTally`` leaves the channel out (nine times the rows, for a whole-campaign
+    report that needs none); this one serves a channel filter or the channel breakdown on
+    the days a custom period takes from a month it cuts (PostgreSQL only).
+    """
+
+    channel = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["campaign", "day", "unit", "channel", "question"],
+            name="satisfaction_channel_day_answer_tally_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id} {self.channel}"
+
+
 class PendingTally(models.Model):
     """A stored response not yet added to the daily tallies (PostgreSQL only).
 

@@ -104,8 +104,9 @@ def compare_with_previous(filters, report):
     if found is None:
         return None
     kind, start, end = found
-    previous = build_report(dataclasses.replace(filters, start=start, end=end, round=None),
-                            comment_limit=1, breakdowns=())
+    shifted = dataclasses.replace(filters, start=start, end=end, round=None)
+    shifted._rolled_up = filters._rolled_up  # the queue was rolled up for this page
+    previous = build_report(shifted, breakdowns=(), comments=False, layout=report.layout)
     lines = [ChangeLine(_("Responses"), previous.responses, report.responses, "count")]
     if report.factors:
         lines.append(ChangeLine(_("Overall index"), previous.overall_index,

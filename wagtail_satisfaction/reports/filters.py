@@ -5,6 +5,7 @@ response at 00:30 on 1 October local time is in Q4 although its UTC date is 30 S
 """
 
 import calendar
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
@@ -55,6 +56,9 @@ class ReportFilters:
     raw: bool = False  # read raw answers even where the daily tallies could answer
     # The units a unit-scoped user may see (``models.scopes.units_for``); None: every unit.
     units: models.QuerySet | None = None
+    # (first, last) local day left out of the dates (None: open), when the report reads
+    # those whole months from the monthly tallies and the days around them elsewhere.
+    skip: tuple | None = None
     _rolled_up: bool = field(default=False, init=False, repr=False, compare=False)
 
     def roll_up(self):
@@ -80,25 +84,48 @@ class ReportFilters:
 
     def responses(self):
         """The responses these filters select."""
-        qs = Response.objects.filter(campaign=self.campaign)
+        return Response.objects.filter(self._selects())
+
+    def answers(self):
+        """The answers of the responses these filters select (a join, so that the database
+        reads each response once, not a subquery of them)."""
+        from ..models import Answer
+
+        return Answer.objects.filter(self._selects("response__"))
+
+    def _selects(self, to=""):
+        """The condition on a response (``to``: the path to it) these filters set."""
+        def q(**lookups):
+            return models.Q(**{to + name: value for name, value in lookups.items()})
+
+        where = q(campaign=self.campaign)
         since, until = self.moment_range()
         if since:
-            qs = qs.filter(submitted_at__gte=since)
+            where &= q(submitted_at__gte=since)
         if until:
-            qs = qs.filter(submitted_at__lt=until)
+            where &= q(submitted_at__lt=until)
+        if self.skip:  # the moments before the first day left out and after the last
+            first, last = dataclasses.replace(self, start=self.skip[0], end=self.skip[1],
+                                              skip=None).moment_range()
+            edges = models.Q()
+            if first:
+                edges |= q(submitted_at__lt=first)
+            if last:
+                edges |= q(submitted_at__gte=last)
+            where &= edges
         if self.unit:
-            qs = qs.filter(unit__in=Unit.objects.within(self.unit))
+            where &= q(unit__in=Unit.objects.within(self.unit))
         if self.units is not None:
-            qs = qs.filter(unit__in=self.units)
+            where &= q(unit__in=self.units)
         if self.procedure:
-            qs = qs.filter(procedure=self.procedure)
+            where &= q(procedure=self.procedure)
         if self.sector:
-            qs = qs.filter(procedure__sector=self.sector)
+            where &= q(procedure__sector=self.sector)
         if self.officer:
-            qs = qs.filter(officer=self.officer)
+            where &= q(officer=self.officer)
         if self.channel:
-            qs = qs.filter(channel=self.channel)
-        return qs
+            where &= q(channel=self.channel)
+        return where
 
     def relevant_comments(self):
         """Comments moderated as relevant on the selected responses.
@@ -149,6 +176,16 @@ class ReportFilters:
             qs = qs.filter(**{f"{period_field}__gte": self.start})
         if self.end:
             qs = qs.filter(**{f"{period_field}__lte": self.end})
+        if self.skip:
+            # The days before the first day left out and after the last: two ranges of the
+            # tally's index (a NOT of the one between would read it all and drop most).
+            first, last = self.skip
+            edges = models.Q()
+            if first:
+                edges |= models.Q(**{f"{period_field}__lt": first})
+            if last:
+                edges |= models.Q(**{f"{period_field}__gt": last})
+            qs = qs.filter(edges)
         if self.unit:
             qs = qs.filter(unit__in=Unit.objects.within(self.unit))
         if self.units is not None:
@@ -182,7 +219,9 @@ class ReportFilterForm(forms.Form):
     campaign of a unit above theirs is the report of their unit.
     """
 
-    campaign = forms.ModelChoiceField(Campaign.objects.all(), label=_("Campaign"))
+    # The report reads the campaign's questionnaire and unit: one query with the campaign.
+    campaign = forms.ModelChoiceField(Campaign.objects.select_related("questionnaire", "unit"),
+                                      label=_("Campaign"))
     round = forms.ModelChoiceField(Round.objects.select_related("campaign"), required=False,
                                    label=_("Round"))
     period = forms.ChoiceField(choices=Period.choices, required=False, label=_("Period"))
@@ -209,7 +248,8 @@ class ReportFilterForm(forms.Form):
         self.fields["round"].label_from_instance = lambda r: f"{r.campaign} – {r}"
         self.units = None if user is None else units_for(user)
         if self.units is not None:
-            self.fields["campaign"].queryset = usable_campaigns(user)
+            self.fields["campaign"].queryset = usable_campaigns(
+                user, self.fields["campaign"].queryset)
             for name in ("unit", "procedure", "officer"):
                 self.fields[name].queryset = restrict(self.fields[name].queryset, user)
             self.own_units = list(bound_units(user).order_by("path"))

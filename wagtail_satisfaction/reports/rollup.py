@@ -49,15 +49,36 @@ def _upsert(model, key_fields, count_fields, rows):
         cursor.execute(sql, [value for row in rows for value in row])
 
 
-# The monthly tallies (``models.reports._MonthTally``): (response model, answer model, their
-# extra key columns, each key's expression over a response) — kept on PostgreSQL only,
-# where the submission's one statement writes them (``services._statement``); elsewhere the
-# report reads raw rows for what they would answer.
-MONTH_TALLIES = (
-    ("ProcedureResponseTally", "ProcedureAnswerTally", {"procedure_key": "procedure_id"}),
-    ("OfficerResponseTally", "OfficerAnswerTally",
-     {"sector_key": "procedure__sector_id", "officer_key": "officer_id"}),
+# The tallies keyed by procedure, field and officer (``models.reports._MonthTally`` and
+# ``_DayTally``): (response model, answer model, their extra key columns with each key's
+# expression over a response, their period column: "month" with the channel, "day" without)
+# — kept on PostgreSQL only, where the roll-up writes them; elsewhere the report reads raw
+# rows for what they would answer.
+PROCEDURE_KEYS = {"procedure_key": "procedure_id"}
+OFFICER_KEYS = {"sector_key": "procedure__sector_id", "officer_key": "officer_id"}
+KEYED_TALLIES = (
+    ("ProcedureResponseTally", "ProcedureAnswerTally", PROCEDURE_KEYS, "month"),
+    ("OfficerResponseTally", "OfficerAnswerTally", OFFICER_KEYS, "month"),
+    ("ProcedureDayResponseTally", "ProcedureDayAnswerTally", PROCEDURE_KEYS, "day"),
+    ("OfficerDayResponseTally", "OfficerDayAnswerTally", OFFICER_KEYS, "day"),
+    # Answers by day and channel (``ResponseTally`` has the channel already).
+    (None, "ChannelDayAnswerTally", {}, "channel_day"),
+    ("ProcedureOfficerResponseTally", "ProcedureOfficerAnswerTally",
+     {"procedure_key": "procedure_id", "officer_key": "officer_id"}, "unit_month"),
+    # Every channel together: what a report without a channel filter reads.
+    ("ProcedureAllChannelsResponseTally", "ProcedureAllChannelsAnswerTally", PROCEDURE_KEYS,
+     "unit_month"),
+    ("OfficerAllChannelsResponseTally", "OfficerAllChannelsAnswerTally", OFFICER_KEYS,
+     "unit_month"),
+    (None, "ChannelMonthAnswerTally", {}, "month"),
 )
+MONTH_TALLIES = tuple(t[:3] for t in KEYED_TALLIES if t[3] == "month")
+
+
+def period_columns(period):
+    """The key columns a keyed tally has before its extra keys."""
+    return {"month": ["month", "unit", "channel"], "day": ["day", "unit"],
+            "channel_day": ["day", "unit", "channel"], "unit_month": ["month", "unit"]}[period]
 
 
 def keeps_month_tallies(using=None):
@@ -117,37 +138,44 @@ def _roll_up_statement():
 
 
 def _month_roll_up_parts(apps, table, scores, r_sums, a_sums, counts):
-    """The roll-up's CTEs adding the queue ``d`` to the monthly tallies (``MONTH_TALLIES``):
+    """The roll-up's CTEs adding the queue ``d`` to the keyed tallies (``KEYED_TALLIES``):
     one per table, the field from the response's procedure."""
     procedure = table(apps.get_model("wagtail_satisfaction", "Procedure"))
     keys = {"procedure_id": "COALESCE(d.procedure_id, 0)",
             "officer_id": "COALESCE(d.officer_id, 0)",
             "procedure__sector_id": "COALESCE(s.sector_id, 0)"}
     sector = f"LEFT JOIN {procedure} s ON s.id = d.procedure_id"
-    month = "date_trunc('month', d.day)::date"
     parts = []
-    for i, (response_name, answer_name, extra) in enumerate(MONTH_TALLIES):
-        names = ", ".join(extra)
-        values = ", ".join(keys[path] for path in extra.values())
-        width = 4 + len(extra)
+    for i, (response_name, answer_name, extra, period) in enumerate(KEYED_TALLIES):
+        head, head_values = {
+            "month": ("month, unit_id, channel",
+                      "date_trunc('month', d.day)::date, d.unit_id, d.channel"),
+            "day": ("day, unit_id", "d.day, d.unit_id"),
+            "channel_day": ("day, unit_id, channel", "d.day, d.unit_id, d.channel"),
+            "unit_month": ("month, unit_id", "date_trunc('month', d.day)::date, d.unit_id"),
+        }[period]
+        names = "".join(f", {name}" for name in extra)
+        values = "".join(f", {keys[path]}" for path in extra.values())
+        width = 2 + head.count(",") + len(extra)
         by = ", ".join(str(n) for n in range(1, width + 1))
-        response_table = table(apps.get_model("wagtail_satisfaction", response_name))
-        parts.append(
-            f", mr{i} AS (INSERT INTO {response_table} AS t (campaign_id, month, unit_id, "
-            f"channel, {names}, responses, "
-            f"{', '.join(scores)}) SELECT d.campaign_id, {month}, d.unit_id, d.channel, {values}, "
-            f"count(*), sum(d.index_applicable), sum(d.index_satisfied), "
-            f"COALESCE(sum(d.points), 0), count(*) FILTER (WHERE d.dissatisfied) FROM d {sector} "
-            f"GROUP BY {by} ON CONFLICT (campaign_id, month, unit_id, channel, {names}) "
-            f"DO UPDATE SET {r_sums})")
+        join = sector if "procedure__sector_id" in extra.values() else ""
+        if response_name is not None:
+            response_table = table(apps.get_model("wagtail_satisfaction", response_name))
+            parts.append(
+                f", mr{i} AS (INSERT INTO {response_table} AS t (campaign_id, {head}{names}, "
+                f"responses, {', '.join(scores)}) SELECT d.campaign_id, {head_values}{values}, "
+                f"count(*), sum(d.index_applicable), sum(d.index_satisfied), "
+                f"COALESCE(sum(d.points), 0), count(*) FILTER (WHERE d.dissatisfied) FROM d "
+                f"{join} GROUP BY {by} ON CONFLICT (campaign_id, {head}{names}) "
+                f"DO UPDATE SET {r_sums})")
         parts.append(
             f", ma{i} AS (INSERT INTO {table(apps.get_model('wagtail_satisfaction', answer_name))}"
-            f" AS t (campaign_id, month, unit_id, channel, {names}, question_id, "
-            f"{', '.join(TALLY_COLUMNS)}) SELECT d.campaign_id, {month}, d.unit_id, d.channel, "
-            f"{values}, a.question_id, {counts} FROM d {sector} JOIN "
+            f" AS t (campaign_id, {head}{names}, question_id, "
+            f"{', '.join(TALLY_COLUMNS)}) SELECT d.campaign_id, {head_values}"
+            f"{values}, a.question_id, {counts} FROM d {join} JOIN "
             f"{table(apps.get_model('wagtail_satisfaction', 'Answer'))} a "
-            f"ON a.response_id = d.id GROUP BY {by}, {width + 1} ON CONFLICT (campaign_id, month, "
-            f"unit_id, channel, {names}, question_id) DO UPDATE SET {a_sums})")
+            f"ON a.response_id = d.id GROUP BY {by}, {width + 1} ON CONFLICT (campaign_id, "
+            f"{head}{names}, question_id) DO UPDATE SET {a_sums})")
     return "".join(parts)
 
 
@@ -163,7 +191,11 @@ def roll_up_pending():
     if connection.vendor != "postgresql":
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLL_UP_LOCK])
+        # JIT off for this transaction (same query as the lock): the statement's many
+        # upserts were compiled on every roll-up, 4.5 s for an empty queue at a million
+        # responses (the planner guesses a queue of thousands), 7 ms without.
+        cursor.execute("SELECT set_config('jit', 'off', true), pg_advisory_xact_lock(%s)",
+                       [ROLL_UP_LOCK])
         cursor.execute(_roll_up_statement(), [get_setting("REPORT_TIME_ZONE")])
         return cursor.fetchone()[0]
 
@@ -259,13 +291,18 @@ def _tally_counts(response, answers):
                      if procedure_id else None)
         known = {"procedure_id": procedure_id or 0, "officer_id": response.officer_id or 0,
                  "procedure__sector_id": sector_id or 0}
-        month_key = (response.campaign_id, day.replace(day=1), response.unit_id,
-                     response.channel)
-        for response_name, answer_name, extra in MONTH_TALLIES:
-            fields = ["campaign", "month", "unit", "channel", *extra]
-            key_values = (*month_key, *(known[path] for path in extra.values()))
-            tables.append((apps.get_model("wagtail_satisfaction", response_name), fields,
-                           RESPONSE_COUNT_FIELDS, {key_values: scores}))
+        heads = {"month": (response.campaign_id, day.replace(day=1), response.unit_id,
+                           response.channel),
+                 "day": (response.campaign_id, day, response.unit_id),
+                 "channel_day": (response.campaign_id, day, response.unit_id,
+                                 response.channel),
+                 "unit_month": (response.campaign_id, day.replace(day=1), response.unit_id)}
+        for response_name, answer_name, extra, period in KEYED_TALLIES:
+            fields = ["campaign", *period_columns(period), *extra]
+            key_values = (*heads[period], *(known[path] for path in extra.values()))
+            if response_name is not None:
+                tables.append((apps.get_model("wagtail_satisfaction", response_name), fields,
+                               RESPONSE_COUNT_FIELDS, {key_values: scores}))
             tables.append((apps.get_model("wagtail_satisfaction", answer_name),
                            [*fields, "question"], TALLY_COLUMNS,
                            {(*key_values, question): counts
@@ -412,8 +449,22 @@ def _has_month_tallies(apps):
     return True
 
 
+def _keyed_tallies(apps):
+    """``KEYED_TALLIES`` with their models, those the migration state ``apps`` has."""
+    found = []
+    for response_name, answer_name, keys, period in KEYED_TALLIES:
+        try:
+            found.append((response_name and apps.get_model("wagtail_satisfaction",
+                                                           response_name),
+                          apps.get_model("wagtail_satisfaction", answer_name), keys, period))
+        except LookupError:  # a migration older than these tallies
+            continue
+    return found
+
+
 def rebuild_month_tallies(campaign_ids=None, apps=None):
-    """Recompute the monthly tallies (PostgreSQL) of the given campaigns (default: all)."""
+    """Recompute the keyed tallies, monthly and daily (PostgreSQL), of the given campaigns
+    (default: all)."""
     if apps is None:
         from django.apps import apps
     Answer, _at, Response, _rt = _models(apps)
@@ -421,67 +472,72 @@ def rebuild_month_tallies(campaign_ids=None, apps=None):
     if campaign_ids is not None:
         responses = responses.filter(campaign_id__in=campaign_ids)
         answers = answers.filter(response__campaign_id__in=campaign_ids)
-    for response_name, answer_name, keys in MONTH_TALLIES:
-        response_model = apps.get_model("wagtail_satisfaction", response_name)
-        answer_model = apps.get_model("wagtail_satisfaction", answer_name)
-        for model in (response_model, answer_model):
+    for response_model, answer_model, keys, period in _keyed_tallies(apps):
+        for model in filter(None, (response_model, answer_model)):
             tallies = model.objects.all()
             if campaign_ids is not None:
                 tallies = tallies.filter(campaign_id__in=campaign_ids)
             tallies._raw_delete(tallies.db)
-        _insert_select(response_model, ["campaign_id", "month", "unit_id", "channel", *keys,
-                                        "responses", "index_applicable", "index_satisfied",
-                                        "points", "dissatisfied"],
-                       month_response_rows(responses, keys))
-        _insert_select(answer_model, ["campaign_id", "month", "unit_id", "channel", *keys,
+        head = [f"{c}_id" if c == "unit" else c for c in period_columns(period)]
+        if response_model is not None:
+            _insert_select(response_model, ["campaign_id", *head, *keys,
+                                             "responses", "index_applicable",
+                                             "index_satisfied", "points", "dissatisfied"],
+                           month_response_rows(responses, keys, period))
+        _insert_select(answer_model, ["campaign_id", *head, *keys,
                                       "question_id", *TALLY_COLUMNS],
-                       month_answer_rows(answers, keys))
+                       month_answer_rows(answers, keys, period))
 
 
 def _key_value(path):
     return Coalesce(F(path), Value(0))
 
 
-def month_response_rows(responses, keys):
-    """What a monthly response tally with extra ``keys`` must hold for these responses:
+def _period(path, period):
+    if period in ("month", "unit_month"):
+        return TruncMonth(path, tzinfo=report_zone(), output_field=DateField())
+    return TruncDate(path, tzinfo=report_zone())
+
+
+def month_response_rows(responses, keys, period="month"):
+    """What a keyed response tally with extra ``keys`` must hold for these responses:
     (campaign, month, unit, channel, *keys, responses, applicable, satisfied, points,
-    dissatisfied)."""
+    dissatisfied); with ``period`` "day": (campaign, day, unit, *keys, …)."""
     names = [f"k_{key}" for key in keys]
+    head = ["t_period", "unit_id", *(["channel"] if "channel" in period_columns(period) else [])]
     return (
-        responses.annotate(t_month=TruncMonth("submitted_at", tzinfo=report_zone(),
-                                              output_field=DateField()),
+        responses.annotate(t_period=_period("submitted_at", period),
                            **{name: _key_value(path) for name, path in
                               zip(names, keys.values(), strict=True)})
-        .values("campaign_id", "t_month", "unit_id", "channel", *names)
+        .values("campaign_id", *head, *names)
         .annotate(t_responses=Count("id"), t_applicable=Sum("index_applicable"),
                   t_satisfied=Sum("index_satisfied"),
                   t_points=Coalesce(Sum("points"), Value(0)),
                   t_dissatisfied=Count("id", filter=Q(dissatisfied=True)))
-        .values_list("campaign_id", "t_month", "unit_id", "channel", *names, "t_responses",
+        .values_list("campaign_id", *head, *names, "t_responses",
                      "t_applicable", "t_satisfied", "t_points", "t_dissatisfied")
         .order_by()
     )
 
 
-def month_answer_rows(answers, keys):
-    """What a monthly answer tally with extra ``keys`` must hold: (campaign, month, unit,
-    channel, *keys, question, v0…v5, na)."""
+def month_answer_rows(answers, keys, period="month"):
+    """What a keyed answer tally with extra ``keys`` must hold: (campaign, month, unit,
+    channel, *keys, question, v0…v5, na); with ``period`` "day": (campaign, day, unit, …)."""
     names = [f"k_{key}" for key in keys]
     counts = {f"t_{column}": Count("id", filter=Q(value=int(column[1:]))
                                    if column != "na" else Q(value__isnull=True))
               for column in TALLY_COLUMNS}
+    head = ["t_period", "t_unit", *(["t_channel"] if "channel" in period_columns(period) else [])]
     return (
         answers.annotate(
             t_campaign=F("response__campaign_id"),
-            t_month=TruncMonth("response__submitted_at", tzinfo=report_zone(),
-                               output_field=DateField()),
+            t_period=_period("response__submitted_at", period),
             t_unit=F("response__unit_id"), t_channel=F("response__channel"),
             **{name: _key_value(f"response__{path}") for name, path in
                zip(names, keys.values(), strict=True)})
-        .values("t_campaign", "t_month", "t_unit", "t_channel", *names, "question_id")
+        .values("t_campaign", *head, *names, "question_id")
         .annotate(**counts)
-        .values_list("t_campaign", "t_month", "t_unit", "t_channel", *names, "question_id",
-                     *counts)
+        .values_list("t_campaign", *head, *names, "question_id", *counts)
         .order_by()
     )
 

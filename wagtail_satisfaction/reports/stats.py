@@ -11,27 +11,39 @@ items that have a value (or, per campaign, the pooled share); the overall index 
 mean of the factors that have a value.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import cached_property
 
-from django.db.models import F, Value
+from django.db.models import BigIntegerField, Count, F, Value, Window
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import get_setting
 from ..models import (
     Aggregation,
-    Answer,
     AnswerTally,
     Channel,
+    ChannelDayAnswerTally,
+    ChannelMonthAnswerTally,
     Officer,
+    OfficerAllChannelsAnswerTally,
+    OfficerAllChannelsResponseTally,
     OfficerAnswerTally,
+    OfficerDayAnswerTally,
+    OfficerDayResponseTally,
     OfficerResponseTally,
     Procedure,
+    ProcedureAllChannelsAnswerTally,
+    ProcedureAllChannelsResponseTally,
     ProcedureAnswerTally,
+    ProcedureDayAnswerTally,
+    ProcedureDayResponseTally,
+    ProcedureOfficerAnswerTally,
+    ProcedureOfficerResponseTally,
     ProcedureResponseTally,
     QuestionnaireKind,
     ResponseTally,
@@ -286,6 +298,7 @@ class Report:
     dossiers: int | None = None
     comments: list = field(default_factory=list)
     comment_count: int = 0
+    layout: Layout | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_tthc(self):
@@ -341,18 +354,48 @@ GROUPS = {
 }
 
 
-# Monthly tallies (``rollup.MONTH_TALLIES``): the filters each can apply besides campaign,
-# whole months, unit and channel, and the column of each group it knows.
-MONTH_SOURCES = {
-    "procedure": (("procedure", "sector"),
+# The tallies keyed by procedure, field and officer (``rollup.KEYED_TALLIES``) and the
+# answers by day and channel: for each source, its period column, the filters it can apply
+# besides campaign, period and unit, and the column of each group it knows ("month" of a
+# daily source is its day truncated).
+KEYED_SOURCES = {
+    "channel_month": ("month", ("channel",), {"unit": "unit_id", "channel": "channel",
+                                              "month": "month"}),
+    "procedure_all": ("month", ("procedure", "sector"),
+                      {"unit": "unit_id", "month": "month", "procedure": "procedure_key"}),
+    "officer_all": ("month", ("sector", "officer"),
+                    {"unit": "unit_id", "month": "month", "sector": "sector_key",
+                     "officer": "officer_key"}),
+    "procedure": ("month", ("channel", "procedure", "sector"),
                   {"unit": "unit_id", "channel": "channel", "month": "month",
                    "procedure": "procedure_key"}),
-    "officer": (("sector", "officer"),
+    "officer": ("month", ("channel", "sector", "officer"),
                 {"unit": "unit_id", "channel": "channel", "month": "month",
                  "sector": "sector_key", "officer": "officer_key"}),
+    "procedure_officer": ("month", ("procedure", "sector", "officer"),
+                          {"unit": "unit_id", "month": "month", "procedure": "procedure_key",
+                           "officer": "officer_key"}),
+    "channel_day": ("day", ("channel",), {"unit": "unit_id", "channel": "channel",
+                                          "month": "day"}),
+    "procedure_day": ("day", ("procedure", "sector"),
+                      {"unit": "unit_id", "month": "day", "procedure": "procedure_key"}),
+    "officer_day": ("day", ("sector", "officer"),
+                    {"unit": "unit_id", "month": "day", "sector": "sector_key",
+                     "officer": "officer_key"}),
 }
-MONTH_MODELS = {"procedure": (ProcedureResponseTally, ProcedureAnswerTally),
-                "officer": (OfficerResponseTally, OfficerAnswerTally)}
+# (response tally, answer tally) of each keyed source; None: read from ``ResponseTally``.
+KEYED_MODELS = {"channel_month": (None, ChannelMonthAnswerTally),
+                "procedure_all": (ProcedureAllChannelsResponseTally,
+                                  ProcedureAllChannelsAnswerTally),
+                "officer_all": (OfficerAllChannelsResponseTally, OfficerAllChannelsAnswerTally),
+                "procedure": (ProcedureResponseTally, ProcedureAnswerTally),
+                "officer": (OfficerResponseTally, OfficerAnswerTally),
+                "procedure_officer": (ProcedureOfficerResponseTally,
+                                      ProcedureOfficerAnswerTally),
+                "channel_day": (None, ChannelDayAnswerTally),
+                "procedure_day": (ProcedureDayResponseTally, ProcedureDayAnswerTally),
+                "officer_day": (OfficerDayResponseTally, OfficerDayAnswerTally)}
+MONTH_SOURCES = {name for name, (period, _k, _c) in KEYED_SOURCES.items() if period == "month"}
 
 
 def _whole_months(filters):
@@ -362,43 +405,106 @@ def _whole_months(filters):
             and (end is None or (end + datetime.timedelta(days=1)).day == 1))
 
 
-def _source(filters, kind, group):
-    """Where ``kind`` ("responses"/"answers") of ``group`` are read: "daily" tallies, the
-    "procedure" or "officer" monthly tallies, or "raw" rows: the smallest that knows every
-    filter and the group."""
-    if filters.raw:
-        return "raw"
+def _inner_months(filters):
+    """(first, last day) of the whole months inside the filters' dates, or None."""
+    start, end = filters.start, filters.end
+    first = start if start is None or start.day == 1 else (
+        start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    last = end if end is None or (end + datetime.timedelta(days=1)).day == 1 else (
+        end.replace(day=1) - datetime.timedelta(days=1))
+    if first is not None and last is not None and last < first:
+        return None
+    return first, last
+
+
+def _knows(source, kind, filters, group):
+    """Whether a keyed source can apply the filters and give the group."""
+    _period, knows, columns = KEYED_SOURCES[source]
+    if KEYED_MODELS[source][0] is None and kind == "responses":
+        return False  # ResponseTally has the channel: the "daily" source
+    return (all(not getattr(filters, f) or f in knows
+                for f in ("channel", "procedure", "sector", "officer"))
+            and (group is None or group in columns
+                 or (group == "sector" and _one_sector(filters, source))))
+
+
+def _one_sector(filters, source):
+    """Whether every row of a source keyed by procedure has the field of the procedure the
+    filters name (their field breakdown is then one row)."""
+    return filters.procedure is not None and "procedure" in KEYED_SOURCES[source][2]
+
+
+def _day_source(filters, kind, group):
+    """The smallest daily source for ``kind`` of ``group``: "daily", a daily keyed
+    source, or "raw"."""
     daily = filters.uses_tallies if kind == "responses" else filters.uses_answer_tallies
     if daily and group in (None, "unit", "month", *(("channel",) if kind == "responses"
                                                      else ())):
         return "daily"
-    if keeps_month_tallies() and _whole_months(filters):
-        for name, (knows, columns) in MONTH_SOURCES.items():
-            if (all(getattr(filters, f) is None or f in knows
-                    for f in ("procedure", "sector", "officer"))
-                    and (group is None or group in columns)):
+    if keeps_month_tallies():
+        for name, (period, *_rest) in KEYED_SOURCES.items():
+            if period == "day" and _knows(name, kind, filters, group):
                 return name
     return "raw"
 
 
-def _month_tallies(filters, model, source):
-    qs = filters.tally_rows(model, "month")
+def _plan(filters, kind, group):
+    """Where ``kind`` ("responses"/"answers") of ``group`` are read: [(source, filters)],
+    whose sums add up to the selection's.
+
+    The source is the "daily" tallies, a monthly keyed tally, a daily keyed one or "raw"
+    rows: the smallest that knows every filter and the group. Dates that cut a month are
+    read in two parts when a monthly tally knows the rest: its whole months from it, the
+    days left at either end (``ReportFilters.skip``) from the smallest daily source.
+    """
+    if filters.raw:
+        return [("raw", filters)]
+    source = _day_source(filters, kind, group)
+    if source == "daily" or not keeps_month_tallies():
+        return [(source, filters)]
+    month = next((name for name in KEYED_SOURCES
+                  if name in MONTH_SOURCES and _knows(name, kind, filters, group)), None)
+    if month is None:
+        return [(source, filters)]
+    if _whole_months(filters):
+        return [(month, filters)]
+    inner = _inner_months(filters)
+    if inner is None:
+        return [(source, filters)]
+    first, last = inner
+    return [(month, _part(filters, start=first, end=last)),
+            (source, _part(filters, skip=(first or filters.start, last or filters.end)))]
+
+
+def _part(filters, **changes):
+    """The filters with other dates, the queue already rolled up by the report."""
+    part = dataclasses.replace(filters, **changes)
+    part._rolled_up = filters._rolled_up
+    return part
+
+
+def _keyed_tallies(filters, model, source):
+    qs = filters.tally_rows(model, KEYED_SOURCES[source][0])
     if filters.procedure:
         qs = qs.filter(procedure_key=filters.procedure.pk)
     if filters.officer:
         qs = qs.filter(officer_key=filters.officer.pk)
     if filters.sector:
-        qs = (qs.filter(sector_key=filters.sector.pk) if source == "officer" else
+        qs = (qs.filter(sector_key=filters.sector.pk) if "sector" in KEYED_SOURCES[source][2]
+              else
               qs.filter(procedure_key__in=Procedure.objects.filter(sector=filters.sector)
                         .values("pk")))
     return qs
 
 
-def _group_column(group, source, prefix=""):
+def _group_column(filters, group, source, prefix=""):
     """The expression of a group key in a source (``prefix``: the path from answers to
     their response)."""
-    if source in MONTH_SOURCES:
-        return F(MONTH_SOURCES[source][1][group])
+    if source in KEYED_SOURCES and group not in KEYED_SOURCES[source][2]:  # _one_sector
+        return Value(filters.procedure.sector_id, output_field=BigIntegerField())
+    if source in KEYED_SOURCES:
+        column = KEYED_SOURCES[source][2][group]
+        return TruncMonth(column) if column == "day" else F(column)
     if group == "month":
         return (TruncMonth("day") if source == "daily"
                 else TruncMonth(f"{prefix}submitted_at", tzinfo=report_zone()))
@@ -418,12 +524,15 @@ class Figures:
 
     def __init__(self, filters, groups):
         self.responses, self.answers = {}, {}
-        by_source = {}
+        by_source, parts = {}, {}
         for group in dict.fromkeys(groups):
             for kind in ("responses", "answers"):
-                by_source.setdefault((kind, _source(filters, kind, group)), []).append(group)
-        for (kind, source), wanted in by_source.items():
-            getattr(self, f"_{kind}")(filters, source, wanted)
+                for source, part in _plan(filters, kind, group):
+                    key = (kind, source, part.start, part.end, part.skip)
+                    parts[key] = part
+                    by_source.setdefault(key, []).append(group)
+        for (kind, source, *_dates), wanted in by_source.items():
+            getattr(self, f"_{kind}")(parts[(kind, source, *_dates)], source, wanted)
 
     def _responses(self, filters, source, groups):
         from django.db.models import IntegerField
@@ -435,39 +544,43 @@ class Figures:
                 m_p=F("points"), m_d=Cast("dissatisfied", IntegerField()))
         else:
             qs = (filters.tallies(ResponseTally) if source == "daily"
-                  else _month_tallies(filters, MONTH_MODELS[source][0], source))
+                  else _keyed_tallies(filters, KEYED_MODELS[source][0], source))
             qs = qs.annotate(m_n=F("responses"), m_a=F("index_applicable"),
                              m_s=F("index_satisfied"), m_p=F("points"), m_d=F("dissatisfied"))
-        qs = qs.annotate(**{f"g_{g}": _group_column(g, source) for g in groups if g})
+        qs = qs.annotate(**{f"g_{g}": _group_column(filters, g, source) for g in groups if g})
         sums = {name: "SUM(%s)" for name in ("m_n", "m_a", "m_s", "m_p", "m_d")}
         for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], [],
                                         sums).items():
             group = group[2:] if group else None
-            self.responses[group] = [
-                (_none_key(key, source, group),
-                 {name[2]: total or 0 for name, total in totals.items()})
-                for key, _keys, totals in rows]
+            into = dict(self.responses.get(group, []))  # another part of the period
+            for key, _keys, totals in rows:
+                sums_ = into.setdefault(_none_key(key, source, group),
+                                        dict.fromkeys(("n", "a", "s", "p", "d"), 0))
+                for name, total in totals.items():
+                    sums_[name[2]] += total or 0
+            self.responses[group] = list(into.items())
 
     def _answers(self, filters, source, groups):
         if source == "raw":
-            qs = Answer.objects.filter(response__in=filters.responses()).annotate(
+            qs = filters.answers().annotate(
                 c_q=F("question_id"), c_v=F("value"), m_n=Value(1))
             keys, sums = ["c_q", "c_v"], {"m_n": "SUM(%s)"}
         else:
             qs = (filters.tallies(AnswerTally) if source == "daily"
-                  else _month_tallies(filters, MONTH_MODELS[source][1], source))
+                  else _keyed_tallies(filters, KEYED_MODELS[source][1], source))
             qs = qs.annotate(c_q=F("question_id"))
             keys, sums = ["c_q"], {column: "SUM(%s)" for column in TALLY_COLUMNS}
-        qs = qs.annotate(**{f"g_{g}": _group_column(g, source, "response__")
+        qs = qs.annotate(**{f"g_{g}": _group_column(filters, g, source, "response__")
                             for g in groups if g})
         for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], keys,
                                         sums).items():
             group = group[2:] if group else None
-            grouped = self.answers[group] = {}
+            grouped = self.answers.setdefault(group, {})  # or another part of the period
             for key, found, totals in rows:
                 into = grouped.setdefault(_none_key(key, source, group), {})
                 if source == "raw":
-                    into.setdefault(found["c_q"], {})[found["c_v"]] = totals["m_n"]
+                    counts = into.setdefault(found["c_q"], {})
+                    counts[found["c_v"]] = counts.get(found["c_v"], 0) + totals["m_n"]
                 else:
                     counts = into.setdefault(found["c_q"], {})
                     for column, n in totals.items():
@@ -477,8 +590,8 @@ class Figures:
 
 
 def _none_key(key, source, group):
-    """The monthly tallies' 0 ("no procedure/field/officer") as raw rows' None."""
-    if source in MONTH_SOURCES and group in ("procedure", "sector", "officer") and key == 0:
+    """The keyed tallies' 0 ("no procedure/field/officer") as raw rows' None."""
+    if source in KEYED_SOURCES and group in ("procedure", "sector", "officer") and key == 0:
         return None
     return key
 
@@ -525,6 +638,22 @@ def _names(model, field="name"):
         return dict(model.objects.filter(pk__in=[k for k in keys if k is not None])
                     .values_list("pk", field))
     return lookup
+
+
+def _breakdown_names(figures):
+    """{"procedure"/"sector"/"officer": {key: name}} of the groups the figures found, in one
+    query (``UNION ALL`` of the three tables)."""
+    wanted = {group: [key for key, _totals in figures.responses.get(group, [])
+                      if key is not None] for group in ("procedure", "sector", "officer")}
+    names = {group: {} for group in wanted}
+    queries = [model.objects.filter(pk__in=wanted[group])
+               .annotate(group=Value(group)).values_list("group", "pk", "name").order_by()
+               for group, model in (("procedure", Procedure), ("sector", Sector),
+                                    ("officer", Officer)) if wanted[group]]
+    if queries:
+        for group, pk, name in queries[0].union(*queries[1:], all=True):
+            names[group][pk] = name
+    return names
 
 
 def _merge(label, rows, **extra):
@@ -593,18 +722,23 @@ BREAKDOWNS = ("unit", "procedure", "sector", "officer", "channel")
 
 
 @one_snapshot
-def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS):
+def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=True,
+                 layout=None):
     """Compute the whole report for :class:`~.filters.ReportFilters`.
 
     ``breakdowns``: the keys of the breakdowns to compute (all by default). Those read from
     raw answers (procedure, field, officer, channel) scan every answer of the selection, so
     callers that show none (the period comparison, public results) ask for none.
+    ``comments``: False leaves the relevant comments out (the period comparison shows none).
+    ``layout``: the campaign's :class:`Layout` when the caller has it (another report's).
     """
     campaign = filters.campaign
-    layout = Layout(campaign)
+    layout = layout or Layout(campaign)
     figures = Figures(filters, [None, "month", *breakdowns])
+    names = _breakdown_names(figures)
     totals = _group_rows(filters, None, figures=figures)
-    report = Report(filters=filters, responses=totals.responses, totals=totals)
+    report = Report(filters=filters, responses=totals.responses, totals=totals,
+                    layout=layout)
     (report.questions, report.factors, report.indicators,
      report.expectations) = layout.score(_answer_counts(filters, figures=figures))
     report.expectations.sort(key=lambda q: (q.mean is None, -(q.mean or 0)))
@@ -613,13 +747,16 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS):
         report.breakdowns.append(_unit_breakdown(filters, layout, figures))
     if "procedure" in breakdowns:
         report.breakdowns.append(Breakdown("procedure", _("By procedure"), _with_unnamed(
-            _group_rows(filters, "procedure", _names(Procedure), layout, figures),
+            _group_rows(filters, "procedure", lambda _keys: names["procedure"], layout,
+                        figures),
             _("No procedure named"))))
     if "sector" in breakdowns:
         report.breakdowns.append(Breakdown("sector", _("By field"), _with_unnamed(
-            _group_rows(filters, "sector", _names(Sector), layout, figures), _("No field"))))
+            _group_rows(filters, "sector", lambda _keys: names["sector"], layout, figures),
+            _("No field"))))
     if "officer" in breakdowns:
-        report.breakdowns.append(_officer_breakdown(filters, layout, figures))
+        report.breakdowns.append(_officer_breakdown(filters, layout, figures,
+                                                    names["officer"]))
     if "channel" in breakdowns:
         channel_labels = dict(Channel.choices)
         report.breakdowns.append(Breakdown("channel", _("By channel"), [
@@ -632,21 +769,25 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS):
     from .targets import dossiers_in_scope
 
     report.dossiers = dossiers_in_scope(filters)
-    comments = (filters.relevant_comments().select_related("response__unit")
-                .order_by("-submitted_at"))
-    report.comment_count = comments.count()
-    report.comments = list(comments[:comment_limit] if comment_limit else comments)
+    if comments:
+        # The count of them all with the first ``comment_limit`` (a window, one query).
+        found = (filters.relevant_comments().select_related("response__unit")
+                 .annotate(all_count=Window(Count("pk"))).order_by("-submitted_at"))
+        report.comments = list(found[:comment_limit] if comment_limit else found)
+        report.comment_count = (report.comments[0].all_count if report.comments
+                                else 0)
     return report
 
 
-def _officer_breakdown(filters, layout=None, figures=None):
+def _officer_breakdown(filters, layout=None, figures=None, names=None):
     """Officers by name where the small-group rule allows, the others pooled in one row
     (with their count), then the responses that name no officer in a row of their own.
 
     The no-officer row is no officer's figures, but when the pool's figures are withheld it
     is withheld too: the total minus that row would give the pool's figures.
     """
-    grouped = _group_rows(filters, "officer", _names(Officer), layout, figures)
+    grouped = _group_rows(filters, "officer", _names(Officer) if names is None
+                          else lambda _keys: names, layout, figures)
     groups = [(key, row) for key, row in grouped if key is not None]
     disclosure = suppress_small_groups(groups)
     rows = [row for _key, row in disclosure.shown]

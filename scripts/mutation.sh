@@ -6,6 +6,10 @@
 #   bash scripts/mutation.sh wagtail_satisfaction/reports/scoring.py -- tests/test_x.py  # other tests
 #   MUTATION_RERUN="name1 'module.*'" bash scripts/mutation.sh MODULE  # (re-)test these mutants only
 #   MUTATION_REPORT_ONLY=1 bash scripts/mutation.sh          # rewrite the results file only
+#   MUTATION_TAG=rerun MUTATION_RERUN="..." bash scripts/mutation.sh MODULE -- TESTS...
+#       # re-test some mutants with more tests in a second work directory (MODULE-rerun),
+#       # without resetting the first one's results (a changed test selection resets them);
+#       # the results file takes each mutant's status from the latest run that checked it
 #
 # Each module is mutated on its own, against the test files that exercise it (MODULE_TESTS
 # below; after "--" others), in its own copy of the checkout (MUTATION_WORK, default
@@ -23,6 +27,8 @@
 # and in all, over every module run so far, and every surviving mutant with its diff are
 # written to benchmarks/results/mutation.txt; a survivor is either killed by a new test or
 # explained there as equivalent (the "Explained survivors" section, kept by hand).
+# A module whose work directory is gone (a reboot empties /tmp) keeps the lines of the
+# previous results file, marked "carried over", until it is run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -63,7 +69,7 @@ declare -A MODULE_TESTS=(
         tests/test_mutation_kills_dossiers.py"
     [wagtail_satisfaction/reports/filters.py]="tests/test_reports_filter_form.py
         tests/test_reports_views.py tests/test_reports_views_paths.py tests/test_unit_scope.py
-        tests/test_reports_small_groups.py"
+        tests/test_reports_small_groups.py tests/test_mutation_kills_filters.py"
     [wagtail_satisfaction/imports.py]="tests/test_rule_edges.py
         tests/test_channels_dossier_import.py tests/test_reports_figures.py
         tests/test_protective_rules.py tests/test_mutation_kills_imports.py"
@@ -72,10 +78,14 @@ declare -A MODULE_TESTS=(
         tests/test_reports_defects.py tests/test_report_properties.py tests/test_public_opendata.py"
     [wagtail_satisfaction/flow.py]="tests/test_survey_submission.py tests/test_survey_flow.py
         tests/test_hardening.py tests/test_channels_kiosk.py tests/test_channels_paper.py
-        tests/test_channels_dossier_paths.py tests/test_protective_rules.py"
+        tests/test_channels_dossier_paths.py tests/test_protective_rules.py
+        tests/test_integrity_limits.py tests/test_survey_steps.py tests/test_blocks_edges.py
+        tests/test_visitor_pages.py tests/test_resubmission.py
+        tests/test_mutation_kills_flow.py"
     [wagtail_satisfaction/reports/exports.py]="tests/test_reports_views.py
         tests/test_reports_roundtrip.py tests/test_reports_command.py tests/test_reports_import.py
-        tests/test_protective_rules.py tests/test_reports_privacy.py"
+        tests/test_protective_rules.py tests/test_reports_privacy.py
+        tests/test_reports_breakdowns.py tests/test_mutation_kills_exports.py"
 )
 modules=() tests=()
 seen_separator=0
@@ -95,7 +105,7 @@ fi
 
 run_module() {  # run_module MODULE TEST...
     local module=$1; shift
-    local work=$BASE/$(basename "${module%.py}")
+    local work=$BASE/$(basename "${module%.py}")${MUTATION_TAG:+-$MUTATION_TAG}
     mkdir -p "$work"
     # Copy the checkout (tracked and new files); mutmut regenerates the mutants of changed
     # modules.
@@ -183,14 +193,18 @@ from pathlib import Path
 
 results, elapsed, base = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 statuses, work_of, tests_of = {}, {}, {}
-for work in sorted(path.parent for path in base.glob("*/all.txt")):
+# A module's untagged run first, then its tagged runs (MUTATION_TAG, in name order): a tagged
+# run overrides the status of each mutant it checked; the others keep the earlier status.
+for work in sorted((path.parent for path in base.glob("*/all.txt")),
+                   key=lambda work: ("-" in work.name, work.name)):
     config = configparser.ConfigParser()
     config.read(work / "setup.cfg")
     module = config["mutmut"]["only_mutate"].strip()
-    tests_of[module] = config["mutmut"]["pytest_add_cli_args_test_selection"].split()
+    tests_of[module] = list(dict.fromkeys(
+        tests_of.get(module, []) + config["mutmut"]["pytest_add_cli_args_test_selection"].split()))
     for line in (work / "all.txt").read_text().splitlines():
         found = re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
-        if found:
+        if found and not (found.group(2).strip() == "not checked" and found.group(1) in statuses):
             statuses[found.group(1)] = found.group(2).strip()
             work_of[found.group(1)] = work
 
@@ -215,6 +229,34 @@ def score(counter):
     return 100 * counter["killed"] / counted if counted else 0.0
 
 
+# A module whose work directory is gone (MUTATION_WORK is under /tmp, emptied by a reboot)
+# keeps its score, tests and survivors from the previous results file, marked as carried over.
+previous = results.read_text() if results.exists() else ""
+carried_score, carried_tests, carried_survivors = {}, {}, {}
+if previous:
+    head, _, rest = previous.partition("## Surviving mutants")
+    for line in head.split("## Score per module", 1)[-1].splitlines():
+        found = re.match(r"(wagtail_satisfaction\.[\w.]+): \S+ \((.*)\)", line)
+        if found and found.group(1) not in per_module:
+            carried_score[found.group(1)] = Counter({
+                status: int(count) for status, count in
+                (re.match(r"(.+) (\d+)$", part.strip()).groups()
+                 for part in found.group(2).split(","))})
+    for line in head.split("## Tests run against each module", 1)[-1].splitlines():
+        found = re.match(r"(wagtail_satisfaction/\S+\.py): (.*)", line)
+        if found and found.group(1) not in tests_of:
+            dotted = found.group(1)[:-3].replace("/", ".")
+            if dotted in carried_score:
+                carried_tests[found.group(1)] = found.group(2).split()
+    survivors_text = rest.split("\n## Explained survivors", 1)[0]
+    for block in survivors_text.split("\n### ")[1:]:
+        name = block.split("\n", 1)[0].strip()
+        if module_of(name) in carried_score:
+            carried_survivors[name] = block.split("\n", 1)[1].strip()
+for module, counter in carried_score.items():
+    per_module[module] = counter
+tests_of.update(carried_tests)
+
 total = sum(per_module.values(), Counter())
 explained = ""
 if results.exists() and "## Explained survivors" in results.read_text():
@@ -223,7 +265,7 @@ lines = [
     "# Mutation testing (mutmut 3): bash scripts/mutation.sh",
     "modules: " + " ".join(sorted(tests_of)),
     f"time:    {elapsed} s (the last run; a run resumes where the previous one stopped)",
-    f"mutants: {len(statuses)}; "
+    f"mutants: {sum(total.values())}; "
     + ", ".join(f"{status} {count}" for status, count in sorted(total.items())),
     f"score:   {score(total):.1f}% (killed / (killed + survived))",
     "",
@@ -236,7 +278,9 @@ for module, counter in sorted(per_module.items()):
     counted = counter["killed"] + counter["survived"]
     shown = f"{score(counter):.1f}%" if counted else "n/a"
     lines.append(f"{module}: {shown} (killed {counter['killed']}, "
-                 f"survived {counter['survived']}{', ' + rest if rest else ''})")
+                 f"survived {counter['survived']}{', ' + rest if rest else ''})"
+                 + (" [carried over: its work directory is gone]"
+                    if module in carried_score else ""))
 lines += ["", "## Tests run against each module", ""]
 lines += [f"{module}: {' '.join(tests)}" for module, tests in sorted(tests_of.items())]
 lines += ["", "## Surviving mutants"]
@@ -246,6 +290,8 @@ for name, status in statuses.items():
     diff = subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=work_of[name],
                           capture_output=True, text=True, check=False).stdout
     lines += ["", f"### {name}", diff.strip()]
+for name, diff in carried_survivors.items():
+    lines += ["", f"### {name}", diff]
 lines += ["", "## Explained survivors" + (explained.rstrip() if explained else
           "\n\n(none yet: each survivor above needs a test that kills it, or a reason here)")]
 results.parent.mkdir(parents=True, exist_ok=True)

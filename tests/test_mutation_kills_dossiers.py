@@ -60,8 +60,12 @@ def test_an_expired_or_broken_link_reads_as_written(settings, monkeypatch):
     assert refusal(dossiers.read_token, token + "x") == ("forged", [
         "This survey link is not valid. Please use the link or QR code exactly as you "
         "received it, or enter your dossier code and secret code."])
+    not_valid = ["This survey link is not valid. Please use the link or QR code exactly as "
+                 "you received it, or enter your dossier code and secret code."]
     paper = signing.dumps({"d": dossier.code, "c": "paper"}, salt=dossiers.LINK_SALT)
-    assert refusal(dossiers.read_token, paper)[0] == "forged"  # not a channel of links
+    assert refusal(dossiers.read_token, paper) == ("forged", not_valid)  # not a link channel
+    removed = signing.dumps({"d": "HS-DA-XOA", "c": "email"}, salt=dossiers.LINK_SALT)
+    assert refusal(dossiers.read_token, removed) == ("forged", not_valid)  # no such dossier
     settings.WAGTAIL_SATISFACTION_DOSSIER_LINK_MAX_AGE_DAYS = 2
     now = time.time()
     monkeypatch.setattr(time, "time", lambda: now + 2 * 86400 + 60)
@@ -176,3 +180,84 @@ def test_links_printed_on_slips_use_the_configured_base_address_once(settings):
     assert dossiers.rating_url(dossier) == "https://quantri.example.vn" + path
     del settings.WAGTAILADMIN_BASE_URL
     assert dossiers.rating_url(dossier) == path
+
+
+def test_a_dossier_whose_survey_changed_since_its_form_was_shown_is_refused_as_written():
+    """The form was drawn for one survey and the dossier is now rated in another (a campaign
+    closed and the next one opened meanwhile): nothing is stored, and the visitor is told to
+    open the link again, not shown another refusal."""
+    from wagtail_satisfaction.forms import SurveyForm
+    from wagtail_satisfaction.models import Response
+
+    campaign, dossier = dossier_setup()
+    shown_for = make_campaign(title="Khảo sát đã đóng")
+    form = SurveyForm(None, campaign=shown_for)
+    assert refusal(dossiers.submit_dossier_rating, dossier, form) == ("campaign_changed", [
+        "The survey for this dossier has changed. Please open your link again."])
+    assert not Response.objects.filter(dossier_code=dossier.code).exists()
+    assert dossiers.check_can_rate(dossier) == campaign
+
+
+def test_a_dossier_rated_meanwhile_by_another_submission_is_refused_as_already_rated(
+        monkeypatch):
+    """Two submissions of one dossier at once: both pass the check, the second to store is
+    refused by the duplicate guard with the already-rated words, and only one rating is kept."""
+    from tests.factories import form_data
+    from wagtail_satisfaction.forms import SurveyForm
+    from wagtail_satisfaction.models import Response
+
+    campaign, dossier = dossier_setup()
+    form = SurveyForm(form_data(campaign), campaign=campaign,
+                      fixed=dossiers.fixed_values(dossier))
+    assert form.is_valid(), form.errors
+    submit_response(campaign, answers=full_answers(campaign), dossier_code=dossier.code,
+                    dossier_proven=True)
+    # The other submission was not stored yet when this one checked the dossier.
+    monkeypatch.setattr(dossiers, "is_rated", lambda *args: False)
+    assert refusal(dossiers.submit_dossier_rating, dossier, form) == ("already_rated", [
+        f"Dossier {dossier.code} has already been rated. Each dossier can be rated only "
+        "once; thank you."])
+    assert Response.objects.filter(dossier_code=dossier.code).count() == 1
+
+
+def test_a_base_address_with_a_path_keeps_it_whole_on_slips_and_in_the_staff_warning(
+        rf, settings):
+    """A town's portal under a path ("TX", thị xã): the links printed keep the path whole, and
+    the warning to staff names the configured address as configured."""
+    _campaign, dossier = dossier_setup()
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.WAGTAIL_SATISFACTION_PUBLIC_BASE_URL = "https://dichvucong.example.vn/TX/"
+    assert dossiers.rating_url(dossier) == (
+        "https://dichvucong.example.vn/TX" + dossiers.rating_path(dossier))
+    local = rf.get("/admin/ky-khao-sat/", HTTP_HOST="192.168.1.5:8000")
+    assert dossiers.base_address_mismatch(local) == {
+        "configured": "https://dichvucong.example.vn/TX", "in_use": "http://192.168.1.5:8000"}
+
+
+def test_the_invitation_emails_qr_image_is_the_code_of_its_rating_link():
+    """Mail readers show no SVG: the invitation carries the QR code as an inline PNG, which
+    must encode the email's own rating link, module for module."""
+    import io
+    import re
+
+    import qrcode
+    from PIL import Image
+
+    from wagtail_satisfaction.channels.invitations import QR_CONTENT_ID, build_message
+
+    campaign, dossier = dossier_setup()
+    message = build_message(dossier, campaign, qr_code=True)
+    [image] = [part for part in message.attachments if not isinstance(part, tuple)]
+    assert image["Content-ID"] == f"<{QR_CONTENT_ID}>"
+    png = Image.open(io.BytesIO(image.get_payload(decode=True))).convert("L")
+    # The email's own link (a link signed in another second would differ: it is timed).
+    [link] = re.findall(r"\S+/danh-gia/\S+", message.body)
+    assert dossiers.read_token(link.rstrip("/").rsplit("/", 1)[-1]) == (dossier, Channel.EMAIL)
+    code = qrcode.QRCode(border=0)
+    code.add_data(link)
+    matrix = code.get_matrix()
+    box, border = 8, 2  # pixels per module, modules of quiet zone
+    assert png.size == ((len(matrix) + 2 * border) * box,) * 2
+    drawn = [[png.getpixel(((x + border) * box + box // 2, (y + border) * box + box // 2)) < 128
+              for x in range(len(matrix))] for y in range(len(matrix))]
+    assert drawn == matrix

@@ -112,7 +112,7 @@ def test_behind_a_proxy_a_request_without_the_forwarded_header_counts_by_its_con
     the empty address instead of failing."""
     from django.test import RequestFactory
 
-    from wagtail_satisfaction.guards import client_address, reserve_submission
+    from wagtail_satisfaction.guards import admit_submission, client_address
 
     settings.WAGTAIL_SATISFACTION_TRUSTED_PROXY_COUNT = 1
     assert client_address(RequestFactory().get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
@@ -120,7 +120,8 @@ def test_behind_a_proxy_a_request_without_the_forwarded_header_counts_by_its_con
     request = RequestFactory().get("/")
     del request.META["REMOTE_ADDR"]
     assert client_address(request) == ""
-    assert reserve_submission(request).granted
+    slot, _sent = admit_submission(request, None, "")
+    assert slot.granted
 
 
 # --- Storing a response (services.py) ---------------------------------------------------------

@@ -15,12 +15,16 @@ pytestmark = pytest.mark.django_db
 
 # benchmarks/submit.py measures the time; this keeps the number of queries from creeping up.
 # The campaign, its questions and form fields come from the survey cache (no query). On
-# PostgreSQL (production): BEGIN, one statement for the response, its answers, comment,
-# the comment's sort task, its place in the tallies' queue and the seal chain's next number,
-# then the seal and COMMIT (the daily tallies are updated by the roll-up, not per
-# submission). SQLite writes the same rows one statement each (response, answers, comment,
-# task, two tallies, chain, seal, chain digest) between its savepoint and release.
+# PostgreSQL in the request path (no transaction open): two round trips, each one message of
+# two statements: BEGIN + one statement for the response, its answers, comment, the
+# comment's sort task, its place in the tallies' queue and the seal chain's next number; then
+# the seal + COMMIT (the daily tallies are updated by the roll-up, not per submission).
+# Inside a caller's transaction (as in these tests, which run in one) the same statements go
+# one per round trip: BEGIN, statement, seal, COMMIT. SQLite writes the same rows one
+# statement each (response, answers, comment, task, two tallies, chain, seal, chain digest)
+# between its savepoint and release.
 MAX_QUERIES_PER_SUBMIT = {"postgresql": 4, "sqlite": 11}
+ROUND_TRIPS_PER_REQUEST_SUBMIT = 2  # PostgreSQL, outside a transaction
 
 
 def submit(client, campaign, text="Hồ sơ trả đúng hẹn, cán bộ tận tình."):
@@ -136,3 +140,201 @@ def test_postgresql_statement_gets_the_rows_values_and_sends_the_task_signal(cam
     assert response.uid in params or response.uid.hex in params  # as each database keeps it
     assert [result.args for result in enqueued] == [[702]]
     assert enqueued[0].task.module_path.endswith("sort_comment_task")
+
+
+# --- PostgreSQL, as in production: no transaction around the request ----------------------
+
+def _post(client, campaign, **data):
+    return client.post(reverse("wagtail_satisfaction:survey", args=[campaign.slug]),
+                       form_data(campaign, **data))
+
+
+def _request_campaign(**kwargs):
+    from tests.factories import make_campaign
+
+    return make_campaign(ask_procedure=False, ask_officer=False, ask_dossier_code=False,
+                         **kwargs)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_request_submission_is_two_round_trips_and_seals_its_chain(client, monkeypatch,
+                                                                    settings):
+    from django.test.utils import CaptureQueriesContext
+
+    from wagtail_satisfaction.models import PendingTally, ResponseSeal, SealChain
+    from wagtail_satisfaction.reports import rollup
+
+    # No roll-up queued by an earlier test of this process: the first submission queues one,
+    # and the next ones none however slow the machine.
+    monkeypatch.setattr(rollup, "_scheduled_until", [0.0])
+    settings.WAGTAIL_SATISFACTION_TALLY_ROLL_UP_DELAY = 3600
+
+    campaign = _request_campaign()
+    url = reverse("wagtail_satisfaction:survey", args=[campaign.slug])
+    client.get(url)
+    assert not SealChain.objects.filter(campaign=campaign).exists()
+    answers = []
+    for number in range(3):  # the first creates the campaign's chain
+        data = form_data(campaign, email=f"an{number}@example.vn",
+                         comment=f"Cán bộ tận tình {number}.")
+        with CaptureQueriesContext(connection) as queries:
+            answers.append(client.post(url, data))
+        assert answers[-1].status_code == 200
+        assert b"satisfaction-thanks" in answers[-1].content
+        statements = [query["sql"] for query in queries.captured_queries]
+        if number == 0:
+            # The process's first submission also queues the tallies' roll-up (then at most
+            # once per TALLY_ROLL_UP_DELAY seconds).
+            assert "django_tasks_database_dbtaskresult" in statements.pop()
+        assert len(statements) == ROUND_TRIPS_PER_REQUEST_SUBMIT, statements
+    first, second = statements
+    assert first.startswith("BEGIN; WITH") and second.endswith("; COMMIT")
+    assert not connection.in_atomic_block and connection.get_autocommit()
+    stored = Response.objects.filter(campaign=campaign).order_by("pk")
+    assert [r.email for r in stored] == [f"an{n}@example.vn" for n in range(3)]
+    assert list(ResponseSeal.objects.filter(campaign=campaign).order_by("seq")
+                .values_list("seq", "response_id")) == [(n + 1, r.pk)
+                                                        for n, r in enumerate(stored)]
+    head = SealChain.objects.get(campaign=campaign)
+    assert (head.seq, head.digest) == (3, ResponseSeal.objects.get(
+        campaign=campaign, seq=3).digest)
+    assert PendingTally.objects.count() == 3  # waiting for the roll-up
+    assert DBTaskResult.objects.filter(task_path__endswith="sort_comment_task").count() == 3
+    ok, output = run_verify()
+    assert ok, output
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_request_submission_failing_at_its_seal_leaves_nothing(client, monkeypatch):
+    from django.db import DatabaseError
+
+    from wagtail_satisfaction import services
+    from wagtail_satisfaction.models import Answer, PendingTally, SealChain
+
+    campaign = _request_campaign()
+    assert _post(client, campaign, email="an@example.vn").status_code == 200
+    tasks = DBTaskResult.objects.count()
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(services, "seal_statement", broken)
+    with pytest.raises(DatabaseError):
+        services.submit_response(campaign, answers=full_answers(campaign),
+                                 email="binh@example.vn", comment="Chậm.")
+    monkeypatch.undo()
+    # Rolled back: not the response, its answers, comment, task, queue entry nor the
+    # chain's next number; and the connection serves the next submission.
+    assert list(Response.objects.values_list("email", flat=True)) == ["an@example.vn"]
+    assert Answer.objects.count() == campaign.questionnaire.questions().count()
+    assert not Comment.objects.exists() and DBTaskResult.objects.count() == tasks
+    assert PendingTally.objects.count() == 1 and SealChain.objects.get().seq == 1
+    assert _post(client, campaign, email="binh@example.vn").status_code == 200
+    ok, output = run_verify()
+    assert ok, output
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_request_submission_refused_at_commit_leaves_nothing(monkeypatch):
+    """A deferred constraint fails at the COMMIT, which has ended the transaction itself."""
+    from django.db import IntegrityError
+
+    from wagtail_satisfaction import services
+    from wagtail_satisfaction.models import SealChain
+
+    campaign = _request_campaign()
+    real = services.seal_statement
+
+    def with_dangling_row(*args, **kwargs):
+        (sql, params), = real(*args, **kwargs)
+        # A queue entry for no response: its foreign key is checked at the commit.
+        return [(f"WITH dangling AS (INSERT INTO wagtail_satisfaction_pendingtally "
+                 f"(response_id) VALUES (-1)), {sql.removeprefix('WITH ')}", params)]
+
+    monkeypatch.setattr(services, "seal_statement", with_dangling_row)
+    with pytest.raises(IntegrityError):
+        services.submit_response(campaign, answers=full_answers(campaign))
+    monkeypatch.undo()
+    assert not Response.objects.exists() and not SealChain.objects.exists()
+    services.submit_response(campaign, answers=full_answers(campaign))
+    assert Response.objects.count() == 1
+    ok, output = run_verify()
+    assert ok, output
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_request_submission_with_a_used_email_is_refused_on_the_email(client):
+    campaign = _request_campaign(one_response_per_email=True)
+    assert _post(client, campaign, email="an@example.vn").status_code == 200
+    again = _post(client, campaign, email="AN@example.vn")
+    assert again.status_code == 409
+    assert 'value="AN@example.vn"' in again.content.decode()  # as typed, to correct
+    assert Response.objects.count() == 1
+    assert _post(client, campaign, email="binh@example.vn").status_code == 200
+    ok, output = run_verify()
+    assert ok, output
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_with_server_side_binding_the_statements_go_one_by_one(monkeypatch):
+    """psycopg's server-side binding takes one statement per message: the submission then
+    runs in ``transaction.atomic()``, four round trips, the same rows and seal."""
+    from django.test.utils import CaptureQueriesContext
+
+    from wagtail_satisfaction import services
+
+    campaign = _request_campaign()
+    answers = full_answers(campaign)
+    campaign.questionnaire.question_list()
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", True)
+    with CaptureQueriesContext(connection) as queries:
+        services.submit_response(campaign, answers=answers)
+    statements = [query["sql"] for query in queries.captured_queries
+                  if "django_tasks_database_dbtaskresult" not in query["sql"]]
+    assert statements[0] == "BEGIN" and statements[-1] == "COMMIT"
+    assert len(statements) == MAX_QUERIES_PER_SUBMIT["postgresql"]
+    ok, output = run_verify()
+    assert ok, output
+
+
+def full_answers(campaign):
+    from tests.factories import full_answers as answers
+
+    return answers(campaign)
+
+
+def test_the_statement_values_are_those_the_orm_would_write(campaign):
+    """``_values`` passes plain values as they are: each equals the ORM's preparation."""
+    import datetime
+    import uuid
+
+    from wagtail_satisfaction import services
+    from wagtail_satisfaction.models import Channel
+
+    _sql, r_fields, c_fields, t_fields = services._statement(True, True)
+    response = Response(campaign=campaign, questionnaire=campaign.questionnaire,
+                        channel=Channel.KIOSK, unit_id=campaign.unit_id, dossier_code="HS-1",
+                        email="dan@example.vn", email_key="dan@example.vn", uid=uuid.uuid4(),
+                        dossier_proven=True, index_applicable=19, index_satisfied=True,
+                        points=None, dissatisfied=False,
+                        submitted_at=datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC))
+    comment = Comment(text="Tốt", text_folded="tot", score=0.5, matched_terms=["tot"])
+    job = DBTaskResult(id=uuid.uuid4(), args_kwargs={}, priority=0, task_path="x.y",
+                       queue_name="default", backend_name="default",
+                       run_after=datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC))
+    for fields, instance in ((r_fields, response), (c_fields, comment), (t_fields, job)):
+        expected = [field.get_db_prep_save(field.pre_save(instance, True), connection)
+                    for field in fields]
+        got = services._values(fields, instance)
+        for field, ours, orm in zip(fields, got, expected, strict=True):
+            if getattr(field, "auto_now_add", False):
+                continue  # the time of each call
+            assert (type(ours), repr(ours)) == (type(orm), repr(orm)), field
+    # A bool in an integer column and a str enum are prepared by the ORM, not passed on.
+    index = r_fields.index(Response._meta.get_field("index_satisfied"))
+    assert services._values(r_fields, response)[index] == 1

@@ -151,3 +151,70 @@ def test_reports_and_roll_ups_racing_submissions_count_every_response_once(setti
     assert tallied_responses(campaign) == Response.objects.filter(campaign=campaign).count() == 24
     ok, output = run_verify()
     assert ok, output
+
+
+def test_the_roll_up_names_its_campaigns_and_an_empty_queue_costs_one_select(
+        campaign, django_assert_num_queries):
+    from wagtail_satisfaction.reports.rollup import tallies_rolled_up
+
+    other = make_campaign()
+    for target in (campaign, other, campaign):
+        submit_response(target, answers=full_answers(target))
+    seen = []
+
+    def receiver(sender, campaign_ids, **kwargs):
+        seen.append(campaign_ids)
+
+    tallies_rolled_up.connect(receiver, dispatch_uid="test-rolled-up")
+    try:
+        assert roll_up_pending() == 3
+        with django_assert_num_queries(1):  # nothing queued: no transaction, no lock
+            assert roll_up_pending() == 0
+    finally:
+        tallies_rolled_up.disconnect(dispatch_uid="test-rolled-up")
+    assert seen == [sorted([campaign.pk, other.pk])]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_figures_show_a_request_submission_before_the_worker_runs(client):
+    """No signal is sent by a submission's one statement: reading the figures rolls the
+    queue up, which refreshes the campaign's cached figures."""
+    from django.test import override_settings
+
+    from wagtail_satisfaction.public.results import Selection, public_results
+
+    campaign = make_campaign(ask_procedure=False, ask_officer=False, ask_dossier_code=False)
+    url = reverse("wagtail_satisfaction:survey", args=[campaign.slug])
+    with override_settings(WAGTAIL_SATISFACTION_MIN_GROUP_SIZE=1):
+        assert client.post(url, form_data(campaign)).status_code == 200
+        public_results(Selection(campaign))  # the first roll-up refreshes the version
+        assert public_results(Selection(campaign))["responses"] == 1  # cached
+        assert client.post(url, form_data(campaign)).status_code == 200
+        assert PendingTally.objects.count() == 1  # the worker has not run
+        assert public_results(Selection(campaign))["responses"] == 2
+        assert not PendingTally.objects.exists()
+
+
+def test_a_roll_up_with_work_takes_its_lock_and_statement_in_one_message(
+        campaign, django_assert_num_queries):
+    submit_response(campaign, answers=full_answers(campaign))
+    # The queue's check, the transaction's start, lock + statement, its end.
+    with django_assert_num_queries(4) as queries:
+        assert roll_up_pending() == 1
+    lock_and_statement = queries.captured_queries[2]["sql"]
+    assert "pg_advisory_xact_lock(" in lock_and_statement
+    assert "wagtail_satisfaction_pendingtally" in lock_and_statement
+    assert tallied_responses(campaign) == 1
+
+
+def test_a_roll_up_holds_when_the_public_figures_cannot_be_refreshed(campaign, monkeypatch):
+    """The cache down (its version cannot be bumped): the responses still reach the tallies."""
+    from wagtail_satisfaction.public import signals
+
+    def unreachable(campaign_id):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(signals, "bump_version", unreachable)
+    submit_response(campaign, answers=full_answers(campaign))
+    assert roll_up_pending() == 1
+    assert tallied_responses(campaign) == 1 and not PendingTally.objects.exists()

@@ -143,11 +143,13 @@ class SurveyFlow:
         address bar (``history.replaceState``): a reload then shows the thanks again
         instead of sending the answers a second time.
         """
-        context = {"campaign": self.campaign,
-                   "thanks_url": reverse("wagtail_satisfaction:thanks",
-                                         args=[self.campaign.slug])}
+        def context():
+            return {"campaign": self.campaign,
+                    "thanks_url": reverse("wagtail_satisfaction:thanks",
+                                          args=[self.campaign.slug])}
+
         if request.user.is_authenticated:  # an editor's page may show Wagtail's user bar
-            return TemplateResponse(request, THANKS_TEMPLATE, context)
+            return TemplateResponse(request, THANKS_TEMPLATE, context())
         # The same page for every anonymous visitor: drawn once per campaign, language and
         # host while the survey cache keeps the campaign (SURVEY_CACHE_TIMEOUT at most).
         from django.http import HttpResponse
@@ -158,7 +160,7 @@ class SurveyFlow:
 
         return HttpResponse(cached_fragment(
             self.campaign, ("thanks", get_language(), request.get_host()),
-            lambda: render_to_string(THANKS_TEMPLATE, context, request=request)))
+            lambda: render_to_string(THANKS_TEMPLATE, context(), request=request)))
 
     def refused(self, request, form, error):
         """Answer a submission that ``store`` refused: closed campaign, duplicate, invalid."""

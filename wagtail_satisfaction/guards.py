@@ -88,14 +88,6 @@ def take_slot(scope, identity, limit, window=None):
     return Slot(key)
 
 
-def reserve_submission(request, scope="survey"):
-    """A slot of this client's WAGTAIL_SATISFACTION_RATE_LIMIT submissions per window.
-
-    Give it back with ``slot.give_back()`` when the submission is not stored.
-    """
-    return take_slot(scope, client_address(request), get_setting("RATE_LIMIT"))
-
-
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SENT_KEY_TIMEOUT = 24 * 3600  # a reload of the thank-you page a day later still stores nothing
 
@@ -130,7 +122,8 @@ def _sent_key(campaign, key):
 def admit_submission(request, campaign, form_key, rate_limited=True):
     """A submission's slot of the rate limit and its claimed one-time key: ``(Slot, SentKey)``.
 
-    What :func:`reserve_submission` and :func:`claim_submission_key` do, in one round trip
+    A slot of this client's ``RATE_LIMIT`` submissions per window (as :func:`take_slot`
+    gives) and :func:`claim_submission_key`'s claim, in one round trip
     to the shared cache. The caller gives the slot back and releases the key on refusal.
     """
     limit = get_setting("RATE_LIMIT") if rate_limited else 0

@@ -3,7 +3,7 @@
 import functools
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,6 +92,13 @@ def submit_response(campaign, *, answers, channel=Channel.WEBSITE, unit=None, pr
                                                            score.index_satisfied)
     response.points, response.dissatisfied = score.points, score.dissatisfied
     try:
+        if (connection.vendor == "postgresql" and not connection.in_atomic_block
+                and connection.get_autocommit()
+                # Two statements in one message need client-side binding (Django's default).
+                and not connection.settings_dict["OPTIONS"].get("server_side_binding")):
+            # The request path (no caller's transaction): two round trips in all.
+            store_postgresql(response, answers, comment)
+            return response
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 chain_head = insert_response(response, answers, comment)
@@ -146,9 +153,53 @@ def _insert_fields(model, skip=()):
             and field.name not in skip]
 
 
+# Columns whose value goes to the driver as it is when it has one of these exact types (or is
+# None): for them ``field.get_db_prep_save(field.pre_save(instance, True), connection)``,
+# which ``_values`` would call, returns the attribute itself. Any other value, and every
+# other field (dates, UUIDs, JSON), goes through the ORM's own preparation.
+_PLAIN_COLUMNS = {
+    **dict.fromkeys((models.CharField, models.TextField, models.EmailField), (str,)),
+    **dict.fromkeys((models.IntegerField, models.SmallIntegerField, models.BigIntegerField,
+                     models.PositiveIntegerField, models.PositiveSmallIntegerField,
+                     models.PositiveBigIntegerField, models.ForeignKey), (int,)),
+    models.BooleanField: (bool,), models.FloatField: (float,),
+}
+
+
+def _plain(field):
+    """``(types, wrap)`` if ``field`` is a plain column, else None. ``wrap`` is the type the
+    ORM wraps an integer in for this driver (psycopg's ``Int2``…, found by preparing one)
+    or None when it passes the integer as it is."""
+    types = _PLAIN_COLUMNS.get(type(field))
+    if types is None:
+        return None
+    wrap = None
+    if types == (int,):
+        prepared = field.get_db_prep_save(1, connection)
+        wrap = None if type(prepared) is int else type(prepared)
+    return types, wrap
+
+
+_plain_fields = {}
+
+
 def _values(fields, instance):
-    return [field.get_db_prep_save(field.pre_save(instance, True), connection)
-            for field in fields]
+    """The values an INSERT of ``instance`` writes to ``fields``, as the ORM prepares them."""
+    values = []
+    db = connections[connection.alias]  # the proxy looks it up on every attribute
+    for field in fields:
+        try:
+            plain = _plain_fields[db.alias, field]
+        except KeyError:
+            plain = _plain_fields[db.alias, field] = _plain(field)
+        if plain is not None:
+            value = getattr(instance, field.attname)
+            if value is None or type(value) in plain[0]:
+                values.append(value if plain[1] is None or value is None
+                              else plain[1](value))
+                continue
+        values.append(field.get_db_prep_save(field.pre_save(instance, True), db))
+    return values
 
 
 def _sort_task():
@@ -194,8 +245,12 @@ def _statement(with_comment, with_task):
         # Queued for the daily tallies (see reports.rollup): rows that every submission
         # of the day would otherwise update, and lock until it commits.
         f"p AS (INSERT INTO {table(PendingTally)} (response_id) SELECT id FROM r)",
-        f"h AS (UPDATE {table(SealChain)} SET seq = seq + 1 "
-        f"WHERE campaign_id = (SELECT campaign_id FROM r) RETURNING seq, digest)",
+        # The chain's next number, its head locked until the commit; the campaign's first
+        # submission creates the head (a racing first one then waits and takes number 2).
+        # The digest returned is the head's, unchanged by this statement: the previous one.
+        f"h AS (INSERT INTO {table(SealChain)} AS s (campaign_id, seq, digest) "
+        f"SELECT campaign_id, 1, '' FROM r ON CONFLICT (campaign_id) "
+        f"DO UPDATE SET seq = s.seq + 1 RETURNING seq, digest)",
     ]
     c_fields = t_fields = []
     comment_id = "NULL"
@@ -218,28 +273,18 @@ def _statement(with_comment, with_task):
     return sql, r_fields, c_fields, t_fields
 
 
-def insert_response(response, answers, comment):
-    """PostgreSQL: a response and all it brings, in one statement; the seal chain's head.
+def _insert_statement(response, answers, comment):
+    """:func:`_statement`'s text and values for this response: ``(sql, params, finish)``.
 
-    What ``response.save()``, ``bulk_create`` of the answers, ``store_comment`` and the
-    comment's sort task do one statement each is here one ``INSERT … RETURNING`` with
-    data-modifying CTEs, which also queues the response for the daily tallies
-    (``reports.rollup``) and takes the campaign's next seal number (locking the chain's
-    head, as :func:`integrity.seal.append_seal` would). Sets
-    ``response.pk``; returns ``(seq, previous digest)`` of the chain, or None when the
-    campaign has no chain yet. Runs in the caller's transaction; post_save signals are not
-    sent, so the public figures' refresh is scheduled here. With django_tasks_db, the
-    comment's sort task is a row of the same statement, made as the library's ``enqueue``
-    makes it (its ``pre_save`` handlers run, its ``task_enqueued`` signal is sent); with
-    another task backend it is enqueued the usual way after the statement.
+    ``finish(row)`` takes the statement's one row: it sets ``response.pk`` and returns
+    ``(chain head, send)``, ``send()`` announcing the comment's sort task (after the commit
+    in :func:`store_postgresql`).
     """
     from django.db.models.signals import pre_save
     from django_tasks.signals import task_enqueued
     from django_tasks_db.models import DBTaskResult
 
     from .moderation.text import fold
-    from .public.results import bump_version
-    from .reports.rollup import schedule_roll_up
 
     task, backend, task_rows = _sort_task()
     sql, r_fields, c_fields, t_fields = _statement(bool(comment), task_rows)
@@ -257,21 +302,110 @@ def insert_response(response, answers, comment):
             pre_save.send(sender=DBTaskResult, instance=job, raw=False,
                           using=connection.alias, update_fields=None)
             params += _values(t_fields, job)
+
+    def finish(row):
+        response.pk, comment_id, seq, previous = row
+        response._state.adding = False
+
+        def send():
+            if comment_id is None:
+                return
+            if job is not None:
+                job.args_kwargs = {"args": [comment_id], "kwargs": {}}
+                task_enqueued.send(type(backend), task_result=job.task_result)
+            else:
+                task.enqueue(comment_id)
+
+        return (seq, previous), send
+
+    return sql, params, finish
+
+
+def insert_response(response, answers, comment):
+    """PostgreSQL: a response and all it brings, in one statement; the seal chain's head.
+
+    What ``response.save()``, ``bulk_create`` of the answers, ``store_comment`` and the
+    comment's sort task do one statement each is here one ``INSERT … RETURNING`` with
+    data-modifying CTEs, which also queues the response for the daily tallies
+    (``reports.rollup``) and takes the campaign's next seal number (locking the chain's
+    head, as :func:`integrity.seal.append_seal` would; the first submission of a campaign
+    creates its head). Sets ``response.pk``; returns ``(seq, previous digest)`` of the
+    chain. Runs in the caller's transaction; post_save signals are not sent, so the
+    public figures are refreshed by the roll-up of the tallies (``reports.rollup``), which
+    this schedules. With django_tasks_db, the comment's sort task is a row of the same
+    statement, made as the library's ``enqueue`` makes it (its ``pre_save`` handlers run,
+    its ``task_enqueued`` signal is sent); with another task backend it is enqueued the
+    usual way after the statement.
+    """
+    from .reports.rollup import schedule_roll_up
+
+    sql, params, finish = _insert_statement(response, answers, comment)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        response.pk, comment_id, seq, previous = cursor.fetchone()
-    response._state.adding = False
-    if comment_id is not None:
-        if job is not None:
-            job.args_kwargs = {"args": [comment_id], "kwargs": {}}
-            task_enqueued.send(type(backend), task_result=job.task_result)
-        else:
-            task.enqueue(comment_id)
-    campaign_id = response.campaign_id
+        chain_head, send = finish(cursor.fetchone())
+    send()
+    transaction.on_commit(schedule_roll_up)
+    return chain_head
 
-    def committed():
-        bump_version(campaign_id)
-        schedule_roll_up()
 
-    transaction.on_commit(committed)
-    return None if seq is None else (seq, previous)
+def _begin():
+    """``BEGIN`` as psycopg would send it for this connection (its isolation level)."""
+    level = connection.connection.isolation_level
+    if level is None:
+        return "BEGIN"
+    from psycopg import IsolationLevel
+
+    return "BEGIN ISOLATION LEVEL " + IsolationLevel(level).name.replace("_", " ")
+
+
+def store_postgresql(response, answers, comment):
+    """PostgreSQL outside any transaction (the request path): the submission in two round
+    trips, ``BEGIN`` + :func:`insert_response`'s statement, then the seal + ``COMMIT``.
+
+    The same rows, locks and seal as ``transaction.atomic()`` around
+    :func:`insert_response` and :func:`seal_statement` would give in four round trips
+    (``BEGIN``, statement, seal, ``COMMIT``): each message is one simple query holding two
+    statements. The seal's digest is computed here between the two, once the chain's head
+    is locked; the head stays locked until the ``COMMIT``. On any failure the transaction
+    is rolled back before the error goes on (the caller's duplicate checks then query).
+    """
+    from .reports.rollup import schedule_roll_up
+
+    sql, params, finish = _insert_statement(response, answers, comment)
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(f"{_begin()}; {sql}", params)
+            cursor.nextset()  # BEGIN's result, then the statement's row
+            chain_head, send = finish(cursor.fetchone())
+            (seal_sql, seal_params), = seal_statement(response, answers, comment, chain_head)
+            cursor.execute(f"{seal_sql}; COMMIT", seal_params)
+        except BaseException:
+            _roll_back(cursor)
+            raise
+    send()
+    schedule_roll_up()
+
+
+def seal_statement(response, answers, comment, chain_head):
+    """The seal of a response just inserted, as SQL: see :func:`integrity.seal.seal_statements`."""
+    from .integrity.seal import response_row, seal_statements
+
+    statements, _digest = seal_statements(
+        response_row(response), [(question.pk, value) for question, value in answers.items()],
+        comment or None, chain_head)
+    return statements
+
+
+def _roll_back(cursor):
+    """End :func:`store_postgresql`'s transaction after a failure, if it is still open (a
+    failed ``COMMIT`` has ended it already; a lost connection cannot be rolled back)."""
+    from psycopg.pq import TransactionStatus
+
+    raw = connection.connection
+    if raw is None or raw.closed:
+        return
+    if raw.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+        try:
+            cursor.execute("ROLLBACK")
+        except DatabaseError:
+            pass  # the connection is unusable: Django closes it at the end of the request

@@ -6,6 +6,7 @@ no setting and rotating the secret key keeps old seals verifiable; production se
 keys with :class:`SettingsKeyring` so that seals do not depend on the site's secret key.
 """
 
+import functools
 import hashlib
 import hmac
 
@@ -38,14 +39,21 @@ class BaseKeyring:
         return self.keys().get(key_id)
 
 
+@functools.lru_cache(maxsize=16)
+def _derived(secret):
+    """``(key id, key)`` derived from a secret key: a pure function, kept per process (every
+    submission seals with it)."""
+    key = hmac.new(secret.encode(), b"wagtail-satisfaction response seal",
+                   hashlib.sha256).digest()
+    # The id names the key without revealing it: a digest of the derived key.
+    return "sk-" + hmac.new(key, b"key id", hashlib.sha256).hexdigest()[:12], key
+
+
 class SecretKeyKeyring(BaseKeyring):
     """Keys derived from ``SECRET_KEY`` (current) and ``SECRET_KEY_FALLBACKS`` (older)."""
 
     def _derive(self, secret):
-        key = hmac.new(str(secret).encode(), b"wagtail-satisfaction response seal",
-                       hashlib.sha256).digest()
-        # The id names the key without revealing it: a digest of the derived key.
-        return "sk-" + hmac.new(key, b"key id", hashlib.sha256).hexdigest()[:12], key
+        return _derived(str(secret))
 
     def keys(self):
         return dict(self._derive(secret) for secret in

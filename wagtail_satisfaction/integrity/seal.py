@@ -123,12 +123,30 @@ def append_seal(row, answers, comment, apps=None, keyring=None, chain_head=None)
     ``chain_head`` is ``(seq, previous digest)`` when the caller's own statement already
     advanced (and locked) the chain, as :func:`services.insert_response` does.
     """
+    SealChain, _seal = _models(apps)
+    if chain_head is None:
+        chain_head = _advance_chain(SealChain, row["campaign_id"])
+    statements, value = seal_statements(row, answers, comment, chain_head, apps, keyring)
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+    return value
+
+
+def seal_statements(row, answers, comment, chain_head, apps=None, keyring=None):
+    """The SQL that stores the seal of one response as link ``chain_head`` (``(seq,
+    previous digest)``, taken and locked by the caller's transaction) and moves the chain's
+    head to it: ``([(sql, params), ...], digest)``; one statement on PostgreSQL.
+
+    The digest is computed here, in Python: only the digests reach the database, never the
+    key. :func:`services.store_postgresql` sends the statement with its ``COMMIT``.
+    """
     SealChain, ResponseSeal = _models(apps)
     key_id, key = (keyring or get_keyring()).current()
     contact = contact_digest(key, row.get(CONTACT_FIELD))
     personal = comment_digest(key, comment)
     content = canonical(row, answers, comment, contact, personal)
-    seq, prev = chain_head or _advance_chain(SealChain, row["campaign_id"])
+    seq, prev = chain_head
     value = digest(key, row["campaign_id"], seq, prev, content)
     columns = ["campaign", "seq", "response", "response_uid", "key_id", "contact_digest",
                "comment_digest", "prev_digest", "digest"]
@@ -140,14 +158,17 @@ def append_seal(row, answers, comment, apps=None, keyring=None, chain_head=None)
               f"VALUES ({', '.join(['%s'] * len(names))})")
     params = [row["campaign_id"], seq, row["id"], uid, key_id, contact, personal, prev, value]
     update = f"UPDATE {chain_table} SET {chain_digest} = %s WHERE {chain_campaign} = %s"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # one round trip instead of two
-            cursor.execute(f"WITH seal AS ({insert}) {update}",
-                           params + [value, row["campaign_id"]])
-        else:
-            cursor.execute(insert, params)
-            cursor.execute(update, [value, row["campaign_id"]])
-    return value
+    if connection.vendor == "postgresql":  # one round trip instead of two
+        return [(f"WITH seal AS ({insert}) {update}",
+                 params + [value, row["campaign_id"]])], value
+    return [(insert, params), (update, [value, row["campaign_id"]])], value
+
+
+def response_row(response):
+    """The sealed fields (and the email) of a ``Response`` as :func:`canonical` reads them."""
+    row = {name: getattr(response, name) for name in SEALED_FIELDS}
+    row[CONTACT_FIELD] = response.email
+    return row
 
 
 def seal_response(response, answers, comment, chain_head=None):
@@ -156,9 +177,8 @@ def seal_response(response, answers, comment, chain_head=None):
     ``answers`` is the ``{question: value}`` mapping it stored, ``comment`` the stored text,
     ``chain_head`` the chain's next number and previous digest if already taken.
     """
-    row = {name: getattr(response, name) for name in SEALED_FIELDS}
-    row[CONTACT_FIELD] = response.email
-    return append_seal(row, [(question.pk, value) for question, value in answers.items()],
+    return append_seal(response_row(response),
+                       [(question.pk, value) for question, value in answers.items()],
                        comment or None, chain_head=chain_head)
 
 

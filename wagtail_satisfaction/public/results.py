@@ -3,8 +3,10 @@
 Figures come from :func:`~..reports.stats.build_report`. Public output names no officer, and a
 selection or month with fewer than ``MIN_GROUP_SIZE`` responses shows its count only. The
 figures are cached under the selection, the language and a version per campaign that
-:func:`bump_version` changes whenever a response or comment of the campaign is stored; a short
-timeout (``PUBLIC_CACHE_TIMEOUT``) catches changes made without signals (bulk imports).
+:func:`bump_version` changes whenever a response or comment of the campaign is stored (on
+PostgreSQL, when the tallies take in its new responses, which reading the version does
+first); a short timeout (``PUBLIC_CACHE_TIMEOUT``) catches changes made without signals
+(bulk imports).
 """
 
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from ..reports import document
 from ..reports.charts import line_chart
 from ..reports.disclosure import minimum_group_size
 from ..reports.filters import PERIOD_PARTS, Period, ReportFilters, period_dates
+from ..reports.rollup import roll_up_pending
 from ..reports.stats import build_report
 
 
@@ -32,6 +35,10 @@ def _version_key(campaign_id):
 
 
 def current_version(campaign_id):
+    """The campaign's version of cached figures, once the responses still queued for the
+    tallies are in them (PostgreSQL: a submission is one statement and sends no signal; the
+    roll-up bumps the version of the campaigns it adds to, see ``public.signals``)."""
+    roll_up_pending()
     return _cache().get_or_set(_version_key(campaign_id), 1, None)
 
 

@@ -13,6 +13,7 @@ never disagree with the raw answers. ``rebuild_tallies`` recomputes them with on
 
 import datetime
 import functools
+import logging
 import time
 from zoneinfo import ZoneInfo
 
@@ -20,10 +21,13 @@ from django.apps import apps as django_apps
 from django.db import connection, transaction
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.dispatch import Signal
 from django.utils import timezone
 
 from ..conf import get_setting
 from ..scales import SCALES, Scale
+
+logger = logging.getLogger(__name__)
 
 TALLY_COLUMNS = ["v0", "v1", "v2", "v3", "v4", "v5", "na"]
 
@@ -133,7 +137,7 @@ def _roll_up_statement():
         f"{counts} FROM d JOIN {table(Answer)} a ON a.response_id = d.id GROUP BY 1, 2, 3, 4 "
         f"ON CONFLICT (campaign_id, day, unit_id, question_id) DO UPDATE SET {a_sums})"
         f"{_month_roll_up_parts(apps, table, scores, r_sums, a_sums, counts)} "
-        f"SELECT count(*) FROM d"
+        f"SELECT count(*), array_agg(DISTINCT campaign_id) FROM d"
     )
 
 
@@ -179,25 +183,60 @@ def _month_roll_up_parts(apps, table, scores, r_sums, a_sums, counts):
     return "".join(parts)
 
 
+# Sent by a roll-up, with the ids of the campaigns whose responses it added
+# (``campaign_ids``): the public figures of those campaigns are refreshed (public.signals).
+tallies_rolled_up = Signal()
+
+
 def roll_up_pending():
     """Add every queued response (``PendingTally``) to the daily tallies and the monthly
     ones; return how many.
 
     One statement takes the queue (its rows stay locked until commit, so a response is added
     once however many roll-ups race), groups it by the tallies' keys and upserts both
-    tables. Nothing to do on other databases, where ``record_response`` keeps the tallies
-    in the submission's own transaction.
+    tables. An empty queue costs one ``SELECT`` (no transaction, no lock); otherwise the lock
+    and the statement go in one message. Nothing to do on other databases, where
+    ``record_response`` keeps the tallies in the submission's own transaction.
+    ``tallies_rolled_up`` names the campaigns it added to.
     """
     if connection.vendor != "postgresql":
         return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_pending_statement())
+        if not cursor.fetchone()[0]:
+            return 0
     with transaction.atomic(), connection.cursor() as cursor:
         # JIT off for this transaction (same query as the lock): the statement's many
         # upserts were compiled on every roll-up, 4.5 s for an empty queue at a million
         # responses (the planner guesses a queue of thousands), 7 ms without.
-        cursor.execute("SELECT set_config('jit', 'off', true), pg_advisory_xact_lock(%s)",
-                       [ROLL_UP_LOCK])
-        cursor.execute(_roll_up_statement(), [get_setting("REPORT_TIME_ZONE")])
-        return cursor.fetchone()[0]
+        lock = "SELECT set_config('jit', 'off', true), pg_advisory_xact_lock(%s)"
+        params = [ROLL_UP_LOCK]
+        if connection.settings_dict["OPTIONS"].get("server_side_binding"):
+            cursor.execute(lock, params)  # one statement per message
+            cursor.execute(_roll_up_statement(), [get_setting("REPORT_TIME_ZONE")])
+        else:
+            # One message: the statement starts (and takes its snapshot) once the lock is held.
+            cursor.execute(f"{lock}; {_roll_up_statement()}",
+                           [*params, get_setting("REPORT_TIME_ZONE")])
+            cursor.nextset()
+        added, campaign_ids = cursor.fetchone()
+        if added:
+            # Sent before the commit, and safe so: whoever reads the tallies rolls the queue
+            # up first, which waits for this roll-up's lock, so no reader caches figures
+            # without these responses once the signal has been seen.
+            # Robust: a receiver's failure (the cache unreachable) must not undo the roll-up.
+            for receiver, error in tallies_rolled_up.send_robust(
+                    sender=roll_up_pending, campaign_ids=sorted(campaign_ids)):
+                if isinstance(error, Exception):
+                    logger.warning("tallies_rolled_up receiver %r failed", receiver,
+                                   exc_info=error)
+        return added
+
+
+@functools.cache
+def _pending_statement():
+    PendingTally = django_apps.get_model("wagtail_satisfaction", "PendingTally")
+    return f"SELECT EXISTS (SELECT 1 FROM {connection.ops.quote_name(PendingTally._meta.db_table)})"
 
 
 def one_snapshot(build):

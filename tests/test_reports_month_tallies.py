@@ -92,6 +92,12 @@ def test_every_combination_of_filters_gives_the_raw_answers_figures(sipas):  # n
                 read |= {source for source, _part in plan}
                 if len(plan) > 1:
                     split.add(tuple(source for source, _part in plan))
+                if len(plan) > 2:  # raw rows of a channel: each end its own range of days
+                    (_month, months), (_s, before), (_e, after) = plan
+                    assert (before.start, before.end, before.skip) == (
+                        filters.start, months.start - datetime.timedelta(days=1), None)
+                    assert (after.start, after.end, after.skip) == (
+                        months.end + datetime.timedelta(days=1), filters.end, None)
     postgresql = connection.vendor == "postgresql"
     expected = {"daily", "raw", *(("channel_month", "procedure_all", "officer_all",
                                    "procedure", "officer", "procedure_officer",
@@ -99,10 +105,12 @@ def test_every_combination_of_filters_gives_the_raw_answers_figures(sipas):  # n
                                   if postgresql else ())}
     assert read == expected, read
     # Dates that cut a month: whole months from a monthly tally, the other days from a
-    # daily one (or raw rows for what no daily tally knows, a channel with a procedure).
+    # daily one (or raw rows for what no daily tally knows, a channel with a procedure,
+    # read end by end when the report has a channel).
     assert split == ({("procedure_all", "procedure_day"), ("officer_all", "officer_day"),
                       ("channel_month", "channel_day"), ("procedure", "raw"),
-                      ("officer", "raw"), ("procedure_officer", "raw")}
+                      ("officer", "raw"), ("procedure_officer", "raw"),
+                      ("procedure", "raw", "raw"), ("officer", "raw", "raw")}
                      if postgresql else set()), split
 
 

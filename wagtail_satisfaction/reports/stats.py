@@ -472,6 +472,18 @@ def _plan(filters, kind, group):
     if inner is None:
         return [(source, filters)]
     first, last = inner
+    if source == "raw" and filters.channel:
+        # Raw rows of one channel (few): each end its own range of the responses'
+        # (campaign, submitted_at) index, which PostgreSQL joins to the answers by their
+        # response index; both ends in one query read the whole answer table instead
+        # (1.2 s over 1M responses, against 2 × 0.2 s). Without a channel the ends hold
+        # many rows and that whole read is the faster: one query then.
+        day = datetime.timedelta(days=1)
+        edges = [_part(filters, end=first - day)] if first and first != filters.start else []
+        if last and last != filters.end:
+            edges.append(_part(filters, start=last + day))
+        return [(month, _part(filters, start=first, end=last)),
+                *((source, edge) for edge in edges)]
     return [(month, _part(filters, start=first, end=last)),
             (source, _part(filters, skip=(first or filters.start, last or filters.end)))]
 

@@ -401,3 +401,20 @@ def test_a_round_of_another_campaign_is_refused(data):
                                   ends_on=datetime.date(2025, 10, 15))
     form = ReportFilterForm({"campaign": data["campaign"].pk, "round": round_.pk})
     assert not form.is_valid() and "round" in form.errors
+
+
+def test_raw_answers_count_a_value_the_tallies_have_no_column_for(data):
+    # Raw answers are counted per question in the tallies' columns (0-5, not applicable);
+    # a value outside them (written by hand in the database) is still counted as itself.
+    from wagtail_satisfaction.models import Answer
+
+    answer = Answer.objects.filter(response__campaign=data["campaign"],
+                                   value__isnull=False).order_by("pk").first()
+    before = build_report(ReportFilters(campaign=data["campaign"], raw=True))
+    counts = next(q.counts for q in before.questions if q.question.pk == answer.question_id)
+    Answer.objects.filter(pk=answer.pk).update(value=7)
+    after = build_report(ReportFilters(campaign=data["campaign"], raw=True))
+    question = next(q for q in after.questions if q.question.pk == answer.question_id)
+    expected = {**counts, answer.value: counts[answer.value] - 1, 7: 1}
+    assert {k: v for k, v in question.counts.items() if v} == {
+        k: v for k, v in expected.items() if v}

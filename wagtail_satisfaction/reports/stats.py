@@ -18,7 +18,17 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import cached_property
 
-from django.db.models import BigIntegerField, Count, F, Value, Window
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Q,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -547,7 +557,6 @@ class Figures:
             getattr(self, f"_{kind}")(parts[(kind, source, *_dates)], source, wanted)
 
     def _responses(self, filters, source, groups):
-        from django.db.models import IntegerField
         from django.db.models.functions import Cast
 
         if source == "raw":
@@ -574,9 +583,19 @@ class Figures:
 
     def _answers(self, filters, source, groups):
         if source == "raw":
+            # Counted per question as the tallies are (a column per value: one row where
+            # a row per value would be several times as many to read); a value the tallies
+            # have no column for keeps a row of its own (``c_o``), so the figures stay exact.
+            tallied = Q(value__in=AnswerTally.VALUES) | Q(value__isnull=True)
             qs = filters.answers().annotate(
-                c_q=F("question_id"), c_v=F("value"), m_n=Value(1))
-            keys, sums = ["c_q", "c_v"], {"m_n": "SUM(%s)"}
+                c_q=F("question_id"), m_n=Value(1),
+                c_o=Case(When(tallied, then=None), default=F("value")),
+                **{column: Case(When(**({"value__isnull": True} if column == "na"
+                                        else {"value": int(column[1:])}), then=1),
+                                default=0, output_field=IntegerField())
+                   for column in TALLY_COLUMNS})
+            keys = ["c_q", "c_o"]
+            sums = {column: "SUM(%s)" for column in [*TALLY_COLUMNS, "m_n"]}
         else:
             qs = (filters.tallies(AnswerTally) if source == "daily"
                   else _keyed_tallies(filters, KEYED_MODELS[source][1], source))
@@ -590,15 +609,15 @@ class Figures:
             grouped = self.answers.setdefault(group, {})  # or another part of the period
             for key, found, totals in rows:
                 into = grouped.setdefault(_none_key(key, source, group), {})
-                if source == "raw":
-                    counts = into.setdefault(found["c_q"], {})
-                    counts[found["c_v"]] = counts.get(found["c_v"], 0) + totals["m_n"]
-                else:
-                    counts = into.setdefault(found["c_q"], {})
-                    for column, n in totals.items():
-                        if n:
-                            value = None if column == "na" else int(column[1:])
-                            counts[value] = counts.get(value, 0) + n
+                counts = into.setdefault(found["c_q"], {})
+                n = totals.pop("m_n", None)
+                if found.get("c_o") is not None:  # a value without a tally column
+                    counts[found["c_o"]] = counts.get(found["c_o"], 0) + n
+                    continue
+                for column, n in totals.items():
+                    if n:
+                        value = None if column == "na" else int(column[1:])
+                        counts[value] = counts.get(value, 0) + n
 
 
 def _none_key(key, source, group):

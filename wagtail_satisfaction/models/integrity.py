@@ -36,7 +36,7 @@ class ResponseSeal(models.Model):
     """
 
     campaign = models.ForeignKey("wagtail_satisfaction.Campaign", on_delete=models.CASCADE,
-                                 related_name="+")
+                                 related_name="+", db_index=False)  # (campaign, seq) leads
     seq = models.PositiveIntegerField()
     # The response's own seal; empty on the link of a correction, which names its response
     # through ``correction`` (a corrected response has one seal and one link per correction).

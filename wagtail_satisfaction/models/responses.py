@@ -35,8 +35,10 @@ class Response(models.Model):
     # reference index spares every submit its index tasks (wagtail-modeladmin registers them).
     wagtail_reference_index_ignore = True
 
+    # No index of its own: (campaign, submitted_at) and the unique guards lead with it.
     campaign = models.ForeignKey("wagtail_satisfaction.Campaign", verbose_name=_("campaign"),
-                                 on_delete=models.PROTECT, related_name="responses")
+                                 on_delete=models.PROTECT, related_name="responses",
+                                 db_index=False)
     questionnaire = models.ForeignKey(
         "wagtail_satisfaction.Questionnaire", verbose_name=_("questionnaire"),
         on_delete=models.PROTECT, related_name="responses",
@@ -45,7 +47,8 @@ class Response(models.Model):
                                default=Channel.WEBSITE)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     unit = models.ForeignKey("wagtail_satisfaction.Unit", verbose_name=_("unit"),
-                             on_delete=models.PROTECT, related_name="responses")
+                             on_delete=models.PROTECT, related_name="responses",
+                             db_index=False)  # (unit, submitted_at) leads with it
     procedure = models.ForeignKey("wagtail_satisfaction.Procedure",
                                   verbose_name=_("procedure"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="responses")
@@ -121,9 +124,12 @@ class Response(models.Model):
 class Answer(models.Model):
     """The value given to one question; NULL means "not applicable / no answer"."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    # No single-column indexes: the unique (response, question) and the (question, value)
+    # index lead with each, and every submission writes about 27 answer rows.
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers",
+                                 db_index=False)
     question = models.ForeignKey("wagtail_satisfaction.Question", on_delete=models.PROTECT,
-                                 related_name="answers")
+                                 related_name="answers", db_index=False)
     value = models.SmallIntegerField(null=True, blank=True)
 
     class Meta:

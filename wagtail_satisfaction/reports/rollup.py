@@ -253,10 +253,7 @@ def one_snapshot(build):
             return build(filters, *args, **kwargs)
         with transaction.atomic():
             with connection.cursor() as cursor:
-                # No JIT: compiling a report query (30-50 ms each) costs more than it
-                # saves on the few hundred thousand rows the largest of them read.
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; "
-                               "SET LOCAL jit = off")
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             return build(filters, *args, **kwargs)
 
     return wrapper

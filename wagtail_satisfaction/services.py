@@ -1,6 +1,7 @@
 """Rules for storing a response, shared by every channel (web, kiosk, paper, import)."""
 
 import functools
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, connections, models, transaction
@@ -12,6 +13,8 @@ from .integrity.seal import seal_response
 from .models import Answer, Channel, Comment, Response
 from .reports.rollup import record_response
 from .reports.scoring import score_answers
+
+logger = logging.getLogger(__name__)
 
 
 class DuplicateResponse(ValidationError):
@@ -408,4 +411,7 @@ def _roll_back(cursor):
         try:
             cursor.execute("ROLLBACK")
         except DatabaseError:
-            pass  # the connection is unusable: Django closes it at the end of the request
+            # The submission's own error goes on to the caller. The connection is unusable:
+            # Django marked it (errors_occurred) and closes it at the end of the request.
+            logger.warning("Could not roll back a failed submission's transaction",
+                           exc_info=True)

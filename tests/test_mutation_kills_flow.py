@@ -328,3 +328,38 @@ def test_a_site_without_its_own_503_page_gets_the_apps_outage_page(client, monke
     assert "Send again" in html
     for name, value in data.items():
         assert f'type="hidden" name="{name}" value="{value}"' in html
+
+
+def test_continue_and_back_in_a_survey_block_answer_200_ok(client):
+    """A survey block in steps, on the page that holds it: each "Continue" and "Back" is an
+    ordinary page (200 OK), like the survey's own page."""
+    from tests.factories import make_campaign
+    from tests.test_survey_steps import part, visitor
+    from tests.test_visitor_pages import block_page
+
+    campaign = make_campaign(email_policy="optional")
+    person = visitor(client, campaign, url=block_page(campaign).url)
+    forward = person.press("next", person.answer_step())
+    assert forward.status_code == 200 and part(person.html)[0].startswith("Part 2 of")
+    back = person.press("back", {})
+    assert back.status_code == 200 and part(person.html)[0].startswith("Part 1 of")
+
+
+def test_a_flow_given_an_option_it_does_not_have_says_which(db):
+    """A site configuring a survey flow with a misspelt option is told the flow's class and
+    the option's name (a configuration error, not a silently ignored setting)."""
+    from tests.factories import make_campaign
+    from wagtail_satisfaction.flow import SurveyFlow
+
+    campaign = make_campaign()
+    with pytest.raises(TypeError) as error:
+        SurveyFlow(campaign, tempate_name="x.html")
+    assert str(error.value) == "SurveyFlow has no parameter 'tempate_name'"
+    assert SurveyFlow(campaign, template_name="x.html").get_template(None) == "x.html"
+
+    class KioskLike(SurveyFlow):
+        pass
+
+    with pytest.raises(TypeError) as error:
+        KioskLike(campaign, rate_limit=False)
+    assert str(error.value) == "KioskLike has no parameter 'rate_limit'"

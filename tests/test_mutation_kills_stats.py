@@ -112,3 +112,23 @@ def test_the_month_of_a_response_is_the_report_zones_even_on_a_utc_server(settin
     respond(campaign, local(2025, 10, 1, 0, 30), {"1": 5, "2": 4, "3": 4})
     report = build_report(ReportFilters(campaign=campaign, raw=True))
     assert [(row.label, row.responses) for row in report.trend] == [("10/2025", 1)]
+
+
+@pytest.mark.django_db
+def test_a_response_that_answered_no_optional_question_is_counted_in_every_breakdown():
+    """A questionnaire of optional questions only: a visitor may send it without answering
+    any. The report counts that response in its unit, channel and month rows, which have no
+    index (nothing to score) rather than failing."""
+    questionnaire = Questionnaire.objects.create(name="Phiếu tuỳ chọn", code="tuy-chon",
+                                                 kind="custom")
+    factor = Factor.objects.create(questionnaire=questionnaire, sort_order=0, code="F",
+                                   title="Góp ý")
+    Question.objects.create(factor=factor, sort_order=0, code="1", text="Hài lòng",
+                            required=False)
+    campaign = make_campaign(questionnaire=questionnaire)
+    respond(campaign, local(2025, 10, 6), {})
+    report = build_report(ReportFilters(campaign=campaign))
+    assert report.responses == 1 and report.overall_index is None
+    channel = next(b for b in report.breakdowns if b.key == "channel")
+    assert [(row.responses, row.index) for row in channel.rows] == [(1, None)]
+    assert [(row.responses, row.index) for row in report.trend] == [(1, None)]

@@ -275,3 +275,18 @@ def test_a_dossier_rated_in_an_earlier_survey_may_be_rated_in_the_survey_open_no
     earlier.save()
     now = make_campaign(unit=earlier.unit, title="Khảo sát kỳ này")
     assert dossiers.check_can_rate(dossier) == now
+
+
+def test_a_dossier_whose_units_survey_has_not_opened_or_has_closed_has_no_survey():
+    """Only the survey open today rates a dossier: one that opens next week, or closed
+    yesterday, leaves it with "no survey open"."""
+    today = datetime.date.today()
+    for opens_on, closes_on in ((today + datetime.timedelta(days=7),
+                                 today + datetime.timedelta(days=30)),
+                                (today - datetime.timedelta(days=30),
+                                 today - datetime.timedelta(days=1))):
+        unit = make_unit(f"Phòng {opens_on}")
+        make_campaign(unit=unit, opens_on=opens_on, closes_on=closes_on)
+        dossier = make_dossier(unit, code=f"HS-{opens_on:%m%d}")
+        assert refusal(dossiers.check_can_rate, dossier) == ("no_campaign", [
+            f"No survey is open for dossier {dossier.code} at the moment."])

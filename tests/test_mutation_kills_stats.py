@@ -83,21 +83,27 @@ def test_a_tthc_report_without_responses_has_no_total_points():
 @pytest.mark.django_db
 def test_the_root_units_row_with_its_sub_units_has_the_reports_own_figures(settings):
     """The unit breakdown's first "with sub-units" row (the report's unit) holds every
-    response: its indices are the report's, whatever the sub-units' answers."""
+    response: its indices are the report's, whatever the sub-units' answers; the sub-units
+    follow by name."""
     from tests.factories import make_unit
 
     settings.WAGTAIL_SATISFACTION_MIN_GROUP_SIZE = 1
     campaign = make_campaign(questionnaire=make_small_questionnaire())
+    b = make_unit("Phòng B", parent=campaign.unit, code="phong-b")  # made first
     a = make_unit("Phòng A", parent=campaign.unit, code="phong-a")
-    b = make_unit("Phòng B", parent=campaign.unit, code="phong-b")
+    # The same answers in both sub-units (5 to question 1, 4 to question 3) add up.
     respond(campaign, local(2025, 10, 6), {"1": 5, "2": 4, "3": 4}, unit=a)
-    respond(campaign, local(2025, 10, 7), {"1": 1, "2": 2, "3": "na"}, unit=b)
-    respond(campaign, local(2025, 10, 8), {"1": 4, "2": "na", "3": 2}, unit=b)
+    respond(campaign, local(2025, 10, 7), {"1": 5, "2": "na", "3": "na"}, unit=b)
+    respond(campaign, local(2025, 10, 8), {"1": 1, "2": "na", "3": 4}, unit=b)
     report = build_report(ReportFilters(campaign=campaign))
     unit_rows = next(b for b in report.breakdowns if b.key == "unit").rows
+    assert [(row.label, row.depth) for row in unit_rows] == [
+        (str(campaign.unit), 0), ("Phòng A", 1), ("Phòng B", 1)]  # sub-units by name
     root = next(row for row in unit_rows if row.kind == "tree" and row.depth == 0)
     assert root.responses == 3
     assert root.index == report.overall_index is not None
+    # Question 1: 2 satisfied of 3, question 2: 1 of 1 (factor 1: 250/3); question 3: 2 of 2.
+    assert report.overall_index == (Fraction(250, 3) + 100) / 2
     assert [root.factor_index(f.factor) for f in report.factors] == [
         f.index for f in report.factors]
 

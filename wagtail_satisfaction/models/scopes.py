@@ -76,6 +76,11 @@ def bound_units(user):
         Q(scopes__user=user) | Q(scopes__group__in=user.groups.all())).distinct()
 
 
+def bound_unit_list(user):
+    """:func:`bound_units` as a list ordered by path, read once per request and user."""
+    return _cached(user, "bound", lambda: list(bound_units(user).order_by("path")))
+
+
 def units_for(user):
     """The units ``user`` may see, with their sub-units, or None for "every unit".
 
@@ -84,7 +89,7 @@ def units_for(user):
     def compute():
         if getattr(user, "is_superuser", False):
             return None
-        paths = list(bound_units(user).values_list("path", flat=True))
+        paths = [unit.path for unit in bound_unit_list(user)]
         if not paths:
             return None if not UnitScope.objects.exists() else Unit.objects.none()
         match = Q()
@@ -93,6 +98,14 @@ def units_for(user):
         return Unit.objects.filter(match)
 
     return _cached(user, "units", compute)
+
+
+def sees_unit(user, unit):
+    """Whether ``unit`` is one of the units ``user`` may see (:func:`units_for`), decided
+    from the units they are bound to without another query."""
+    if units_for(user) is None:
+        return True
+    return any(unit.path.startswith(bound.path) for bound in bound_unit_list(user))
 
 
 def is_scoped(user):
@@ -111,7 +124,7 @@ def covering_units(user):
 
     def compute():
         ids = set()
-        for path in bound_units(user).values_list("path", flat=True):
+        for path in (unit.path for unit in bound_unit_list(user)):
             ids.update(int(part) for part in path.strip("/").split("/") if part)
         return Unit.objects.filter(Q(pk__in=ids) | Q(pk__in=units.values("pk")))
 

@@ -54,6 +54,7 @@ def report(request):
             check_officer_filter(filters)
         except TooFewResponses as refusal:
             messages.warning(request, refusal.message)
+            form.load_choices()
             return _admin_page(request, "wagtail_satisfaction/reports/report.html",
                                _("Satisfaction report"), context)
         result = build_report(filters, comment_limit=get_setting("REPORT_COMMENT_LIMIT"))
@@ -78,6 +79,7 @@ def report(request):
                                     filters=filters),
             min_group_size=get_setting("MIN_GROUP_SIZE"),
         )
+    form.load_choices()  # the filter bar's lists, one query
     return _admin_page(request, "wagtail_satisfaction/reports/report.html",
                        _("Satisfaction report"), context)
 

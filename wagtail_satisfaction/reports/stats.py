@@ -62,7 +62,7 @@ from ..models import (
 )
 from ..scales import NOT_APPLICABLE_LABEL, Scale
 from .disclosure import pool_label, suppress_small_groups
-from .grouping import grouped_sums
+from .grouping import grouped_sums_many
 from .rollup import TALLY_COLUMNS, keeps_month_tallies, one_snapshot, report_zone
 
 HUNDRED = Fraction(100)
@@ -539,13 +539,15 @@ class Figures:
 
     Each group is read from the smallest source that knows the filters and the group
     (:func:`_source`): the daily tallies, a monthly tally, or raw rows; all the groups of
-    one source come from one query (:func:`~.grouping.grouped_sums`).
+    one source are one ``GROUP BY GROUPING SETS`` (:func:`~.grouping.grouped_sums`), and
+    every source's in one query (:func:`~.grouping.grouped_sums_many`).
     ``responses[group]``: [(key, {n, a, s, p, d})]; ``answers[group]``:
     {key: {question_id: {value: n}}}.
     """
 
-    def __init__(self, filters, groups):
+    def __init__(self, filters, groups, _read=True):
         self.responses, self.answers = {}, {}
+        self._jobs = []
         by_source, parts = {}, {}
         for group in dict.fromkeys(groups):
             for kind in ("responses", "answers"):
@@ -554,7 +556,30 @@ class Figures:
                     parts[key] = part
                     by_source.setdefault(key, []).append(group)
         for (kind, source, *_dates), wanted in by_source.items():
-            getattr(self, f"_{kind}")(parts[(kind, source, *_dates)], source, wanted)
+            self._jobs.append(getattr(self, f"_{kind}")(parts[(kind, source, *_dates)],
+                                                         source, wanted))
+        if _read:
+            Figures.read(self)
+
+    @classmethod
+    def many(cls, *wanted):
+        """A :class:`Figures` for each ``(filters, groups)`` of ``wanted``, in one query."""
+        found = [cls(filters, groups, _read=False) for filters, groups in wanted]
+        cls.read(*found)
+        return found
+
+    @staticmethod
+    def read(*figures, extra=()):
+        """Run the queries of ``figures`` (and the :func:`~.grouping.grouped_sums` jobs
+        ``extra``, whose results are returned) as one ``UNION ALL``."""
+        jobs = [job for figure in figures for job, _merge in figure._jobs]
+        results = grouped_sums_many([*jobs, *extra])
+        merges = [merge for figure in figures for _job, merge in figure._jobs]
+        for merge, result in zip(merges, results, strict=False):
+            merge(result)
+        for figure in figures:
+            figure._jobs = []
+        return results[len(jobs):]
 
     def _responses(self, filters, source, groups):
         from django.db.models.functions import Cast
@@ -570,16 +595,19 @@ class Figures:
                              m_s=F("index_satisfied"), m_p=F("points"), m_d=F("dissatisfied"))
         qs = qs.annotate(**{f"g_{g}": _group_column(filters, g, source) for g in groups if g})
         sums = {name: "SUM(%s)" for name in ("m_n", "m_a", "m_s", "m_p", "m_d")}
-        for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], [],
-                                        sums).items():
-            group = group[2:] if group else None
-            into = dict(self.responses.get(group, []))  # another part of the period
-            for key, _keys, totals in rows:
-                sums_ = into.setdefault(_none_key(key, source, group),
-                                        dict.fromkeys(("n", "a", "s", "p", "d"), 0))
-                for name, total in totals.items():
-                    sums_[name[2]] += total or 0
-            self.responses[group] = list(into.items())
+
+        def merge(result):
+            for group, rows in result.items():
+                group = group[2:] if group else None
+                into = dict(self.responses.get(group, []))  # another part of the period
+                for key, _keys, totals in rows:
+                    sums_ = into.setdefault(_none_key(key, source, group),
+                                            dict.fromkeys(("n", "a", "s", "p", "d"), 0))
+                    for name, total in totals.items():
+                        sums_[name[2]] += total or 0
+                self.responses[group] = list(into.items())
+
+        return (qs, [f"g_{g}" if g else None for g in groups], [], sums), merge
 
     def _answers(self, filters, source, groups):
         if source == "raw":
@@ -603,21 +631,24 @@ class Figures:
             keys, sums = ["c_q"], {column: "SUM(%s)" for column in TALLY_COLUMNS}
         qs = qs.annotate(**{f"g_{g}": _group_column(filters, g, source, "response__")
                             for g in groups if g})
-        for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], keys,
-                                        sums).items():
-            group = group[2:] if group else None
-            grouped = self.answers.setdefault(group, {})  # or another part of the period
-            for key, found, totals in rows:
-                into = grouped.setdefault(_none_key(key, source, group), {})
-                counts = into.setdefault(found["c_q"], {})
-                n = totals.pop("m_n", None)
-                if found.get("c_o") is not None:  # a value without a tally column
-                    counts[found["c_o"]] = counts.get(found["c_o"], 0) + n
-                    continue
-                for column, n in totals.items():
-                    if n:
-                        value = None if column == "na" else int(column[1:])
-                        counts[value] = counts.get(value, 0) + n
+
+        def merge(result):
+            for group, rows in result.items():
+                group = group[2:] if group else None
+                grouped = self.answers.setdefault(group, {})  # or another part of the period
+                for key, found, totals in rows:
+                    into = grouped.setdefault(_none_key(key, source, group), {})
+                    counts = into.setdefault(found["c_q"], {})
+                    n = totals.pop("m_n", None)
+                    if found.get("c_o") is not None:  # a value without a tally column
+                        counts[found["c_o"]] = counts.get(found["c_o"], 0) + n
+                        continue
+                    for column, n in totals.items():
+                        if n:
+                            value = None if column == "na" else int(column[1:])
+                            counts[value] = counts.get(value, 0) + n
+
+        return (qs, [f"g_{g}" if g else None for g in groups], keys, sums), merge
 
 
 def _none_key(key, source, group):

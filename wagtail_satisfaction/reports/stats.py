@@ -309,6 +309,10 @@ class Report:
     comments: list = field(default_factory=list)
     comment_count: int = 0
     layout: Layout | None = field(default=None, repr=False, compare=False)
+    # With build_report(…, compare=True): the previous period's report (or None); with
+    # targets=True: the target lines.
+    previous: "Report | None" = field(default=None, repr=False, compare=False)
+    targets: list | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_tthc(self):
@@ -727,7 +731,7 @@ def _merge(label, rows, **extra):
                     layout=next((r.layout for r in rows if r.layout), None), **extra)
 
 
-def _unit_breakdown(filters, layout=None, figures=None):
+def _unit_breakdown(filters, layout=None, figures=None, units=None):
     """Every unit of the tree under the report's unit, indented by depth.
 
     A unit with sub-units gets two rows, its own responses ("own") and the unit with its
@@ -736,7 +740,7 @@ def _unit_breakdown(filters, layout=None, figures=None):
     """
     root = filters.unit or filters.campaign.unit
     grouped = dict(_group_rows(filters, "unit", layout=layout, figures=figures))
-    units = list(Unit.objects.within(root).order_by("name", "pk"))
+    units = _units_under(root) if units is None else units
     children = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)
@@ -764,6 +768,11 @@ def _unit_breakdown(filters, layout=None, figures=None):
     return Breakdown("unit", _("By unit"), rows, partition=partition)
 
 
+def _units_under(root):
+    """``root`` and every unit below it, by name (the unit breakdown's and the targets')."""
+    return list(Unit.objects.within(root).order_by("name", "pk"))
+
+
 def _month_label(value):
     if isinstance(value, datetime.datetime):
         value = value.astimezone(report_zone()).date()
@@ -785,7 +794,7 @@ BREAKDOWNS = ("unit", "procedure", "sector", "officer", "channel")
 
 @one_snapshot
 def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=True,
-                 layout=None):
+                 layout=None, targets=False, compare=False):
     """Compute the whole report for :class:`~.filters.ReportFilters`.
 
     ``breakdowns``: the keys of the breakdowns to compute (all by default). Those read from
@@ -793,10 +802,47 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=Tr
     callers that show none (the period comparison, public results) ask for none.
     ``comments``: False leaves the relevant comments out (the period comparison shows none).
     ``layout``: the campaign's :class:`Layout` when the caller has it (another report's).
+    ``targets``: also the target lines (``report.targets``, see ``targets.target_progress``);
+    ``compare``: also the previous period's report (``report.previous``, see
+    ``comparison.compare_with_previous``) when the dates are one calendar period. Their
+    sums are read in the same query as the report's figures, their dossier counts with its
+    own: the admin page is one figures query however much it shows.
     """
+    from .comparison import previous_filters
+    from .targets import TargetPlan, dossier_rows
+
     campaign = filters.campaign
     layout = layout or Layout(campaign)
-    figures = Figures(filters, [None, "month", *breakdowns])
+    root = filters.unit or campaign.unit
+    units = _units_under(root) if ("unit" in breakdowns or targets) else None
+    plan = None
+    if targets:
+        plan = TargetPlan(campaign, filters, [root, *sorted(
+            (u for u in units if u.parent_id == root.pk), key=lambda u: u.path)])
+    previous = previous_filters(filters) if compare else None
+    wanted = [Figures(filters, [None, "month", *breakdowns], _read=False)]
+    if previous is not None:
+        wanted.append(Figures(previous, [None, "month"], _read=False))
+    extra = Figures.read(*wanted, extra=[plan.job()] if plan else [])
+    # Dossier counts know units and dates only: the Decision 766 base needs none when the
+    # filters name a procedure, field, officer or channel; the targets always do.
+    by_units_and_dates = not (filters.procedure or filters.sector or filters.officer
+                              or filters.channel)
+    rows = dossier_rows(root) if plan is not None or by_units_and_dates else []
+    report = _assemble(filters, layout, wanted[0], units, rows, breakdowns, comments,
+                       comment_limit)
+    if previous is not None:
+        report.previous = _assemble(previous, layout, wanted[1], None, rows, (), False, None)
+    if plan is not None:
+        report.targets = plan.lines(plan.counts(extra[0]), rows)
+    return report
+
+
+def _assemble(filters, layout, figures, units, dossier_rows, breakdowns, comments,
+              comment_limit):
+    """The :class:`Report` of figures already read (:func:`build_report`)."""
+    from .targets import dossiers_from_rows
+
     names = _breakdown_names(figures)
     totals = _group_rows(filters, None, figures=figures)
     report = Report(filters=filters, responses=totals.responses, totals=totals,
@@ -806,7 +852,7 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=Tr
     report.expectations.sort(key=lambda q: (q.mean is None, -(q.mean or 0)))
 
     if "unit" in breakdowns:
-        report.breakdowns.append(_unit_breakdown(filters, layout, figures))
+        report.breakdowns.append(_unit_breakdown(filters, layout, figures, units))
     if "procedure" in breakdowns:
         report.breakdowns.append(Breakdown("procedure", _("By procedure"), _with_unnamed(
             _group_rows(filters, "procedure", lambda _keys: names["procedure"], layout,
@@ -828,9 +874,7 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=Tr
         filters, "month", lambda keys: {key: _month_label(key) for key in keys}, layout,
         figures)]
 
-    from .targets import dossiers_in_scope
-
-    report.dossiers = dossiers_in_scope(filters)
+    report.dossiers = dossiers_from_rows(dossier_rows, filters)
     if comments:
         # The count of them all with the first ``comment_limit`` (a window, one query).
         found = (filters.relevant_comments().select_related("response__unit")

@@ -23,7 +23,6 @@ from .exports import ExportRequest, InvalidFilters, UnknownExport, export_links
 from .filters import ReportFilterForm
 from .imports import import_dossier_counts, import_responses
 from .stats import build_report
-from .targets import target_progress, target_units
 
 responses_checker = PermissionPolicyChecker(permissions.RESPONSES)
 
@@ -57,7 +56,9 @@ def report(request):
             form.load_choices()
             return _admin_page(request, "wagtail_satisfaction/reports/report.html",
                                _("Satisfaction report"), context)
-        result = build_report(filters, comment_limit=get_setting("REPORT_COMMENT_LIMIT"))
+        # The figures, the previous period's and the targets' sums in one query.
+        result = build_report(filters, comment_limit=get_setting("REPORT_COMMENT_LIMIT"),
+                              targets=True, compare=True)
         comparison = compare_with_previous(filters, result)
         questions = [q for q in result.questions if q.percent_satisfied is not None
                      or q.question.spec.satisfied_from is not None]
@@ -75,8 +76,7 @@ def report(request):
             comparison_table=document.comparison_table(comparison) if comparison else None,
             document_links=document.document_links(request.GET),
             d766_help=document.d766_explanation(),
-            targets=target_progress(filters.campaign, units=target_units(filters),
-                                    filters=filters),
+            targets=result.targets,
             min_group_size=get_setting("MIN_GROUP_SIZE"),
         )
     form.load_choices()  # the filter bar's lists, one query

@@ -18,7 +18,7 @@ The rule is :func:`units_for`, and every screen, export and import asks it throu
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
@@ -76,9 +76,23 @@ def bound_units(user):
         Q(scopes__user=user) | Q(scopes__group__in=user.groups.all())).distinct()
 
 
+def _binding(user):
+    """(:func:`bound_units` as a list ordered by path, whether the install has any binding
+    at all): one query, once per request and user."""
+    def compute():
+        # The user's units, and one unit bound to anyone: its row says a binding exists.
+        mine = bound_units(user).annotate(mine=Value(True))
+        anyone = Unit.objects.filter(
+            pk__in=UnitScope.objects.values("unit_id")[:1]).annotate(mine=Value(False))
+        rows = list(mine.order_by().union(anyone.order_by(), all=True))
+        return sorted((unit for unit in rows if unit.mine), key=lambda u: u.path), bool(rows)
+
+    return _cached(user, "binding", compute)
+
+
 def bound_unit_list(user):
     """:func:`bound_units` as a list ordered by path, read once per request and user."""
-    return _cached(user, "bound", lambda: list(bound_units(user).order_by("path")))
+    return _binding(user)[0]
 
 
 def units_for(user):
@@ -89,9 +103,10 @@ def units_for(user):
     def compute():
         if getattr(user, "is_superuser", False):
             return None
-        paths = [unit.path for unit in bound_unit_list(user)]
+        bound, any_binding = _binding(user)
+        paths = [unit.path for unit in bound]
         if not paths:
-            return None if not UnitScope.objects.exists() else Unit.objects.none()
+            return None if not any_binding else Unit.objects.none()
         match = Q()
         for path in paths:
             match |= Q(path__startswith=path)

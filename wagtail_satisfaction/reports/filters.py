@@ -256,6 +256,7 @@ class ReportFilterForm(forms.Form):
             self.own_units = bound_unit_list(user)
 
     # The lists of the filter bar: each field's (label columns, how a label is made of them).
+    # A round also brings its campaign and dates (``rounds_of``).
     _CHOICE_COLUMNS = {
         "campaign": (("title", None), lambda a, _b: Campaign(title=a)),
         "round": (("campaign__title", "name"),
@@ -285,17 +286,33 @@ class ReportFilterForm(forms.Form):
                 choice_rank=Window(RowNumber(), order_by=[
                     models.F(f[1:]).desc() if f.startswith("-") else models.F(f).asc()
                     for f in ordering], output_field=IntegerField()),
-            ).values_list("choice_list", "pk", "choice_a", "choice_b", "choice_rank"))
+                **{f"choice_{column}": (models.F(column) if name == "round"
+                                        else Value(None, output_field=field))
+                   for column, field in (("campaign_id", IntegerField()),
+                                         ("starts_on", models.DateField()),
+                                         ("ends_on", models.DateField()))},
+            ).values_list("choice_list", "pk", "choice_a", "choice_b", "choice_rank",
+                          "choice_campaign_id", "choice_starts_on", "choice_ends_on"))
         rows = sorted(parts[0].union(*parts[1:], all=True), key=lambda row: row[4])
         choices = {name: [] for name in self._CHOICE_COLUMNS}
-        for name, pk, first, second, _rank in rows:
+        self._rounds = {}
+        for name, pk, first, second, _rank, campaign_id, starts_on, ends_on in rows:
             label = self.fields[name].label_from_instance(
                 self._CHOICE_COLUMNS[name][1](first, second))
             choices[name].append((pk, label))
+            if name == "round":
+                self._rounds.setdefault(campaign_id, []).append(Round(
+                    pk=pk, campaign_id=campaign_id, name=second, starts_on=starts_on,
+                    ends_on=ends_on))
         for name, found in choices.items():
             field = self.fields[name]
             empty = [("", field.empty_label)] if field.empty_label is not None else []
             field.choices = empty + found
+
+    def rounds_of(self, campaign):
+        """The rounds of ``campaign`` (name and dates, in order) as :meth:`load_choices`
+        read them for the round list."""
+        return self._rounds.get(campaign.pk, [])
 
     def clean(self):
         data = super().clean()

@@ -794,7 +794,7 @@ BREAKDOWNS = ("unit", "procedure", "sector", "officer", "channel")
 
 @one_snapshot
 def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=True,
-                 layout=None, targets=False, compare=False):
+                 layout=None, targets=False, compare=False, rounds=None):
     """Compute the whole report for :class:`~.filters.ReportFilters`.
 
     ``breakdowns``: the keys of the breakdowns to compute (all by default). Those read from
@@ -806,7 +806,8 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=Tr
     ``compare``: also the previous period's report (``report.previous``, see
     ``comparison.compare_with_previous``) when the dates are one calendar period. Their
     sums are read in the same query as the report's figures, their dossier counts with its
-    own: the admin page is one figures query however much it shows.
+    own: the admin page is one figures query however much it shows. ``rounds``: the
+    campaign's rounds when the caller has read them (the filter bar's list).
     """
     from .comparison import previous_filters
     from .targets import TargetPlan, dossier_rows
@@ -818,7 +819,7 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=Tr
     plan = None
     if targets:
         plan = TargetPlan(campaign, filters, [root, *sorted(
-            (u for u in units if u.parent_id == root.pk), key=lambda u: u.path)])
+            (u for u in units if u.parent_id == root.pk), key=lambda u: u.path)], rounds)
     previous = previous_filters(filters) if compare else None
     wanted = [Figures(filters, [None, "month", *breakdowns], _read=False)]
     if previous is not None:

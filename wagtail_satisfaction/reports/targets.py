@@ -157,9 +157,10 @@ def dossiers_from_rows(rows, filters):
 class TargetPlan:
     """What the target lines of a campaign (and the report's ``filters``) need: the units
     (the unit and its direct sub-units, ``units`` when given) and the periods; the responses
-    per unit and period are one :func:`~.grouping.grouped_sums` job (:meth:`job`)."""
+    per unit and period are one :func:`~.grouping.grouped_sums` job (:meth:`job`).
+    ``rounds``: the campaign's rounds in order, when the caller has them."""
 
-    def __init__(self, campaign, filters=None, units=None):
+    def __init__(self, campaign, filters=None, units=None, rounds=None):
         from django.utils.translation import gettext as _
 
         from ..formats import short_date
@@ -174,7 +175,8 @@ class TargetPlan:
                 "start": short_date(start), "end": short_date(end)}
             self.periods = [(label, start, end)]
         else:
-            self.periods = [(str(r), r.starts_on, r.ends_on) for r in campaign.rounds.all()]
+            rounds = campaign.rounds.all() if rounds is None else rounds
+            self.periods = [(str(r), r.starts_on, r.ends_on) for r in rounds]
             self.periods.append(("", campaign.opens_on, campaign.closes_on))
         if filters is not None:
             filters.roll_up()  # the queue of new responses into the tallies, once per filters

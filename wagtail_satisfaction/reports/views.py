@@ -47,18 +47,20 @@ def report(request):
     form = _filter_form(request)
     context = {"form": form, "can_export": permissions.RESPONSES.user_has_permission(
         request.user, "export")}
-    if form.is_bound and form.is_valid():
+    valid = form.is_bound and form.is_valid()
+    form.load_choices()  # the filter bar's lists (the campaign's rounds among them), one query
+    if valid:
         filters = form.filters()
         try:
             check_officer_filter(filters)
         except TooFewResponses as refusal:
             messages.warning(request, refusal.message)
-            form.load_choices()
             return _admin_page(request, "wagtail_satisfaction/reports/report.html",
                                _("Satisfaction report"), context)
         # The figures, the previous period's and the targets' sums in one query.
         result = build_report(filters, comment_limit=get_setting("REPORT_COMMENT_LIMIT"),
-                              targets=True, compare=True)
+                              targets=True, compare=True,
+                              rounds=form.rounds_of(filters.campaign))
         comparison = compare_with_previous(filters, result)
         questions = [q for q in result.questions if q.percent_satisfied is not None
                      or q.question.spec.satisfied_from is not None]
@@ -79,7 +81,6 @@ def report(request):
             targets=result.targets,
             min_group_size=get_setting("MIN_GROUP_SIZE"),
         )
-    form.load_choices()  # the filter bar's lists, one query
     return _admin_page(request, "wagtail_satisfaction/reports/report.html",
                        _("Satisfaction report"), context)
 

@@ -14,9 +14,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..formats import short_date
-from ..models import Campaign, Channel, Officer, Procedure, Response, Round, Sector, Unit
+from ..models import (
+    Campaign,
+    Channel,
+    Officer,
+    PendingTally,
+    Procedure,
+    Response,
+    Round,
+    Sector,
+    Unit,
+)
 from ..models.scopes import bound_unit_list, restrict, sees_unit, units_for, usable_campaigns
-from .rollup import report_zone, roll_up_pending
+from .rollup import keeps_month_tallies, report_zone, roll_up_pending
 
 
 class Period(models.TextChoices):
@@ -64,7 +74,8 @@ class ReportFilters:
     def roll_up(self):
         """Add the responses still queued to the tallies (once per filters; PostgreSQL)."""
         if not self._rolled_up:
-            roll_up_pending()
+            # The filter form reads whether the queue is empty with the campaign.
+            roll_up_pending(queued=getattr(self.campaign, "tally_queue", None))
             self._rolled_up = True
 
     @property
@@ -254,6 +265,11 @@ class ReportFilterForm(forms.Form):
             for name in ("unit", "procedure", "officer"):
                 self.fields[name].queryset = restrict(self.fields[name].queryset, user)
             self.own_units = bound_unit_list(user)
+        if keeps_month_tallies():
+            # Whether responses wait to be rolled up into the tallies (PostgreSQL), read
+            # with the campaign rather than in a query of its own (``ReportFilters.roll_up``).
+            self.fields["campaign"].queryset = self.fields["campaign"].queryset.annotate(
+                tally_queue=models.Exists(PendingTally.objects.all()))
 
     # The lists of the filter bar: each field's (label columns, how a label is made of them).
     # A round also brings its campaign and dates (``rounds_of``).

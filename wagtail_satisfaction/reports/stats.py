@@ -810,7 +810,7 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=Tr
     campaign's rounds when the caller has read them (the filter bar's list).
     """
     from .comparison import previous_filters
-    from .targets import TargetPlan, dossier_rows
+    from .targets import TargetPlan, dossier_job, dossier_rows_of
 
     campaign = filters.campaign
     layout = layout or Layout(campaign)
@@ -824,18 +824,21 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=Tr
     wanted = [Figures(filters, [None, "month", *breakdowns], _read=False)]
     if previous is not None:
         wanted.append(Figures(previous, [None, "month"], _read=False))
-    extra = Figures.read(*wanted, extra=[plan.job()] if plan else [])
     # Dossier counts know units and dates only: the Decision 766 base needs none when the
     # filters name a procedure, field, officer or channel; the targets always do.
     by_units_and_dates = not (filters.procedure or filters.sector or filters.officer
                               or filters.channel)
-    rows = dossier_rows(root) if plan is not None or by_units_and_dates else []
+    jobs = [dossier_job(root)] if plan is not None or by_units_and_dates else []
+    if plan is not None:
+        jobs.append(plan.job())
+    extra = Figures.read(*wanted, extra=jobs)
+    rows = dossier_rows_of(extra[0]) if jobs else []
     report = _assemble(filters, layout, wanted[0], units, rows, breakdowns, comments,
                        comment_limit)
     if previous is not None:
         report.previous = _assemble(previous, layout, wanted[1], None, rows, (), False, None)
     if plan is not None:
-        report.targets = plan.lines(plan.counts(extra[0]), rows)
+        report.targets = plan.lines(plan.counts(extra[1]), rows)
     return report
 
 

@@ -1,5 +1,6 @@
 """Dossier counts and the campaign's minimum targets, as progress "met / not yet"."""
 
+import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -141,6 +142,29 @@ def dossier_rows(root):
     units = Unit.objects.all() if root is None else Unit.objects.within(root)
     return list(DossierCount.objects.filter(unit__in=units).values_list(
         "unit__path", "starts_on", "ends_on", "dossiers", "forms_handed_out"))
+
+
+def dossier_job(root):
+    """:func:`dossier_rows` as a :func:`~.grouping.grouped_sums` job, to be read with the
+    report's figures (one row per count: a unit has one count per dates); its result goes
+    to :func:`dossier_rows_of`."""
+    from django.db.models import F
+
+    queryset = DossierCount.objects.filter(unit__in=Unit.objects.within(root)).annotate(
+        d_path=F("unit__path"), d_start=F("starts_on"), d_end=F("ends_on"),
+        d_n=F("dossiers"), d_f=F("forms_handed_out"))
+    return queryset, [None], ["d_path", "d_start", "d_end"], {"d_n": "SUM(%s)",
+                                                              "d_f": "SUM(%s)"}
+
+
+def dossier_rows_of(result):
+    """The :func:`dossier_rows` in the result of :func:`dossier_job`."""
+    def day(value):  # SQLite gives the dates as text
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+    return [(keys["d_path"], day(keys["d_start"]), day(keys["d_end"]),
+             int(sums["d_n"]), None if sums["d_f"] is None else int(sums["d_f"]))
+            for _value, keys, sums in result.get(None, [])]
 
 
 def dossiers_from_rows(rows, filters):

@@ -327,8 +327,9 @@ class ReportFilterForm(forms.Form):
 
     def rounds_of(self, campaign):
         """The rounds of ``campaign`` (name and dates, in order) as :meth:`load_choices`
-        read them for the round list."""
-        return self._rounds.get(campaign.pk, [])
+        read them for the round list; None before it has."""
+        rounds = getattr(self, "_rounds", None)
+        return None if rounds is None else rounds.get(campaign.pk, [])
 
     def clean(self):
         data = super().clean()

@@ -5,6 +5,8 @@ selection, each unit, channel, month, procedure, field and officer. :func:`group
 asks for all of them at once: ``GROUP BY GROUPING SETS`` on PostgreSQL (one pass over the
 rows), ``UNION ALL`` of plain ``GROUP BY``s elsewhere (SQLite). The selection is any
 queryset; its SQL (filters, joins, the month in the report's time zone) is Django's.
+:func:`grouped_sums_many` sends several of them (the report's sources, the previous
+period's, the targets') as one statement.
 """
 
 import datetime

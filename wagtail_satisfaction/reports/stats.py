@@ -550,6 +550,7 @@ class Figures:
     """
 
     def __init__(self, filters, groups, _read=True):
+        # _read=False: the queries wait for :meth:`read`, with other figures' and jobs.
         self.responses, self.answers = {}, {}
         self._jobs = []
         by_source, parts = {}, {}
@@ -564,13 +565,6 @@ class Figures:
                                                          source, wanted))
         if _read:
             Figures.read(self)
-
-    @classmethod
-    def many(cls, *wanted):
-        """A :class:`Figures` for each ``(filters, groups)`` of ``wanted``, in one query."""
-        found = [cls(filters, groups, _read=False) for filters, groups in wanted]
-        cls.read(*found)
-        return found
 
     @staticmethod
     def read(*figures, extra=()):

@@ -134,7 +134,9 @@ def test_postgresql_statement_gets_the_rows_values_and_sends_the_task_signal(cam
         monkeypatch.undo()
     assert head == (3, "ab" * 32) and response.pk == 501
     (sql, params), = executed
-    assert [question.pk for question in answers] in params
+    ids = ",".join(str(question.pk) for question in answers)
+    values = ",".join("NULL" if value is None else str(value) for value in answers.values())
+    assert "{" + ids + "}" in params and "{" + values + "}" in params  # array literals
     assert "Cán bộ tận tình" in params and "can bo tan tinh" in params  # text, folded text
     assert "dan@example.vn" in params
     assert response.uid in params or response.uid.hex in params  # as each database keeps it

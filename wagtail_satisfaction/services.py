@@ -206,6 +206,13 @@ def _values(fields, instance):
     return values
 
 
+def _int_array(values):
+    """A PostgreSQL array literal of integers (None: NULL), for a ``%s::bigint[]``
+    parameter: one quoted string for the driver instead of an array of values to adapt."""
+    return "{" + ",".join("NULL" if value is None else str(int(value))
+                          for value in values) + "}"
+
+
 def _sort_task():
     """The comment sort's task, its backend, and whether its rows go to django_tasks_db."""
     from django_tasks_db.backend import DatabaseBackend
@@ -292,7 +299,8 @@ def _insert_statement(response, answers, comment):
 
     task, backend, task_rows = _sort_task()
     sql, r_fields, c_fields, t_fields = _statement(bool(comment), task_rows)
-    params = [*_values(r_fields, response), [q.pk for q in answers], list(answers.values())]
+    params = [*_values(r_fields, response), _int_array([q.pk for q in answers]),
+              _int_array(answers.values())]
     job = None
     if comment:
         params += _values(c_fields, Comment(text=comment, text_folded=fold(comment)))

@@ -220,17 +220,30 @@ def worker_pids(master):
     return [int(pid) for pid in children]
 
 
-def cpu_seconds(pids):
-    """CPU seconds used so far by ``pids`` (a process gone meanwhile counts as 0: call with
-    the same list before and after, and compare only processes alive at both ends)."""
-    total = 0
+def cpu_by_pid(pids):
+    """CPU seconds used so far by each of ``pids`` still alive: {pid: seconds}."""
+    seconds = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-    return total / TICK
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (14, 15)
+    return seconds
+
+
+def cpu_seconds(pids):
+    """CPU seconds used so far by ``pids`` (a process gone meanwhile counts as 0: call with
+    the same list before and after, and compare only processes alive at both ends)."""
+    return sum(cpu_by_pid(pids).values())
+
+
+def cpu_used(before):
+    """CPU seconds used since ``before`` (a :func:`cpu_by_pid` reading) by the processes
+    still alive: a backend closed meanwhile (a worker's connection older than CONN_MAX_AGE
+    is replaced) would otherwise subtract all its CPU from the sum."""
+    after = cpu_by_pid(before)
+    return sum(after[pid] - before[pid] for pid in after)
 
 
 def database_pids(database_url):
@@ -369,10 +382,11 @@ def main():
             run_load(args.port, path, target, args.clients, 2, f"warm-{target}")  # warm-up
             tasks_before = count_tasks(env)
             db_pids = database_pids(args.database)
-            cpu_before, db_before = cpu_seconds(pids), cpu_seconds(db_pids)
+            cpu_before, db_before = cpu_by_pid(pids), cpu_by_pid(db_pids)
             load = run_load(args.port, path, target, args.clients, args.submits, target)
-            cpu = cpu_seconds(pids) - cpu_before
-            db_cpu = cpu_seconds(db_pids) - db_before
+            cpu, db_cpu = cpu_used(cpu_before), cpu_used(db_before)
+            # A worker's connection opened during the load (replacing one past CONN_MAX_AGE).
+            db_cpu += cpu_seconds(set(database_pids(args.database)) - set(db_before))
             done = len(load["emails"])
             expected[target] = load["emails"]
             figures = {

@@ -134,7 +134,9 @@ def test_postgresql_statement_gets_the_rows_values_and_sends_the_task_signal(cam
         monkeypatch.undo()
     assert head == (3, "ab" * 32) and response.pk == 501
     (sql, params), = executed
-    assert [question.pk for question in answers] in params
+    ids = ",".join(str(question.pk) for question in answers)
+    values = ",".join("NULL" if value is None else str(value) for value in answers.values())
+    assert "{" + ids + "}" in params and "{" + values + "}" in params  # array literals
     assert "Cán bộ tận tình" in params and "can bo tan tinh" in params  # text, folded text
     assert "dan@example.vn" in params
     assert response.uid in params or response.uid.hex in params  # as each database keeps it
@@ -174,7 +176,7 @@ def test_a_request_submission_is_two_round_trips_and_seals_its_chain(client, mon
     url = reverse("wagtail_satisfaction:survey", args=[campaign.slug])
     client.get(url)
     assert not SealChain.objects.filter(campaign=campaign).exists()
-    answers = []
+    answers, messages = [], []
     for number in range(3):  # the first creates the campaign's chain
         data = form_data(campaign, email=f"an{number}@example.vn",
                          comment=f"Cán bộ tận tình {number}.")
@@ -188,8 +190,16 @@ def test_a_request_submission_is_two_round_trips_and_seals_its_chain(client, mon
             # once per TALLY_ROLL_UP_DELAY seconds).
             assert "django_tasks_database_dbtaskresult" in statements.pop()
         assert len(statements) == ROUND_TRIPS_PER_REQUEST_SUBMIT, statements
-    first, second = statements
-    assert first.startswith("BEGIN; WITH") and second.endswith("; COMMIT")
+        assert statements[0].startswith("BEGIN; ") and statements[1].endswith("; COMMIT")
+        messages.append(statements)
+    # The two statements are prepared once per connection (with the first submission that
+    # needs them, in its own message), then each submission executes them with its values.
+    prepares = [query for statements in messages for query in statements
+                if query.count("PREPARE satisfaction_")]
+    assert len(prepares) <= 2
+    first, second = messages[-1]
+    assert first.startswith("BEGIN; EXECUTE satisfaction_") and "PREPARE" not in first
+    assert second.startswith("EXECUTE satisfaction_") and "PREPARE" not in second
     assert not connection.in_atomic_block and connection.get_autocommit()
     stored = Response.objects.filter(campaign=campaign).order_by("pk")
     assert [r.email for r in stored] == [f"an{n}@example.vn" for n in range(3)]
@@ -275,6 +285,79 @@ def test_a_request_submission_with_a_used_email_is_refused_on_the_email(client):
     assert 'value="AN@example.vn"' in again.content.decode()  # as typed, to correct
     assert Response.objects.count() == 1
     assert _post(client, campaign, email="binh@example.vn").status_code == 200
+    ok, output = run_verify()
+    assert ok, output
+
+
+@pytest.fixture
+def fresh_preparation():
+    """The connection's prepared statements forgotten before and after (on both sides)."""
+    from wagtail_satisfaction import prepared
+
+    def forget():
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        prepared._prepared.pop(connection.connection, None)
+
+    forget()
+    yield
+    forget()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("pooler", ["statement missing", "statement already there"])
+def test_a_pooler_losing_prepared_statements_costs_a_retry_not_a_submission(
+        client, pooler, fresh_preparation):
+    """Behind a pooler a client's prepared statement may be missing from the server session
+    a message reaches, or already there: the submission is sent again unprepared, stored
+    once, and that connection prepares nothing more."""
+    from django.test.utils import CaptureQueriesContext
+
+    from wagtail_satisfaction import prepared
+
+    campaign = _request_campaign()
+    assert _post(client, campaign, email="an@example.vn", comment="Một.").status_code == 200
+    with connection.cursor() as cursor:
+        if pooler == "statement missing":
+            cursor.execute("DEALLOCATE ALL")  # another server session
+        else:
+            prepared._prepared.pop(connection.connection)  # the session has them already
+    with CaptureQueriesContext(connection) as queries:
+        answer = _post(client, campaign, email="binh@example.vn", comment="Hai.")
+    assert answer.status_code == 200 and b"satisfaction-thanks" in answer.content
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert "ROLLBACK" in statements
+    assert statements[-2].startswith("BEGIN; WITH")  # sent again as it is
+    with CaptureQueriesContext(connection) as queries:
+        assert _post(client, campaign, email="chi@example.vn", comment="Ba.").status_code == 200
+    first, second = [query["sql"] for query in queries.captured_queries
+                     if query["sql"].startswith("BEGIN;") or query["sql"].endswith("COMMIT")]
+    assert first.startswith("BEGIN; WITH") and second.startswith("WITH seal")  # unprepared
+    assert sorted(Response.objects.values_list("email", flat=True)) == [
+        "an@example.vn", "binh@example.vn", "chi@example.vn"]
+    assert Comment.objects.count() == 3
+    assert DBTaskResult.objects.filter(task_path__endswith="sort_comment_task").count() == 3
+    ok, output = run_verify()
+    assert ok, output
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_without_preparing_the_statements_are_sent_as_they_are(client, settings,
+                                                               fresh_preparation):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.WAGTAIL_SATISFACTION_PREPARE_STATEMENTS = False
+    campaign = _request_campaign()
+    for number in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            answer = _post(client, campaign, email=f"an{number}@example.vn")
+        assert answer.status_code == 200
+    first, second = [query["sql"] for query in queries.captured_queries
+                     if query["sql"].startswith("BEGIN;") or query["sql"].endswith("COMMIT")]
+    assert first.startswith("BEGIN; WITH") and second.startswith("WITH seal")
+    assert Response.objects.count() == 2
     ok, output = run_verify()
     assert ok, output
 

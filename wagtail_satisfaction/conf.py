@@ -44,6 +44,10 @@ DEFAULTS = {
     # other submission of those seconds) to the daily tallies in one statement. Reports
     # never wait for it: reading the tallies rolls the queue up first.
     "TALLY_ROLL_UP_DELAY": 2,
+    # PostgreSQL: prepare a submission's two statements once per database connection
+    # (wagtail_satisfaction.prepared). False behind a pooler in transaction mode (PgBouncer)
+    # that does not keep a client's SQL-level prepared statements.
+    "PREPARE_STATEMENTS": True,
     # --- Comment moderation ---
     # The automatic first sort of new comments: {"CLASS": dotted path of a
     # BaseCommentClassifier subclass, "OPTIONS": {...} passed to it}. See docs/moderation.md.

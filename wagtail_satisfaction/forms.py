@@ -44,6 +44,26 @@ def plain_choices(field):
     return allowed
 
 
+HONEYPOT = forms.CharField(
+    required=False, label=_("Leave this field empty"),
+    widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+)
+
+
+def unasked_fields(campaign, fixed):
+    """The declared fields of :class:`SurveyForm` that ``campaign`` does not ask (or that a
+    context's ``fixed`` values decide)."""
+    unasked = {name for name, asked in (("procedure", campaign.ask_procedure),
+                                        ("officer", campaign.ask_officer),
+                                        ("dossier_code", campaign.ask_dossier_code))
+               if not asked or name in fixed}
+    if "dossier_code" in unasked or campaign.dossier_code_check != DossierCodeCheck.SECRET:
+        unasked.add("dossier_secret")
+    if campaign.email_policy == EmailPolicy.HIDDEN or "email" in fixed:
+        unasked.add("email")
+    return unasked
+
+
 class SurveyForm(forms.Form):
     """Answers to every question of a campaign, plus who and what is rated."""
 
@@ -78,43 +98,35 @@ class SurveyForm(forms.Form):
 
     def __init__(self, *args, campaign, fixed=None, **kwargs):
         """``fixed`` holds values decided by the context (e.g. a dossier link), not asked."""
+        # Django deep-copies the declared fields into every form: only those this campaign
+        # asks are copied (the rest would be deleted below).
+        self.base_fields = {name: field for name, field in type(self).base_fields.items()
+                            if name not in unasked_fields(campaign, fixed or {})}
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.fixed = fixed or {}
         self.questions = campaign.questionnaire.question_list()
-        for name, asked in (("procedure", campaign.ask_procedure),
-                            ("officer", campaign.ask_officer),
-                            ("dossier_code", campaign.ask_dossier_code)):
-            if not asked or name in self.fixed:
-                del self.fields[name]
         if "procedure" in self.fields:
             self.fields["procedure"].queryset = campaign.procedures()
         if "officer" in self.fields:
             self.fields["officer"].queryset = campaign.officers()
-        if "dossier_code" not in self.fields:
-            del self.fields["dossier_secret"]
-        elif campaign.dossier_code_check == DossierCodeCheck.SECRET:
+        if "dossier_secret" in self.fields:
             self.fields["dossier_code"].help_text = _(
                 "As printed on your receipt, with its secret code; each dossier can be rated "
                 "once.")
-        else:
-            del self.fields["dossier_secret"]
+        elif "dossier_code" in self.fields:
             self.fields["dossier_code"].help_text = _(
                 "For your reference only: it is kept with your answers.")
         self.proven_dossier = None
-        if campaign.email_policy == EmailPolicy.HIDDEN or "email" in self.fixed:
-            del self.fields["email"]
-        else:
+        if "email" in self.fields:
             self.fields["email"].required = campaign.email_policy == EmailPolicy.REQUIRED
         for question, field in campaign.questionnaire.question_fields():
             # Shared by every form of the questionnaire: drawing and cleaning a field never
             # change it, and a form that needs another field replaces it (see PaperForm).
             self.fields[question_field_name(question)] = field
-        # Honeypot: hidden from people by CSS and aria-hidden; bots fill it in.
-        self.fields[get_setting("HONEYPOT_FIELD")] = forms.CharField(
-            required=False, label=_("Leave this field empty"),
-            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-        )
+        # Honeypot: hidden from people by CSS and aria-hidden; bots fill it in. Shared like
+        # the question fields.
+        self.fields[get_setting("HONEYPOT_FIELD")] = HONEYPOT
 
     def _clean_fields(self):
         """Django's cleaning, field by field, with a shortcut for 20-odd question fields.

@@ -8,6 +8,7 @@ from django.db import DatabaseError, IntegrityError, connection, connections, mo
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import prepared
 from .formats import short_date
 from .integrity.seal import seal_response
 from .models import Answer, Channel, Comment, Response
@@ -205,6 +206,13 @@ def _values(fields, instance):
     return values
 
 
+def _int_array(values):
+    """A PostgreSQL array literal of integers (None: NULL), for a ``%s::bigint[]``
+    parameter: one quoted string for the driver instead of an array of values to adapt."""
+    return "{" + ",".join("NULL" if value is None else str(int(value))
+                          for value in values) + "}"
+
+
 def _sort_task():
     """The comment sort's task, its backend, and whether its rows go to django_tasks_db."""
     from django_tasks_db.backend import DatabaseBackend
@@ -291,7 +299,8 @@ def _insert_statement(response, answers, comment):
 
     task, backend, task_rows = _sort_task()
     sql, r_fields, c_fields, t_fields = _statement(bool(comment), task_rows)
-    params = [*_values(r_fields, response), [q.pk for q in answers], list(answers.values())]
+    params = [*_values(r_fields, response), _int_array([q.pk for q in answers]),
+              _int_array(answers.values())]
     job = None
     if comment:
         params += _values(c_fields, Comment(text=comment, text_folded=fold(comment)))
@@ -368,20 +377,40 @@ def store_postgresql(response, answers, comment):
     The same rows, locks and seal as ``transaction.atomic()`` around
     :func:`insert_response` and :func:`seal_statement` would give in four round trips
     (``BEGIN``, statement, seal, ``COMMIT``): each message is one simple query holding two
-    statements. The seal's digest is computed here between the two, once the chain's head
-    is locked; the head stays locked until the ``COMMIT``. On any failure the transaction
-    is rolled back before the error goes on (the caller's duplicate checks then query).
+    statements, the two statements prepared once per connection (see :mod:`.prepared`).
+    The seal's digest is computed here between the two, once the chain's head is locked;
+    the head stays locked until the ``COMMIT``. On any failure the transaction is rolled
+    back before the error goes on (the caller's duplicate checks then query); a prepared
+    statement missing from the server session (a pooler) sends the submission again,
+    unprepared.
     """
+    try:
+        _store_postgresql(response, answers, comment)
+    except DatabaseError as error:
+        if not prepared.not_in_session(error):
+            raise
+        logger.warning("Prepared statements unavailable on this database connection "
+                       "(a pooler?): the submission is sent again unprepared",
+                       exc_info=True)
+        prepared.stop_preparing(connection.connection)
+        _store_postgresql(response, answers, comment)
+
+
+def _store_postgresql(response, answers, comment):
     from .reports.rollup import schedule_roll_up
 
     sql, params, finish = _insert_statement(response, answers, comment)
     with connection.cursor() as cursor:
+        raw = connection.connection
         try:
-            cursor.execute(f"{_begin()}; {sql}", params)
-            cursor.nextset()  # BEGIN's result, then the statement's row
+            text, before = prepared.prepared_call(raw, sql, len(params))
+            cursor.execute(f"{_begin()}; {text}", params)
+            for _result in range(1 + before):  # BEGIN's result (and PREPARE's), then the row
+                cursor.nextset()
             chain_head, send = finish(cursor.fetchone())
             (seal_sql, seal_params), = seal_statement(response, answers, comment, chain_head)
-            cursor.execute(f"{seal_sql}; COMMIT", seal_params)
+            text, _before = prepared.prepared_call(raw, seal_sql, len(seal_params))
+            cursor.execute(f"{text}; COMMIT", seal_params)
         except BaseException:
             _roll_back(cursor)
             raise

@@ -9,6 +9,7 @@ is the comment's moderation state. The email is sealed only as a keyed digest, s
 can be erased later without breaking the seal.
 """
 
+import functools
 import hashlib
 import hmac
 import json
@@ -148,20 +149,28 @@ def seal_statements(row, answers, comment, chain_head, apps=None, keyring=None):
     content = canonical(row, answers, comment, contact, personal)
     seq, prev = chain_head
     value = digest(key, row["campaign_id"], seq, prev, content)
+    uid = ResponseSeal._meta.get_field("response_uid").get_db_prep_value(
+        row["uid"], connection)
+    insert, update, together = _seal_sql(ResponseSeal, SealChain, connection.vendor)
+    params = [row["campaign_id"], seq, row["id"], uid, key_id, contact, personal, prev, value]
+    if together:  # one round trip instead of two
+        return [(together, params + [value, row["campaign_id"]])], value
+    return [(insert, params), (update, [value, row["campaign_id"]])], value
+
+
+@functools.cache
+def _seal_sql(ResponseSeal, SealChain, vendor):
+    """:func:`seal_statements`' texts, built once per process (and per model state of a
+    migration): the seal's INSERT, the chain's UPDATE, and both as one statement
+    (PostgreSQL) or None."""
     columns = ["campaign", "seq", "response", "response_uid", "key_id", "contact_digest",
                "comment_digest", "prev_digest", "digest"]
     table, *names = _sql(ResponseSeal, *columns)
-    uid = ResponseSeal._meta.get_field("response_uid").get_db_prep_value(
-        row["uid"], connection)
     chain_table, chain_campaign, chain_digest = _sql(SealChain, "campaign", "digest")
     insert = (f"INSERT INTO {table} ({', '.join(names)}) "
               f"VALUES ({', '.join(['%s'] * len(names))})")
-    params = [row["campaign_id"], seq, row["id"], uid, key_id, contact, personal, prev, value]
     update = f"UPDATE {chain_table} SET {chain_digest} = %s WHERE {chain_campaign} = %s"
-    if connection.vendor == "postgresql":  # one round trip instead of two
-        return [(f"WITH seal AS ({insert}) {update}",
-                 params + [value, row["campaign_id"]])], value
-    return [(insert, params), (update, [value, row["campaign_id"]])], value
+    return insert, update, f"WITH seal AS ({insert}) {update}" if vendor == "postgresql" else None
 
 
 def response_row(response):

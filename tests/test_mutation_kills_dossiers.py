@@ -290,3 +290,14 @@ def test_a_dossier_whose_units_survey_has_not_opened_or_has_closed_has_no_survey
         dossier = make_dossier(unit, code=f"HS-{opens_on:%m%d}")
         assert refusal(dossiers.check_can_rate, dossier) == ("no_campaign", [
             f"No survey is open for dossier {dossier.code} at the moment."])
+
+
+def test_an_empty_secret_code_never_proves_a_dossier():
+    """A visitor who leaves the secret code empty is refused, whatever the dossier's secret
+    (here "XXXX", the one a default filled in for a missing secret would match)."""
+    campaign, dossier = dossier_setup()
+    dossier.secret_code = "XXXX"
+    dossier.save(update_fields=["secret_code"])
+    for empty in (None, "", "   "):
+        assert refusal(dossiers.find_by_codes, dossier.code, empty)[0] == "wrong_codes"
+    assert dossiers.find_by_codes(dossier.code, "xx xx") == dossier

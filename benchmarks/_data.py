@@ -144,7 +144,13 @@ def analyze():
                       "proceduredayresponsetally", "proceduredayanswertally",
                       "officerdayresponsetally", "officerdayanswertally",
                       "channeldayanswertally", "procedureofficerresponsetally",
-                      "procedureofficeranswertally", "procedure", "officer",
+                      "procedureofficeranswertally", "channelsectordayresponsetally",
+                      "channelsectordayanswertally", "channelproceduredayresponsetally",
+                      "channelproceduredayanswertally", "channelofficerdayresponsetally",
+                      "channelofficerdayanswertally", "procedureallchannelsresponsetally",
+                      "procedureallchannelsanswertally", "officerallchannelsresponsetally",
+                      "officerallchannelsanswertally", "channelmonthanswertally",
+                      "procedure", "officer",
                       "unit", "sector"):
             cursor.execute(f"ANALYZE wagtail_satisfaction_{table}")
 

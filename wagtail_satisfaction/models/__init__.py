@@ -27,6 +27,12 @@ from .reports import (
     AnswerTally,
     ChannelDayAnswerTally,
     ChannelMonthAnswerTally,
+    ChannelOfficerDayAnswerTally,
+    ChannelOfficerDayResponseTally,
+    ChannelProcedureDayAnswerTally,
+    ChannelProcedureDayResponseTally,
+    ChannelSectorDayAnswerTally,
+    ChannelSectorDayResponseTally,
     DossierCount,
     ExportJob,
     OfficerAllChannelsAnswerTally,
@@ -68,6 +74,9 @@ __all__ = [
     "ProcedureOfficerAnswerTally", "ProcedureAllChannelsResponseTally",
     "ProcedureAllChannelsAnswerTally", "OfficerAllChannelsResponseTally",
     "OfficerAllChannelsAnswerTally", "ChannelMonthAnswerTally",
+    "ChannelSectorDayResponseTally", "ChannelSectorDayAnswerTally",
+    "ChannelProcedureDayResponseTally", "ChannelProcedureDayAnswerTally",
+    "ChannelOfficerDayResponseTally", "ChannelOfficerDayAnswerTally",
 ]
 
 # Comment moderation

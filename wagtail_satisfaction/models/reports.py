@@ -479,6 +479,10 @@ class ChannelProcedureDayAnswerTally(_ChannelDayTally, _AnswerCounts):
         constraints = [models.UniqueConstraint(
             fields=["campaign", "day", "unit", "channel", "procedure_key", "question"],
             name="satisfaction_channel_procedure_day_answer_tally_key")]
+        # A report with a channel reads that channel's rows of a few days: one range of
+        # this index (the key's range of those days holds every channel's rows).
+        indexes = [models.Index(fields=["campaign", "channel", "day"],
+                                name="satisfaction_chprocday_chan")]
 
     def __str__(self):
         return f"{self.day} {self.unit_id} {self.channel} {self.procedure_key}"
@@ -510,6 +514,10 @@ class ChannelOfficerDayAnswerTally(_ChannelDayTally, _AnswerCounts):
         constraints = [models.UniqueConstraint(
             fields=["campaign", "day", "unit", "channel", "sector_key", "officer_key",
                     "question"], name="satisfaction_channel_officer_day_answer_tally_key")]
+        # A report with a channel reads that channel's rows of a few days: one range of
+        # this index (the key's range of those days holds every channel's rows).
+        indexes = [models.Index(fields=["campaign", "channel", "day"],
+                                name="satisfaction_choffday_chan")]
 
     def __str__(self):
         return f"{self.day} {self.unit_id} {self.channel} {self.officer_key}"

@@ -415,11 +415,12 @@ class _ChannelDayTally(_DayTally):
 
     They serve the days a custom period takes from a month it cuts when the report has a
     channel and one of those together (a channel filter with the procedure, field or
-    officer breakdown; a procedure, field or officer filter with the channel breakdown): the
-    daily tallies above have one or the other, so those days were read from raw answers
-    (0.25-2.4 s over a million responses). With the channel and a procedure or an officer
-    the rows come close to one per response on busy days: the price of exact figures for
-    those days without reading the answers.
+    officer breakdown; a field filter with the channel breakdown): the daily tallies above
+    have one or the other, so those days were read from raw answers (0.25-2.4 s over a
+    million responses). With the channel and a procedure or an officer the rows come close
+    to one per response and question on busy days: the price of exact figures for those
+    days without reading the answers (a named procedure or officer is read from its few raw
+    rows instead, ``reports.stats.BY_CHANNEL_ONLY``).
     """
 
     channel = models.CharField(max_length=20)

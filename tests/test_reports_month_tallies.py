@@ -23,8 +23,6 @@ from tests.test_reports_breakdowns import sipas  # noqa: F401 (fixture)
 from tests.test_reports_views import iso_secretary
 from wagtail_satisfaction.models import (
     ChannelDayAnswerTally,
-    ChannelOfficerDayAnswerTally,
-    ChannelProcedureDayAnswerTally,
     ChannelSectorDayAnswerTally,
     ChannelSectorDayResponseTally,
     Officer,
@@ -101,23 +99,28 @@ def test_every_combination_of_filters_gives_the_raw_answers_figures(sipas):  # n
                 read |= {source for source, _part in plan}
                 if len(plan) > 1:
                     split.add(tuple(source for source, _part in plan))
+                if len(plan) > 2:  # raw rows of a channel: each end its own range of days
+                    (_month, months), (_s, before), (_e, after) = plan
+                    assert (before.start, before.end, before.skip) == (
+                        filters.start, months.start - datetime.timedelta(days=1), None)
+                    assert (after.start, after.end, after.skip) == (
+                        months.end + datetime.timedelta(days=1), filters.end, None)
     postgresql = connection.vendor == "postgresql"
     expected = {"daily", "raw", *(("channel_month", "procedure_all", "officer_all",
                                    "procedure", "officer", "procedure_officer",
                                    "procedure_day", "officer_day", "channel_day",
-                                   "channel_sector_day", "channel_procedure_day",
-                                   "channel_officer_day")
+                                   "channel_sector_day")
                                   if postgresql else ())}
     assert read == expected, read
     # Dates that cut a month: whole months from a monthly tally, the other days from a
-    # daily one, with the channel where the report has a channel and a procedure, field or
-    # officer; raw rows for the few of a procedure or an officer named with a channel (or
-    # with each other, which no daily tally knows together).
+    # daily one, with the channel where the report has a channel and a field; raw rows for
+    # what no daily tally knows (a channel with a procedure or an officer), read end by end
+    # when the report has a channel.
     assert split == ({("procedure_all", "procedure_day"), ("officer_all", "officer_day"),
                       ("channel_month", "channel_day"), ("procedure", "channel_sector_day"),
-                      ("officer", "channel_sector_day"), ("procedure", "channel_procedure_day"),
-                      ("officer", "channel_officer_day"), ("procedure", "raw"),
-                      ("officer", "raw"), ("procedure_officer", "raw")}
+                      ("officer", "channel_sector_day"), ("procedure", "raw"),
+                      ("officer", "raw"), ("procedure_officer", "raw"),
+                      ("procedure", "raw", "raw"), ("officer", "raw", "raw")}
                      if postgresql else set()), split
 
 
@@ -143,9 +146,7 @@ def test_a_submission_is_in_the_monthly_tallies_once_rolled_up(sipas):  # noqa: 
     (ChannelDayAnswerTally, "na", "câu trả lời theo ngày và kênh"),
     (ProcedureOfficerAnswerTally, "v4", "câu trả lời theo tháng, thủ tục và công chức"),
     (ChannelSectorDayResponseTally, "responses", "phiếu theo ngày, kênh và lĩnh vực"),
-    (ChannelProcedureDayAnswerTally, "v5", "câu trả lời theo ngày, kênh và thủ tục"),
-    (ChannelOfficerDayAnswerTally, "na",
-     "câu trả lời theo ngày, kênh, lĩnh vực và công chức"),
+    (ChannelSectorDayAnswerTally, "na", "câu trả lời theo ngày, kênh và lĩnh vực"),
 ])
 def test_verify_names_a_wrong_keyed_tally_and_a_rebuild_repairs_it(
         sipas, model, column, table):  # noqa: F811
@@ -179,7 +180,7 @@ def test_the_report_page_stays_within_its_queries(client, sipas,  # noqa: F811
     assert page.status_code == 200
 
 
-CHANNEL_DAY_SOURCES = {"channel_sector_day", "channel_procedure_day", "channel_officer_day"}
+CHANNEL_DAY_SOURCES = {"channel_sector_day"}
 
 
 @pytest.fixture
@@ -207,8 +208,9 @@ def test_a_channel_with_a_procedure_field_or_officer_on_cut_months_gives_the_raw
         around_november):
     """Dates that cut October and December, with a channel and a procedure, field or
     officer (as a filter or a breakdown): the days around November come from the daily
-    tallies by channel on PostgreSQL, and every figure is the raw answers' (SQLite reads
-    raw rows for them)."""
+    tallies by channel and field on PostgreSQL (with a field), or from the raw rows of the
+    channel end by end (with a procedure or an officer), and every figure is the raw
+    answers' (SQLite reads raw rows for them)."""
     d = datetime.date
     p1, sector = Procedure.objects.get(code="P1"), Sector.objects.get(name="Lý lịch tư pháp")
     an = Officer.objects.get(name="Nguyễn Văn An")
@@ -233,15 +235,14 @@ def test_a_channel_with_a_procedure_field_or_officer_on_cut_months_gives_the_raw
 @pytest.mark.postgres
 def test_the_channel_day_tallies_are_rolled_up_rebuilt_and_verified(around_november):
     roll_up_pending()
-    website = ChannelProcedureDayAnswerTally.objects.filter(
+    website = ChannelSectorDayAnswerTally.objects.filter(
         campaign=around_november, channel="website", day=datetime.date(2025, 10, 30),
-        procedure_key=Procedure.objects.get(code="P2").pk)
+        sector_key=Procedure.objects.get(code="P2").sector_id)
     assert sorted(website.values_list("question__code", "v2", "na")) == [
         ("1", 1, 0), ("2", 0, 1), ("3", 0, 0)]
     before = {model: sorted(model.objects.values_list(
         *[f.column for f in model._meta.concrete_fields if f.column != "id"]))
-        for model in (ChannelSectorDayAnswerTally, ChannelProcedureDayAnswerTally,
-                      ChannelOfficerDayAnswerTally, ChannelSectorDayResponseTally)}
+        for model in (ChannelSectorDayAnswerTally, ChannelSectorDayResponseTally)}
     rebuild_tallies([around_november.pk])
     for model, rows in before.items():
         assert sorted(model.objects.values_list(
@@ -254,9 +255,7 @@ def test_filling_new_tallies_leaves_the_queued_responses_to_the_roll_up(sipas): 
     """What migration 0022 does with responses still queued: the new tallies are filled
     from the others, and the next roll-up adds the queued ones once (they were counted
     twice, and the verification failed)."""
-    new = {"ChannelSectorDayAnswerTally", "ChannelProcedureDayAnswerTally",
-           "ChannelOfficerDayAnswerTally"}
-    rebuild_month_tallies(only=new)  # all six responses still queued
+    rebuild_month_tallies(only={"ChannelSectorDayAnswerTally"})  # all six responses still queued
     assert not ChannelSectorDayAnswerTally.objects.exists()
     assert roll_up_pending() == 6
     assert sum(ChannelSectorDayResponseTally.objects.values_list("responses", flat=True)) == 6

@@ -320,13 +320,6 @@ MONTH_TALLY_NAMES = {
     "ChannelMonthAnswerTally": gettext_lazy("monthly answers by channel"),
     "ChannelSectorDayResponseTally": gettext_lazy("daily responses by channel and field"),
     "ChannelSectorDayAnswerTally": gettext_lazy("daily answers by channel and field"),
-    "ChannelProcedureDayResponseTally": gettext_lazy(
-        "daily responses by channel and procedure"),
-    "ChannelProcedureDayAnswerTally": gettext_lazy("daily answers by channel and procedure"),
-    "ChannelOfficerDayResponseTally": gettext_lazy(
-        "daily responses by channel, field and officer"),
-    "ChannelOfficerDayAnswerTally": gettext_lazy(
-        "daily answers by channel, field and officer"),
 }
 KEY_NAMES = {"procedure_key": gettext_lazy("procedure #%(id)s"),
              "sector_key": gettext_lazy("field #%(id)s"),

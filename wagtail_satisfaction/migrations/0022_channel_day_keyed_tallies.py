@@ -3,12 +3,11 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-NEW_TALLIES = {"ChannelSectorDayAnswerTally", "ChannelProcedureDayAnswerTally",
-               "ChannelOfficerDayAnswerTally"}
+NEW_TALLIES = {"ChannelSectorDayAnswerTally"}
 
 
 def fill_channel_day_tallies(apps, schema_editor):
-    """The new tallies (with their response tallies) of the responses already stored, the
+    """The new tally (with its response tally) of the responses already stored, the
     queued ones left to the next roll-up (PostgreSQL keeps them); the other keyed tallies
     stay as they are."""
     if schema_editor.connection.vendor != "postgresql":
@@ -25,90 +24,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='ChannelOfficerDayAnswerTally',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('v0', models.PositiveIntegerField(default=0)),
-                ('v1', models.PositiveIntegerField(default=0)),
-                ('v2', models.PositiveIntegerField(default=0)),
-                ('v3', models.PositiveIntegerField(default=0)),
-                ('v4', models.PositiveIntegerField(default=0)),
-                ('v5', models.PositiveIntegerField(default=0)),
-                ('na', models.PositiveIntegerField(default=0)),
-                ('day', models.DateField()),
-                ('channel', models.CharField(max_length=20)),
-                ('sector_key', models.BigIntegerField(default=0)),
-                ('officer_key', models.BigIntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtail_satisfaction.campaign')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtail_satisfaction.question')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtail_satisfaction.unit')),
-            ],
-            options={
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'day', 'unit', 'channel', 'sector_key', 'officer_key', 'question'), name='satisfaction_channel_officer_day_answer_tally_key')],
-            },
-        ),
-        migrations.CreateModel(
-            name='ChannelOfficerDayResponseTally',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('responses', models.PositiveIntegerField(default=0)),
-                ('index_applicable', models.PositiveIntegerField(default=0)),
-                ('index_satisfied', models.PositiveIntegerField(default=0)),
-                ('points', models.PositiveIntegerField(default=0)),
-                ('dissatisfied', models.PositiveIntegerField(default=0)),
-                ('day', models.DateField()),
-                ('channel', models.CharField(max_length=20)),
-                ('sector_key', models.BigIntegerField(default=0)),
-                ('officer_key', models.BigIntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtail_satisfaction.campaign')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtail_satisfaction.unit')),
-            ],
-            options={
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'day', 'unit', 'channel', 'sector_key', 'officer_key'), name='satisfaction_channel_officer_day_response_tally_key')],
-            },
-        ),
-        migrations.CreateModel(
-            name='ChannelProcedureDayAnswerTally',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('v0', models.PositiveIntegerField(default=0)),
-                ('v1', models.PositiveIntegerField(default=0)),
-                ('v2', models.PositiveIntegerField(default=0)),
-                ('v3', models.PositiveIntegerField(default=0)),
-                ('v4', models.PositiveIntegerField(default=0)),
-                ('v5', models.PositiveIntegerField(default=0)),
-                ('na', models.PositiveIntegerField(default=0)),
-                ('day', models.DateField()),
-                ('channel', models.CharField(max_length=20)),
-                ('procedure_key', models.BigIntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtail_satisfaction.campaign')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtail_satisfaction.question')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtail_satisfaction.unit')),
-            ],
-            options={
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'day', 'unit', 'channel', 'procedure_key', 'question'), name='satisfaction_channel_procedure_day_answer_tally_key')],
-            },
-        ),
-        migrations.CreateModel(
-            name='ChannelProcedureDayResponseTally',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('responses', models.PositiveIntegerField(default=0)),
-                ('index_applicable', models.PositiveIntegerField(default=0)),
-                ('index_satisfied', models.PositiveIntegerField(default=0)),
-                ('points', models.PositiveIntegerField(default=0)),
-                ('dissatisfied', models.PositiveIntegerField(default=0)),
-                ('day', models.DateField()),
-                ('channel', models.CharField(max_length=20)),
-                ('procedure_key', models.BigIntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtail_satisfaction.campaign')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtail_satisfaction.unit')),
-            ],
-            options={
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'day', 'unit', 'channel', 'procedure_key'), name='satisfaction_channel_procedure_day_response_tally_key')],
-            },
-        ),
         migrations.CreateModel(
             name='ChannelSectorDayAnswerTally',
             fields=[
@@ -151,13 +66,4 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(fill_channel_day_tallies, migrations.RunPython.noop),
-        # After the fill: an index built on the filled table, not row by row.
-        migrations.AddIndex(
-            model_name='channelofficerdayanswertally',
-            index=models.Index(fields=['campaign', 'channel', 'day'], name='satisfaction_choffday_chan'),
-        ),
-        migrations.AddIndex(
-            model_name='channelproceduredayanswertally',
-            index=models.Index(fields=['campaign', 'channel', 'day'], name='satisfaction_chprocday_chan'),
-        ),
     ]

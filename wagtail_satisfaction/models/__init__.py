@@ -27,10 +27,6 @@ from .reports import (
     AnswerTally,
     ChannelDayAnswerTally,
     ChannelMonthAnswerTally,
-    ChannelOfficerDayAnswerTally,
-    ChannelOfficerDayResponseTally,
-    ChannelProcedureDayAnswerTally,
-    ChannelProcedureDayResponseTally,
     ChannelSectorDayAnswerTally,
     ChannelSectorDayResponseTally,
     DossierCount,
@@ -75,8 +71,6 @@ __all__ = [
     "ProcedureAllChannelsAnswerTally", "OfficerAllChannelsResponseTally",
     "OfficerAllChannelsAnswerTally", "ChannelMonthAnswerTally",
     "ChannelSectorDayResponseTally", "ChannelSectorDayAnswerTally",
-    "ChannelProcedureDayResponseTally", "ChannelProcedureDayAnswerTally",
-    "ChannelOfficerDayResponseTally", "ChannelOfficerDayAnswerTally",
 ]
 
 # Comment moderation

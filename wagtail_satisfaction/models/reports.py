@@ -410,17 +410,16 @@ class ChannelDayAnswerTally(_DayTally, _AnswerCounts):
 
 
 class _ChannelDayTally(_DayTally):
-    """Daily tallies keyed by the channel together with a field, a procedure, or a field and
-    an officer (PostgreSQL only).
+    """Daily tallies keyed by the channel together with a field (PostgreSQL only).
 
     They serve the days a custom period takes from a month it cuts when the report has a
-    channel and one of those together (a channel filter with the procedure, field or
-    officer breakdown; a field filter with the channel breakdown): the daily tallies above
-    have one or the other, so those days were read from raw answers (0.25-2.4 s over a
-    million responses). With the channel and a procedure or an officer the rows come close
-    to one per response and question on busy days: the price of exact figures for those
-    days without reading the answers (a named procedure or officer is read from its few raw
-    rows instead, ``reports.stats.BY_CHANNEL_ONLY``).
+    channel and a field together (a field filter with the channel breakdown, a channel
+    filter with the field breakdown): the daily tallies above have one or the other, so
+    those days were read from all their raw answers (2.4 s over a million responses).
+    Daily tallies by channel and procedure, or channel, field and officer, were tried and
+    dropped: close to a row per answer (4.6 GB at a million responses, twice the answers)
+    and a roll-up 35-60 % dearer, for custom dates with a channel 2.0 → 1.3 s; those
+    reports read the raw rows of their one channel, end day by end day.
     """
 
     channel = models.CharField(max_length=20)
@@ -455,73 +454,6 @@ class ChannelSectorDayAnswerTally(_ChannelDayTally, _AnswerCounts):
 
     def __str__(self):
         return f"{self.day} {self.unit_id} {self.channel} {self.sector_key}"
-
-
-class ChannelProcedureDayResponseTally(_ChannelDayTally, _ResponseCounts):
-    """Responses per campaign, local day, unit, channel and procedure (0: none)."""
-
-    procedure_key = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(
-            fields=["campaign", "day", "unit", "channel", "procedure_key"],
-            name="satisfaction_channel_procedure_day_response_tally_key")]
-
-    def __str__(self):
-        return f"{self.day} {self.unit_id} {self.channel} {self.procedure_key}"
-
-
-class ChannelProcedureDayAnswerTally(_ChannelDayTally, _AnswerCounts):
-    """Answers per campaign, local day, unit, channel, procedure (0: none) and question."""
-
-    procedure_key = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(
-            fields=["campaign", "day", "unit", "channel", "procedure_key", "question"],
-            name="satisfaction_channel_procedure_day_answer_tally_key")]
-        # A report with a channel reads that channel's rows of a few days: one range of
-        # this index (the key's range of those days holds every channel's rows).
-        indexes = [models.Index(fields=["campaign", "channel", "day"],
-                                name="satisfaction_chprocday_chan")]
-
-    def __str__(self):
-        return f"{self.day} {self.unit_id} {self.channel} {self.procedure_key}"
-
-
-class ChannelOfficerDayResponseTally(_ChannelDayTally, _ResponseCounts):
-    """Responses per campaign, local day, unit, channel, field and officer (0: none)."""
-
-    sector_key = models.BigIntegerField(default=0)
-    officer_key = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(
-            fields=["campaign", "day", "unit", "channel", "sector_key", "officer_key"],
-            name="satisfaction_channel_officer_day_response_tally_key")]
-
-    def __str__(self):
-        return f"{self.day} {self.unit_id} {self.channel} {self.officer_key}"
-
-
-class ChannelOfficerDayAnswerTally(_ChannelDayTally, _AnswerCounts):
-    """Answers per campaign, local day, unit, channel, field, officer (0: none) and
-    question."""
-
-    sector_key = models.BigIntegerField(default=0)
-    officer_key = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(
-            fields=["campaign", "day", "unit", "channel", "sector_key", "officer_key",
-                    "question"], name="satisfaction_channel_officer_day_answer_tally_key")]
-        # A report with a channel reads that channel's rows of a few days: one range of
-        # this index (the key's range of those days holds every channel's rows).
-        indexes = [models.Index(fields=["campaign", "channel", "day"],
-                                name="satisfaction_choffday_chan")]
-
-    def __str__(self):
-        return f"{self.day} {self.unit_id} {self.channel} {self.officer_key}"
 
 
 class PendingTally(models.Model):

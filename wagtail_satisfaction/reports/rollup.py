@@ -75,14 +75,10 @@ KEYED_TALLIES = (
     ("OfficerAllChannelsResponseTally", "OfficerAllChannelsAnswerTally", OFFICER_KEYS,
      "unit_month"),
     (None, "ChannelMonthAnswerTally", {}, "month"),
-    # By day and channel with a field, a procedure, or a field and an officer: the days
-    # around whole months of a report with a channel and one of those.
+    # By day, channel and field: the days around whole months of a report with a channel
+    # and a field.
     ("ChannelSectorDayResponseTally", "ChannelSectorDayAnswerTally",
      {"sector_key": "procedure__sector_id"}, "channel_day"),
-    ("ChannelProcedureDayResponseTally", "ChannelProcedureDayAnswerTally", PROCEDURE_KEYS,
-     "channel_day"),
-    ("ChannelOfficerDayResponseTally", "ChannelOfficerDayAnswerTally", OFFICER_KEYS,
-     "channel_day"),
 )
 MONTH_TALLIES = tuple(t[:3] for t in KEYED_TALLIES if t[3] == "month")
 

@@ -27,6 +27,13 @@
 # and in all, over every module run so far, and every surviving mutant with its diff are
 # written to benchmarks/results/mutation.txt; a survivor is either killed by a new test or
 # explained there as equivalent (the "Explained survivors" section, kept by hand).
+# benchmarks/mutation_equivalents.txt lists every explained survivor by name, one a line with
+# its kind and a one-line reason: "equivalent" (no test of behaviour can tell it from the
+# code), "killed" (killed after the run by the named test, checked with
+# scripts/mutation_check.sh) or "not-killed" (explained, not killed: PostgreSQL only, ...).
+# The results file gives per module the raw score, killed / (killed + survived), and the
+# score without the equivalent mutants, (killed + killed after the run) / (killed + survived
+# - equivalent), and names every survivor the list does not explain (there should be none).
 # A module whose work directory is gone (a reboot empties /tmp) keeps the lines of the
 # previous results file, marked "carried over", until it is run again.
 set -euo pipefail
@@ -75,7 +82,8 @@ declare -A MODULE_TESTS=(
         tests/test_protective_rules.py tests/test_mutation_kills_imports.py"
     [wagtail_satisfaction/reports/stats.py]="tests/test_reports_figures.py
         tests/test_reports_small_groups.py tests/test_reports_privacy.py tests/test_reports_views.py
-        tests/test_reports_defects.py tests/test_report_properties.py tests/test_public_opendata.py"
+        tests/test_reports_defects.py tests/test_report_properties.py tests/test_public_opendata.py
+        tests/test_mutation_kills_stats.py"
     [wagtail_satisfaction/flow.py]="tests/test_survey_submission.py tests/test_survey_flow.py
         tests/test_hardening.py tests/test_channels_kiosk.py tests/test_channels_paper.py
         tests/test_channels_dossier_paths.py tests/test_protective_rules.py
@@ -183,7 +191,7 @@ for module in "${modules[@]}"; do
 done
 elapsed=$(( $(date +%s) - started ))
 
-"$PYTHON" - "$RESULTS" "$elapsed" "$BASE" <<'PY'
+"$PYTHON" - "$RESULTS" "$elapsed" "$BASE" "$ROOT/benchmarks/mutation_equivalents.txt" <<'PY'
 import configparser
 import re
 import subprocess
@@ -192,6 +200,16 @@ from collections import Counter
 from pathlib import Path
 
 results, elapsed, base = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+# name -> (kind, reason): the survivors explained by hand (see the header).
+KINDS = ("equivalent", "killed", "not-killed")
+listed = {}
+for number, line in enumerate(Path(sys.argv[4]).read_text().splitlines(), 1):
+    if not line.strip() or line.startswith("#"):
+        continue
+    name, kind, reason = (line.split(None, 2) + ["", ""])[:3]
+    if kind not in KINDS or not reason:
+        sys.exit(f"{sys.argv[4]}:{number}: expected NAME {'|'.join(KINDS)} REASON")
+    listed[name] = (kind, reason)
 statuses, work_of, tests_of = {}, {}, {}
 # A module's untagged run first, then its tagged runs (MUTATION_TAG, in name order): a tagged
 # run overrides the status of each mutant it checked; the others keep the earlier status.
@@ -281,6 +299,48 @@ for module, counter in sorted(per_module.items()):
                  f"survived {counter['survived']}{', ' + rest if rest else ''})"
                  + (" [carried over: its work directory is gone]"
                     if module in carried_score else ""))
+survivors_of = {}
+for name, status in statuses.items():
+    if status == "survived":
+        survivors_of.setdefault(module_of(name), []).append(name)
+for name in carried_survivors:
+    survivors_of.setdefault(module_of(name), []).append(name)
+lines += [
+    "",
+    "## Scores with the explained survivors (benchmarks/mutation_equivalents.txt)",
+    "",
+    "raw = killed / (killed + survived), as mutmut counted them. excl. equivalent = (killed",
+    "+ killed after the run) / (killed + survived - equivalent): the textbook score, killed",
+    "over the mutants that are not equivalent. \"killed after\": survived the run (its tests",
+    "were copied before the kill test was written), then killed by that test",
+    "(scripts/mutation_check.sh). \"not killed\": explained, not killed (PostgreSQL only, ...).",
+    "Not checked, no tests and timeout mutants count in neither score.",
+    "",
+    "| module | killed | survived | equivalent | killed after | not killed | unexplained "
+    "| raw | excl. equivalent |",
+    "|---|---|---|---|---|---|---|---|---|",
+]
+unexplained, all_survivors = [], set()
+for module, counter in sorted(per_module.items()):
+    names = survivors_of.get(module, [])
+    all_survivors.update(names)
+    kinds = Counter(listed[name][0] for name in names if name in listed)
+    unexplained += [name for name in names if name not in listed]
+    counted = counter["killed"] + counter["survived"]
+    real = counted - kinds["equivalent"]
+    raw = f"{score(counter):.1f}%" if counted else "n/a"
+    textbook = (f"{100 * (counter['killed'] + kinds['killed']) / real:.1f}%" if real
+                else "n/a")
+    lines.append(f"| {module.removeprefix('wagtail_satisfaction.')} | {counter['killed']} "
+                 f"| {counter['survived']} | {kinds['equivalent']} | {kinds['killed']} "
+                 f"| {kinds['not-killed']} | {len([n for n in names if n not in listed])} "
+                 f"| {raw} | {textbook} |")
+lines += ["", "Survivors neither killed nor explained: "
+          + (", ".join(unexplained) if unexplained else "none")]
+stale = sorted(name for name in listed if name not in all_survivors)
+if stale:
+    lines += ["Listed in mutation_equivalents.txt but not a survivor of the latest runs "
+              f"(killed since, or its module not run): {len(stale)}"]
 lines += ["", "## Tests run against each module", ""]
 lines += [f"{module}: {' '.join(tests)}" for module, tests in sorted(tests_of.items())]
 lines += ["", "## Surviving mutants"]
@@ -296,5 +356,6 @@ lines += ["", "## Explained survivors" + (explained.rstrip() if explained else
           "\n\n(none yet: each survivor above needs a test that kills it, or a reason here)")]
 results.parent.mkdir(parents=True, exist_ok=True)
 results.write_text("\n".join(lines) + "\n")
-print("\n".join(lines[:5 + 3 + len(per_module)]))
+print("\n".join(line for line in lines if line.startswith(("score", "|", "Survivors ")))
+      or "\n".join(lines[:8]))
 PY

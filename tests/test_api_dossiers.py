@@ -3,6 +3,8 @@ rate limit, audit, and the one invitation a returned result sends (email and SMS
 
 import datetime
 import json
+import time
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -12,6 +14,7 @@ from tests.api_factories import make_api_client, sms_gateway  # noqa: F401
 from tests.channels_factories import make_dossier
 from tests.channels_smtp import smtp_server  # noqa: F401
 from tests.factories import make_campaign, make_officer, make_procedure, make_unit
+from wagtail_satisfaction.channels import dossiers as rules
 from wagtail_satisfaction.models import ApiCall, ApiClient, Dossier
 from wagtail_satisfaction.models.api import hash_token
 
@@ -129,9 +132,17 @@ def test_posting_the_same_dossier_again_changes_nothing(client, setup):
     token = setup["client"].token
     first = call(client, "post", API, token, dossier_body(setup))
     assert first.status_code == 201, first.content
-    again = call(client, "post", API, token, dossier_body(setup))
+    later = time.time() + 2  # a second boundary between the two calls (it happens under load)
+    with mock.patch("django.core.signing.time.time", return_value=later):
+        again = call(client, "post", API, token, dossier_body(setup))
     assert again.status_code == 200
-    assert again.json() == first.json()  # same secret code, same link, same status
+    # Same secret code and status; the link is signed with the time it is issued (it expires
+    # DOSSIER_LINK_MAX_AGE_DAYS later), so a second later it differs but opens the same dossier.
+    first_body, again_body = first.json(), again.json()
+    first_link, again_link = first_body.pop("rating_url"), again_body.pop("rating_url")
+    assert again_body == first_body
+    assert rules.read_token(again_link.rstrip("/").rsplit("/", 1)[-1])[0].code == (
+        rules.read_token(first_link.rstrip("/").rsplit("/", 1)[-1])[0].code)
     assert Dossier.objects.count() == 1
     dossier = Dossier.objects.get()
     assert (dossier.code, dossier.procedure, dossier.officer, dossier.phone) == (

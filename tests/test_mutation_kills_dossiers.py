@@ -261,3 +261,32 @@ def test_the_invitation_emails_qr_image_is_the_code_of_its_rating_link():
     drawn = [[png.getpixel(((x + border) * box + box // 2, (y + border) * box + box // 2)) < 128
               for x in range(len(matrix))] for y in range(len(matrix))]
     assert drawn == matrix
+
+
+def test_a_dossier_rated_in_an_earlier_survey_may_be_rated_in_the_survey_open_now():
+    """Once per campaign (docs/channels.md): a dossier rated in last period's survey, which
+    has closed, is not "already rated" in the survey its unit opened since."""
+    earlier, dossier = dossier_setup()
+    submit_response(earlier, answers=full_answers(earlier), dossier_code=dossier.code,
+                    dossier_proven=True)
+    today = datetime.date.today()
+    earlier.opens_on, earlier.closes_on = (today - datetime.timedelta(days=60),
+                                           today - datetime.timedelta(days=1))
+    earlier.save()
+    now = make_campaign(unit=earlier.unit, title="Khảo sát kỳ này")
+    assert dossiers.check_can_rate(dossier) == now
+
+
+def test_a_dossier_whose_units_survey_has_not_opened_or_has_closed_has_no_survey():
+    """Only the survey open today rates a dossier: one that opens next week, or closed
+    yesterday, leaves it with "no survey open"."""
+    today = datetime.date.today()
+    for opens_on, closes_on in ((today + datetime.timedelta(days=7),
+                                 today + datetime.timedelta(days=30)),
+                                (today - datetime.timedelta(days=30),
+                                 today - datetime.timedelta(days=1))):
+        unit = make_unit(f"Phòng {opens_on}")
+        make_campaign(unit=unit, opens_on=opens_on, closes_on=closes_on)
+        dossier = make_dossier(unit, code=f"HS-{opens_on:%m%d}")
+        assert refusal(dossiers.check_can_rate, dossier) == ("no_campaign", [
+            f"No survey is open for dossier {dossier.code} at the moment."])

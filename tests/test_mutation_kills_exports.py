@@ -129,3 +129,35 @@ def test_a_response_stored_before_response_ids_has_an_empty_id_in_both_files(han
     assert [row[id_column] for row in comments] == ["", str(hand["responses"][4].uid)]
     assert sorted(row[id_column] for row in responses) == sorted(
         ["", *(str(r.uid) for r in hand["responses"][1:])])
+
+
+def test_the_comments_csv_names_each_comments_unit(hand):
+    """The unit a comment is about is in its row of the comments csv (not an empty cell)."""
+    rows = csv_table(hand["campaign"], kind="comments")
+    r1, r5 = hand["responses"][0], hand["responses"][4]
+    assert r1.unit.name in rows[0].values() and r5.unit.name in rows[1].values()
+
+
+def test_the_responses_csv_names_the_channel_and_a_not_applicable_answer_in_words(db):
+    """Besides their keys, the responses csv gives the channel's name and the words of a
+    "not applicable" answer, as the report shows them."""
+    from wagtail_satisfaction.models import Channel
+
+    campaign = make_campaign()
+    answers = full_answers(campaign)
+    skipped = next(question for question in answers if question.spec.allows_not_applicable)
+    answers[skipped] = None
+    submit_response(campaign, answers=answers, channel=Channel.KIOSK)
+    [row] = csv_table(campaign)
+    assert "Kiosk at the counter" in row.values()
+    assert "Not applicable / no answer" in row.values()
+
+
+def test_the_comments_csv_gives_report_time_even_where_the_server_runs_on_utc(hand, settings):
+    """A site whose server time zone (TIME_ZONE) is UTC and whose reports are in Vietnam's
+    time: the comments' times are Vietnam's, as in the responses file."""
+    settings.TIME_ZONE = "UTC"
+    settings.WAGTAIL_SATISFACTION_REPORT_TIME_ZONE = "Asia/Ho_Chi_Minh"
+    rows = csv_table(hand["campaign"], kind="comments")
+    assert "2025-09-15 10:00:00" in rows[0].values()
+    assert "2025-11-28 08:00:00" in rows[1].values()

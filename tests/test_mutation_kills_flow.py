@@ -2,6 +2,7 @@
 (scripts/mutation.sh, issue 10): a survey that closes while a visitor fills it in."""
 
 import datetime
+import re
 
 import pytest
 from django.core.cache import cache
@@ -170,3 +171,195 @@ def test_a_refused_form_comes_back_with_its_answers_message_and_a_token_to_send_
     assert kept == {name: value for name, value in data.items() if name.startswith("q_")}
     assert "Giữ lại ý kiến này" in html
     assert Response.objects.count() == (0 if refusal == "honeypot" else 1)
+
+
+def csrf_token_of(html):
+    found = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', html)
+    return found.group(1) if found else None
+
+
+def summary_of(html):
+    """The message at the top of a refused form (the error summary), or None."""
+    found = re.search(r'id="satisfaction-errors">\s*<p>([^<]*)</p>', html)
+    return found.group(1) if found else None
+
+
+def test_a_refused_dossier_code_or_email_comes_back_with_its_reason_on_top_and_a_token(
+        client):
+    """A typed secret code that does not match, and an email that already answered: the form
+    comes back with the reason at the top, the reason on the field to correct, and a CSRF
+    token so that the corrected form can be sent."""
+    from django.urls import reverse
+    from django.utils.html import escape
+
+    from tests.channels_factories import dossier_setup
+    from tests.factories import make_campaign
+
+    campaign, dossier = dossier_setup()
+    page = client.post(reverse("wagtail_satisfaction:survey", args=[campaign.slug]),
+                       form_data(campaign, dossier_code=dossier.code, dossier_secret="SAI23456"))
+    html = page.content.decode()
+    wrong = ("The dossier code and secret code do not match. Please check both codes on your "
+             "receipt and try again.")
+    assert page.status_code == 400 and summary_of(html) == wrong
+    assert csrf_token_of(html)
+
+    campaign = make_campaign(one_response_per_email=True, survey_layout="one_page")
+    address = reverse("wagtail_satisfaction:survey", args=[campaign.slug])
+    assert client.post(address, form_data(campaign, email="dan@example.vn")).status_code == 200
+    page = client.post(address, form_data(campaign, email="dan@example.vn"))
+    html = page.content.decode()
+    assert page.status_code == 409
+    reason = re.search(r'id="id_email_error">([^<]*)<', html).group(1)
+    assert "already" in reason and summary_of(html) == reason
+    assert csrf_token_of(html)
+    assert Response.objects.filter(campaign=campaign).count() == 1
+    assert escape("dan@example.vn") in html  # the address typed, kept to correct
+
+
+def test_back_in_a_survey_in_steps_draws_the_step_before_with_a_token(client):
+    """"Back" draws the earlier step with the answers kept and a CSRF token, so that the
+    visitor can go on."""
+    from tests.factories import make_campaign
+    from tests.test_survey_steps import part, visitor
+
+    campaign = make_campaign(email_policy="optional")
+    person = visitor(client, campaign)
+    assert person.press("next", person.answer_step()).status_code == 200
+    assert part(person.html)[0].startswith("Part 2 of")
+    back = person.press("back", {})
+    html = back.content.decode()
+    assert back.status_code == 200 and part(html)[0].startswith("Part 1 of")
+    assert csrf_token_of(html)
+
+
+# --- The outage (the database cannot be reached) ----------------------------------------------
+
+def down_when_drawing_the_form(monkeypatch):
+    from django.db import InterfaceError
+
+    from wagtail_satisfaction.flow import SurveyFlow
+
+    def down(self, data=None):
+        raise InterfaceError("connection already closed")
+
+    monkeypatch.setattr(SurveyFlow, "get_form", down)
+
+
+def test_an_outage_with_the_form_drawn_asks_to_retry_in_30_seconds_with_a_token(
+        client, monkeypatch):
+    from django.db import OperationalError
+    from django.urls import reverse
+
+    from tests.factories import make_campaign
+    from wagtail_satisfaction.flow import SurveyFlow
+
+    def down(self, form):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(SurveyFlow, "store", down)
+    campaign = make_campaign(survey_layout="one_page")
+    page = client.post(reverse("wagtail_satisfaction:survey", args=[campaign.slug]),
+                       form_data(campaign))
+    html = page.content.decode()
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "Nothing was recorded" in summary_of(html)
+    assert csrf_token_of(html)
+
+
+def test_an_outage_that_cannot_draw_the_form_shows_the_sites_own_page_with_the_survey_title(
+        client, monkeypatch):
+    """The example site's own 503 page (its header), headed by the survey's title, the
+    answers kept as hidden fields, and "retry in 30 seconds"."""
+    from django.urls import reverse
+
+    from tests.factories import make_campaign
+
+    down_when_drawing_the_form(monkeypatch)
+    campaign = make_campaign(title="Khảo sát mất điện")
+    data = form_data(campaign, value="5")
+    page = client.post(reverse("wagtail_satisfaction:survey", args=[campaign.slug]), data)
+    html = page.content.decode()
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "<strong>Sở Khoa học và Công nghệ</strong>" in html  # the site's layout
+    assert "<h1>Khảo sát mất điện</h1>" in html
+    for name, value in data.items():
+        assert f'type="hidden" name="{name}" value="{value}"' in html
+
+
+def test_an_outage_before_the_survey_is_found_shows_the_general_heading(client, monkeypatch):
+    from django.db import OperationalError
+    from django.urls import reverse
+
+    from tests.factories import make_campaign
+    from wagtail_satisfaction.models import Campaign
+
+    campaign = make_campaign(title="Khảo sát chưa tìm thấy")
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(Campaign.objects, "select_related", down)
+    page = client.post(reverse("wagtail_satisfaction:survey", args=[campaign.slug]),
+                       form_data(campaign))
+    html = page.content.decode()
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "<h1>Dịch vụ tạm gián đoạn</h1>" in html
+    assert "Khảo sát chưa tìm thấy" not in html
+
+
+def test_a_site_without_its_own_503_page_gets_the_apps_outage_page(client, monkeypatch,
+                                                                    settings):
+    """A site that has no 503.html template: the app's own outage page, in the site's
+    language, headed by the survey's title, with the answers to send again."""
+    from django.urls import reverse
+
+    from tests.factories import make_campaign
+
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
+    down_when_drawing_the_form(monkeypatch)
+    campaign = make_campaign(title="Khảo sát không có trang 503")
+    data = form_data(campaign, value="4")
+    page = client.post(reverse("wagtail_satisfaction:survey", args=[campaign.slug]), data)
+    html = page.content.decode()
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "Sở Khoa học và Công nghệ" not in html
+    assert "<h1>Khảo sát không có trang 503</h1>" in html
+    assert "Send again" in html
+    for name, value in data.items():
+        assert f'type="hidden" name="{name}" value="{value}"' in html
+
+
+def test_continue_and_back_in_a_survey_block_answer_200_ok(client):
+    """A survey block in steps, on the page that holds it: each "Continue" and "Back" is an
+    ordinary page (200 OK), like the survey's own page."""
+    from tests.factories import make_campaign
+    from tests.test_survey_steps import part, visitor
+    from tests.test_visitor_pages import block_page
+
+    campaign = make_campaign(email_policy="optional")
+    person = visitor(client, campaign, url=block_page(campaign).url)
+    forward = person.press("next", person.answer_step())
+    assert forward.status_code == 200 and part(person.html)[0].startswith("Part 2 of")
+    back = person.press("back", {})
+    assert back.status_code == 200 and part(person.html)[0].startswith("Part 1 of")
+
+
+def test_a_flow_given_an_option_it_does_not_have_says_which(db):
+    """A site configuring a survey flow with a misspelt option is told the flow's class and
+    the option's name (a configuration error, not a silently ignored setting)."""
+    from tests.factories import make_campaign
+    from wagtail_satisfaction.flow import SurveyFlow
+
+    campaign = make_campaign()
+    with pytest.raises(TypeError) as error:
+        SurveyFlow(campaign, tempate_name="x.html")
+    assert str(error.value) == "SurveyFlow has no parameter 'tempate_name'"
+    assert SurveyFlow(campaign, template_name="x.html").get_template(None) == "x.html"
+
+    class KioskLike(SurveyFlow):
+        pass
+
+    with pytest.raises(TypeError) as error:
+        KioskLike(campaign, rate_limit=False)
+    assert str(error.value) == "KioskLike has no parameter 'rate_limit'"

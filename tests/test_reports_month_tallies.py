@@ -45,13 +45,21 @@ from wagtail_satisfaction.reports.stats import _plan, build_report
 
 pytestmark = pytest.mark.django_db
 
-# The admin report page of a unit-scoped secretary, whole campaign then a quarter of one
-# channel (with its comparison to the previous quarter). Issue 13 asks for at most 20; this
-# keeps the number measured from creeping up, whatever the data (was 42 and 48 on
-# PostgreSQL, 36 and 38 on SQLite). Of these, 17 are not the report's: the session, user,
-# permissions and Wagtail's menu (9), the unit scopes (2), the filter bar's six lists.
-# PostgreSQL has four more: the roll-up of the queue (lock and statement) in a savepoint.
-MAX_REPORT_PAGE_QUERIES = {"postgresql": (38, 37), "sqlite": (31, 30)}
+# The admin report page for a secretary bound to a unit and for a superuser: the whole
+# campaign, then a quarter of one unit and channel (with its comparison to the previous
+# quarter). Issue 13 asks for at most 20; these are the numbers measured, so that they
+# cannot creep up. Counted as in production, outside a test transaction: on PostgreSQL the
+# report's snapshot is a transaction, whose BEGIN and COMMIT Django counts. Before
+# (counted inside a test transaction, as this test then did) PostgreSQL took 40 and 36 for
+# the secretary, 33 and 30 for the superuser, SQLite 33/32 and 26/26. Of the secretary's,
+# 10 are not the report's: session, user, permissions (2), Wagtail's user profile and
+# admin menu (locale, page, collection and site permissions: 4), the unit scope (1); the
+# filter bar's six lists are one more (docs/reports.md lists every query).
+MAX_REPORT_PAGE_QUERIES = {"postgresql": {"scoped": (19, 20), "superuser": (14, 15)},
+                           "sqlite": {"scoped": (17, 18), "superuser": (12, 13)}}
+# The first view after submissions the task worker has not rolled up yet rolls them up
+# itself (PostgreSQL): its transaction's BEGIN, statement and COMMIT on top.
+ROLL_UP_QUERIES = {"postgresql": 3, "sqlite": 0}
 
 
 @pytest.fixture(autouse=True)
@@ -165,19 +173,37 @@ def test_verify_names_a_wrong_keyed_tally_and_a_rebuild_repairs_it(
     call_command("satisfaction_verify", stdout=io.StringIO())
 
 
-def test_the_report_page_stays_within_its_queries(client, sipas,  # noqa: F811
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("who", ["scoped", "superuser"])
+def test_the_report_page_stays_within_its_queries(client, sipas, who,  # noqa: F811
                                                   django_assert_max_num_queries):
-    client.force_login(iso_secretary())
+    from tests.factories import make_user
+    from wagtail_satisfaction.models import UnitScope
+
+    unit_a = Unit.objects.get(code="phong-a")
+    if who == "scoped":
+        user = iso_secretary()
+        UnitScope.objects.create(user=user, unit=unit_a)
+    else:
+        user = make_user("quan_tri", is_superuser=True)
+    client.force_login(user)
     url = reverse("wagtail_satisfaction_reports:report")
-    whole, quarter = MAX_REPORT_PAGE_QUERIES[connection.vendor]
+    whole, quarter = MAX_REPORT_PAGE_QUERIES[connection.vendor][who]
+    assert max(whole, quarter) <= 20
+    with django_assert_max_num_queries(whole + ROLL_UP_QUERIES[connection.vendor]):
+        page = client.get(url, {"campaign": sipas.pk})  # the queue of the fixture's responses
+    assert page.status_code == 200
+    assert page.context["report"].responses == (3 if who == "scoped" else 6)
     with django_assert_max_num_queries(whole):
         page = client.get(url, {"campaign": sipas.pk})
     assert page.status_code == 200
     assert "Nguyễn Văn An" in page.content.decode()
+    assert page.context["report"].responses == (3 if who == "scoped" else 6)
     with django_assert_max_num_queries(quarter):
         page = client.get(url, {"campaign": sipas.pk, "period": "quarter", "year": 2025,
-                                "number": 4, "channel": "website"})
+                                "number": 4, "channel": "website", "unit": unit_a.pk})
     assert page.status_code == 200
+    assert page.context["report"].responses == 1
 
 
 CHANNEL_DAY_SOURCES = {"channel_sector_day"}

@@ -18,7 +18,7 @@ The rule is :func:`units_for`, and every screen, export and import asks it throu
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
@@ -76,6 +76,25 @@ def bound_units(user):
         Q(scopes__user=user) | Q(scopes__group__in=user.groups.all())).distinct()
 
 
+def _binding(user):
+    """(:func:`bound_units` as a list ordered by path, whether the install has any binding
+    at all): one query, once per request and user."""
+    def compute():
+        # The user's units, and one unit bound to anyone: its row says a binding exists.
+        mine = bound_units(user).annotate(mine=Value(True))
+        anyone = Unit.objects.filter(
+            pk__in=UnitScope.objects.values("unit_id")[:1]).annotate(mine=Value(False))
+        rows = list(mine.order_by().union(anyone.order_by(), all=True))
+        return sorted((unit for unit in rows if unit.mine), key=lambda u: u.path), bool(rows)
+
+    return _cached(user, "binding", compute)
+
+
+def bound_unit_list(user):
+    """:func:`bound_units` as a list ordered by path, read once per request and user."""
+    return _binding(user)[0]
+
+
 def units_for(user):
     """The units ``user`` may see, with their sub-units, or None for "every unit".
 
@@ -84,15 +103,24 @@ def units_for(user):
     def compute():
         if getattr(user, "is_superuser", False):
             return None
-        paths = list(bound_units(user).values_list("path", flat=True))
+        bound, any_binding = _binding(user)
+        paths = [unit.path for unit in bound]
         if not paths:
-            return None if not UnitScope.objects.exists() else Unit.objects.none()
+            return None if not any_binding else Unit.objects.none()
         match = Q()
         for path in paths:
             match |= Q(path__startswith=path)
         return Unit.objects.filter(match)
 
     return _cached(user, "units", compute)
+
+
+def sees_unit(user, unit):
+    """Whether ``unit`` is one of the units ``user`` may see (:func:`units_for`), decided
+    from the units they are bound to without another query."""
+    if units_for(user) is None:
+        return True
+    return any(unit.path.startswith(bound.path) for bound in bound_unit_list(user))
 
 
 def is_scoped(user):
@@ -111,7 +139,7 @@ def covering_units(user):
 
     def compute():
         ids = set()
-        for path in bound_units(user).values_list("path", flat=True):
+        for path in (unit.path for unit in bound_unit_list(user)):
             ids.update(int(part) for part in path.strip("/").split("/") if part)
         return Unit.objects.filter(Q(pk__in=ids) | Q(pk__in=units.values("pk")))
 

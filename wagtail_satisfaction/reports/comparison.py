@@ -94,19 +94,33 @@ class Comparison:
         return Period(self.kind).label
 
 
+def previous_filters(filters):
+    """The filters of the period just before ``filters``' dates (no round, whose dates would
+    clip them), or None when the dates are not one calendar period."""
+    found = previous_period(filters.start, filters.end)
+    if found is None:
+        return None
+    _kind, start, end = found
+    shifted = dataclasses.replace(filters, start=start, end=end, round=None)
+    shifted._rolled_up = filters._rolled_up  # the queue was rolled up for this page
+    return shifted
+
+
 def compare_with_previous(filters, report):
     """The :class:`Comparison` of ``report`` with the previous period, or None.
 
     The previous period's report comes from the same :func:`~.stats.build_report` with the
-    dates shifted (and no round, whose dates would clip them).
+    dates shifted (:func:`previous_filters`): ``report.previous`` when the report was built
+    with ``compare=True``, else built here.
     """
     found = previous_period(filters.start, filters.end)
     if found is None:
         return None
-    kind, start, end = found
-    shifted = dataclasses.replace(filters, start=start, end=end, round=None)
-    shifted._rolled_up = filters._rolled_up  # the queue was rolled up for this page
-    previous = build_report(shifted, breakdowns=(), comments=False, layout=report.layout)
+    kind = found[0]
+    previous = report.previous
+    if previous is None:
+        previous = build_report(previous_filters(filters), breakdowns=(), comments=False,
+                                layout=report.layout)
     lines = [ChangeLine(_("Responses"), previous.responses, report.responses, "count")]
     if report.factors:
         lines.append(ChangeLine(_("Overall index"), previous.overall_index,

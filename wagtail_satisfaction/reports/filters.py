@@ -14,9 +14,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..formats import short_date
-from ..models import Campaign, Channel, Officer, Procedure, Response, Round, Sector, Unit
-from ..models.scopes import bound_units, restrict, units_for, usable_campaigns
-from .rollup import report_zone, roll_up_pending
+from ..models import (
+    Campaign,
+    Channel,
+    Officer,
+    PendingTally,
+    Procedure,
+    Response,
+    Round,
+    Sector,
+    Unit,
+)
+from ..models.scopes import bound_unit_list, restrict, sees_unit, units_for, usable_campaigns
+from .rollup import keeps_month_tallies, report_zone, roll_up_pending
 
 
 class Period(models.TextChoices):
@@ -64,7 +74,8 @@ class ReportFilters:
     def roll_up(self):
         """Add the responses still queued to the tallies (once per filters; PostgreSQL)."""
         if not self._rolled_up:
-            roll_up_pending()
+            # The filter form reads whether the queue is empty with the campaign.
+            roll_up_pending(queued=getattr(self.campaign, "tally_queue", None))
             self._rolled_up = True
 
     @property
@@ -246,19 +257,85 @@ class ReportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Every campaign has its "Đợt 1": name the campaign too.
         self.fields["round"].label_from_instance = lambda r: f"{r.campaign} – {r}"
+        self.user = user
         self.units = None if user is None else units_for(user)
         if self.units is not None:
             self.fields["campaign"].queryset = usable_campaigns(
                 user, self.fields["campaign"].queryset)
             for name in ("unit", "procedure", "officer"):
                 self.fields[name].queryset = restrict(self.fields[name].queryset, user)
-            self.own_units = list(bound_units(user).order_by("path"))
+            self.own_units = bound_unit_list(user)
+        if keeps_month_tallies():
+            # Whether responses wait to be rolled up into the tallies (PostgreSQL), read
+            # with the campaign rather than in a query of its own (``ReportFilters.roll_up``).
+            self.fields["campaign"].queryset = self.fields["campaign"].queryset.annotate(
+                tally_queue=models.Exists(PendingTally.objects.all()))
+
+    # The lists of the filter bar: each field's (label columns, how a label is made of them).
+    # A round also brings its campaign and dates (``rounds_of``).
+    _CHOICE_COLUMNS = {
+        "campaign": (("title", None), lambda a, _b: Campaign(title=a)),
+        "round": (("campaign__title", "name"),
+                  lambda a, b: Round(name=b, campaign=Campaign(title=a))),
+        "unit": (("name", None), lambda a, _b: Unit(name=a)),
+        "sector": (("name", None), lambda a, _b: Sector(name=a)),
+        "procedure": (("code", "name"), lambda a, b: Procedure(code=a, name=b)),
+        "officer": (("name", "title"), lambda a, b: Officer(name=a, title=b or "")),
+    }
+
+    def load_choices(self):
+        """Read the six lists of the filter bar (campaigns, rounds, units, fields,
+        procedures, officers, each as the user may see it) in one query, ``UNION ALL`` of
+        the fields' own querysets, instead of one query per list when the form is shown."""
+        from django.db.models import CharField, IntegerField, Value, Window
+        from django.db.models.functions import RowNumber
+
+        parts = []
+        for name, ((first, second), _make) in self._CHOICE_COLUMNS.items():
+            queryset = self.fields[name].queryset
+            ordering = queryset.query.order_by or queryset.model._meta.ordering
+            parts.append(queryset.order_by().annotate(
+                choice_list=Value(name, output_field=CharField()),
+                choice_a=models.F(first),
+                choice_b=(models.F(second) if second
+                          else Value(None, output_field=CharField())),
+                choice_rank=Window(RowNumber(), order_by=[
+                    models.F(f[1:]).desc() if f.startswith("-") else models.F(f).asc()
+                    for f in ordering], output_field=IntegerField()),
+                **{f"choice_{column}": (models.F(column) if name == "round"
+                                        else Value(None, output_field=field))
+                   for column, field in (("campaign_id", IntegerField()),
+                                         ("starts_on", models.DateField()),
+                                         ("ends_on", models.DateField()))},
+            ).values_list("choice_list", "pk", "choice_a", "choice_b", "choice_rank",
+                          "choice_campaign_id", "choice_starts_on", "choice_ends_on"))
+        rows = sorted(parts[0].union(*parts[1:], all=True), key=lambda row: row[4])
+        choices = {name: [] for name in self._CHOICE_COLUMNS}
+        self._rounds = {}
+        for name, pk, first, second, _rank, campaign_id, starts_on, ends_on in rows:
+            label = self.fields[name].label_from_instance(
+                self._CHOICE_COLUMNS[name][1](first, second))
+            choices[name].append((pk, label))
+            if name == "round":
+                self._rounds.setdefault(campaign_id, []).append(Round(
+                    pk=pk, campaign_id=campaign_id, name=second, starts_on=starts_on,
+                    ends_on=ends_on))
+        for name, found in choices.items():
+            field = self.fields[name]
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            field.choices = empty + found
+
+    def rounds_of(self, campaign):
+        """The rounds of ``campaign`` (name and dates, in order) as :meth:`load_choices`
+        read them for the round list; None before it has."""
+        rounds = getattr(self, "_rounds", None)
+        return None if rounds is None else rounds.get(campaign.pk, [])
 
     def clean(self):
         data = super().clean()
         if self.units is not None and data.get("campaign") and not data.get("unit"):
             campaign = data["campaign"]
-            if not self.units.filter(pk=campaign.unit_id).exists():
+            if not sees_unit(self.user, campaign.unit):
                 # The campaign's unit is above the user's: report on the user's unit.
                 if len(self.own_units) == 1:
                     data["unit"] = self.own_units[0]

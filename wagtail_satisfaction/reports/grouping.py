@@ -5,6 +5,8 @@ selection, each unit, channel, month, procedure, field and officer. :func:`group
 asks for all of them at once: ``GROUP BY GROUPING SETS`` on PostgreSQL (one pass over the
 rows), ``UNION ALL`` of plain ``GROUP BY``s elsewhere (SQLite). The selection is any
 queryset; its SQL (filters, joins, the month in the report's time zone) is Django's.
+:func:`grouped_sums_many` sends several of them (the report's sources, the previous
+period's, the targets') as one statement.
 """
 
 import datetime
@@ -22,9 +24,60 @@ def grouped_sums(queryset, groups, keys, sums):
     column. ``sums`` maps a name to the SQL aggregate of that column, e.g.
     ``{"n": "SUM(%s)"}`` (``%s`` stands for the quoted column). One query.
     """
+    return grouped_sums_many([(queryset, groups, keys, sums)])[0]
+
+
+def grouped_sums_many(jobs):
+    """:func:`grouped_sums` of each ``(queryset, groups, keys, sums)`` of ``jobs``, in one
+    query: the statements side by side in a ``UNION ALL``, each row tagged with its job and
+    each job's columns in places of their own (``NULL`` in the others' rows), so that no
+    column mixes two jobs' types."""
+    statements = [_statement(*job) for job in jobs]
+    statements = [(i, *found) for i, found in enumerate(statements) if found is not None]
+    out = [{} for _job in jobs]
+    if not statements:
+        return out
+    if len(statements) == 1:
+        i, sql, params, width, decode = statements[0]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            out[i] = decode(cursor.fetchall())
+        return out
+    total = sum(width for _i, _sql, _params, width, _decode in statements)
+    parts, all_params, places, offset = [], [], {}, 0
+    if connection.vendor == "postgresql":
+        # PostgreSQL types a UNION's columns pair by pair, and a column NULL in the first
+        # two parts becomes text: a first part that returns no row (the planner drops it
+        # unread) gives every column its job's type.
+        parts.append("SELECT -1, " + ", ".join(f"t{i}.*" for i, *_rest in statements)
+                     + " FROM " + " CROSS JOIN ".join(f"({sql}) t{i}"
+                                                      for i, sql, *_rest in statements)
+                     + " WHERE false")
+        all_params.extend(p for _i, _sql, params, *_rest in statements for p in params)
+    for i, sql, params, width, _decode in statements:
+        columns = ", ".join([str(i)] + ["NULL"] * offset
+                            + [f"t{i}.*"] + ["NULL"] * (total - offset - width))
+        parts.append(f"SELECT {columns} FROM ({sql}) t{i}")
+        all_params.extend(params)
+        places[i] = (offset + 1, offset + 1 + width)
+        offset += width
+    rows = {i: [] for i in places}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), all_params)
+        for row in cursor.fetchall():
+            first, last = places[row[0]]
+            rows[row[0]].append(row[first:last])
+    for i, _sql, _params, _width, decode in statements:
+        out[i] = decode(rows[i])
+    return out
+
+
+def _statement(queryset, groups, keys, sums):
+    """(SQL, params, number of columns, decode(rows) -> result) of one :func:`grouped_sums`,
+    or None when there are no groups."""
     groups = list(dict.fromkeys(groups))
     if not groups:
-        return {}
+        return None
     named = [g for g in groups if g is not None]
     columns = list(dict.fromkeys([*named, *keys, *sums]))
     inner, params = queryset.values(*columns).order_by().query.sql_with_params()
@@ -35,7 +88,8 @@ def grouped_sums(queryset, groups, keys, sums):
     if connection.vendor == "postgresql":
         group_columns = ", ".join(quote(g) for g in named) or "NULL"
         flag = f"GROUPING({group_columns})" if named else "0"
-        select = ", ".join(filter(None, [flag, ", ".join(quote(g) for g in named), key_list,
+        select = ", ".join(filter(None, [f"{flag} AS {quote('grouping')}",
+                                         ", ".join(quote(g) for g in named), key_list,
                                          aggregates]))
         sets = ", ".join("(" + ", ".join(filter(None, [quote(g) if g else "", key_list]))
                          + ")" for g in groups)
@@ -44,22 +98,23 @@ def grouped_sums(queryset, groups, keys, sums):
         every = (1 << len(named)) - 1
         flags = {every - (1 << (len(named) - 1 - named.index(g))) if g else every: g
                  for g in groups}
-        sql_params = params
+        sql_params = list(params)
     else:
         parts = []
         for i, g in enumerate(groups):
-            values = [str(i)] + [quote(h) if h == g else "NULL" for h in named]
+            values = [f"{i} AS {quote('grouping')}"] + [
+                f"{quote(h) if h == g else 'NULL'} AS {quote(h)}" for h in named]
             group_by = ", ".join(filter(None, [quote(g) if g else "", key_list]))
             select = ", ".join(filter(None, [", ".join(values), key_list, aggregates]))
             parts.append(f"SELECT {select} FROM ({inner}) t"
                          + (f" GROUP BY {group_by}" if group_by else ""))
         sql = " UNION ALL ".join(parts)
         flags = dict(enumerate(groups))
-        sql_params = params * len(groups)
-    out = {g: [] for g in groups}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, sql_params)
-        for row in cursor.fetchall():
+        sql_params = list(params) * len(groups)
+
+    def decode(rows):
+        out = {g: [] for g in groups}
+        for row in rows:
             group = flags[row[0]]
             value = row[1 + named.index(group)] if group else None
             rest = row[1 + len(named):]
@@ -67,7 +122,9 @@ def grouped_sums(queryset, groups, keys, sums):
                 value = _month(value)
             out[group].append((value, dict(zip(keys, rest[:len(keys)], strict=True)),
                                dict(zip(sums, rest[len(keys):], strict=True))))
-    return out
+        return out
+
+    return sql, sql_params, 1 + len(named) + len(keys) + len(sums), decode
 
 
 def _month(value):

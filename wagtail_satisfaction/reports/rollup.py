@@ -11,6 +11,7 @@ never disagree with the raw answers. ``rebuild_tallies`` recomputes them with on
 ``INSERT … SELECT`` per table (after a bulk load, or to repair).
 """
 
+import contextlib
 import datetime
 import functools
 import logging
@@ -192,9 +193,10 @@ def _month_roll_up_parts(apps, table, scores, r_sums, a_sums, counts):
 tallies_rolled_up = Signal()
 
 
-def roll_up_pending():
+def roll_up_pending(queued=None):
     """Add every queued response (``PendingTally``) to the daily tallies and the monthly
-    ones; return how many.
+    ones; return how many. ``queued``: whether the queue held responses when the caller
+    read it just before (the report reads it with its campaign), None to look here.
 
     One statement takes the queue (its rows stay locked until commit, so a response is added
     once however many roll-ups race), groups it by the tallies' keys and upserts both
@@ -203,12 +205,13 @@ def roll_up_pending():
     ``record_response`` keeps the tallies in the submission's own transaction.
     ``tallies_rolled_up`` names the campaigns it added to.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or queued is False:
         return 0
-    with connection.cursor() as cursor:
-        cursor.execute(_pending_statement())
-        if not cursor.fetchone()[0]:
-            return 0
+    if queued is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_pending_statement())
+            if not cursor.fetchone()[0]:
+                return 0
     with transaction.atomic(), connection.cursor() as cursor:
         # JIT off for this transaction (same query as the lock): the statement's many
         # upserts were compiled on every roll-up, 4.5 s for an empty queue at a million
@@ -255,12 +258,33 @@ def one_snapshot(build):
         filters.roll_up()  # ReportFilters.roll_up: roll_up_pending once
         if connection.vendor != "postgresql" or connection.in_atomic_block:
             return build(filters, *args, **kwargs)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        with _repeatable_read_only() as begun, transaction.atomic():
+            if not begun:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             return build(filters, *args, **kwargs)
 
     return wrapper
+
+
+@contextlib.contextmanager
+def _repeatable_read_only():
+    """With psycopg 3, the next transaction begins REPEATABLE READ READ ONLY (its BEGIN
+    says so: no ``SET TRANSACTION`` of its own); yields whether it does."""
+    from django.db.backends.postgresql.psycopg_any import IsolationLevel, is_psycopg3
+
+    if not is_psycopg3:
+        yield False
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.isolation_level, raw.read_only
+    raw.isolation_level, raw.read_only = IsolationLevel.REPEATABLE_READ, True
+    try:
+        yield True
+    finally:
+        if not raw.closed:
+            raw.isolation_level, raw.read_only = before
 
 
 def schedule_roll_up():

@@ -64,7 +64,7 @@ from ..models import (
 )
 from ..scales import NOT_APPLICABLE_LABEL, Scale
 from .disclosure import pool_label, suppress_small_groups
-from .grouping import grouped_sums
+from .grouping import grouped_sums_many
 from .rollup import TALLY_COLUMNS, keeps_month_tallies, one_snapshot, report_zone
 
 HUNDRED = Fraction(100)
@@ -311,6 +311,10 @@ class Report:
     comments: list = field(default_factory=list)
     comment_count: int = 0
     layout: Layout | None = field(default=None, repr=False, compare=False)
+    # With build_report(…, compare=True): the previous period's report (or None); with
+    # targets=True: the target lines.
+    previous: "Report | None" = field(default=None, repr=False, compare=False)
+    targets: list | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_tthc(self):
@@ -546,13 +550,16 @@ class Figures:
 
     Each group is read from the smallest source that knows the filters and the group
     (:func:`_source`): the daily tallies, a monthly tally, or raw rows; all the groups of
-    one source come from one query (:func:`~.grouping.grouped_sums`).
+    one source are one ``GROUP BY GROUPING SETS`` (:func:`~.grouping.grouped_sums`), and
+    every source's in one query (:func:`~.grouping.grouped_sums_many`).
     ``responses[group]``: [(key, {n, a, s, p, d})]; ``answers[group]``:
     {key: {question_id: {value: n}}}.
     """
 
-    def __init__(self, filters, groups):
+    def __init__(self, filters, groups, _read=True):
+        # _read=False: the queries wait for :meth:`read`, with other figures' and jobs.
         self.responses, self.answers = {}, {}
+        self._jobs = []
         by_source, parts = {}, {}
         for group in dict.fromkeys(groups):
             for kind in ("responses", "answers"):
@@ -561,7 +568,23 @@ class Figures:
                     parts[key] = part
                     by_source.setdefault(key, []).append(group)
         for (kind, source, *_dates), wanted in by_source.items():
-            getattr(self, f"_{kind}")(parts[(kind, source, *_dates)], source, wanted)
+            self._jobs.append(getattr(self, f"_{kind}")(parts[(kind, source, *_dates)],
+                                                         source, wanted))
+        if _read:
+            Figures.read(self)
+
+    @staticmethod
+    def read(*figures, extra=()):
+        """Run the queries of ``figures`` (and the :func:`~.grouping.grouped_sums` jobs
+        ``extra``, whose results are returned) as one ``UNION ALL``."""
+        jobs = [job for figure in figures for job, _merge in figure._jobs]
+        results = grouped_sums_many([*jobs, *extra])
+        merges = [merge for figure in figures for _job, merge in figure._jobs]
+        for merge, result in zip(merges, results, strict=False):
+            merge(result)
+        for figure in figures:
+            figure._jobs = []
+        return results[len(jobs):]
 
     def _responses(self, filters, source, groups):
         from django.db.models.functions import Cast
@@ -577,16 +600,19 @@ class Figures:
                              m_s=F("index_satisfied"), m_p=F("points"), m_d=F("dissatisfied"))
         qs = qs.annotate(**{f"g_{g}": _group_column(filters, g, source) for g in groups if g})
         sums = {name: "SUM(%s)" for name in ("m_n", "m_a", "m_s", "m_p", "m_d")}
-        for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], [],
-                                        sums).items():
-            group = group[2:] if group else None
-            into = dict(self.responses.get(group, []))  # another part of the period
-            for key, _keys, totals in rows:
-                sums_ = into.setdefault(_none_key(key, source, group),
-                                        dict.fromkeys(("n", "a", "s", "p", "d"), 0))
-                for name, total in totals.items():
-                    sums_[name[2]] += total or 0
-            self.responses[group] = list(into.items())
+
+        def merge(result):
+            for group, rows in result.items():
+                group = group[2:] if group else None
+                into = dict(self.responses.get(group, []))  # another part of the period
+                for key, _keys, totals in rows:
+                    sums_ = into.setdefault(_none_key(key, source, group),
+                                            dict.fromkeys(("n", "a", "s", "p", "d"), 0))
+                    for name, total in totals.items():
+                        sums_[name[2]] += total or 0
+                self.responses[group] = list(into.items())
+
+        return (qs, [f"g_{g}" if g else None for g in groups], [], sums), merge
 
     def _answers(self, filters, source, groups):
         if source == "raw":
@@ -610,21 +636,24 @@ class Figures:
             keys, sums = ["c_q"], {column: "SUM(%s)" for column in TALLY_COLUMNS}
         qs = qs.annotate(**{f"g_{g}": _group_column(filters, g, source, "response__")
                             for g in groups if g})
-        for group, rows in grouped_sums(qs, [f"g_{g}" if g else None for g in groups], keys,
-                                        sums).items():
-            group = group[2:] if group else None
-            grouped = self.answers.setdefault(group, {})  # or another part of the period
-            for key, found, totals in rows:
-                into = grouped.setdefault(_none_key(key, source, group), {})
-                counts = into.setdefault(found["c_q"], {})
-                n = totals.pop("m_n", None)
-                if found.get("c_o") is not None:  # a value without a tally column
-                    counts[found["c_o"]] = counts.get(found["c_o"], 0) + n
-                    continue
-                for column, n in totals.items():
-                    if n:
-                        value = None if column == "na" else int(column[1:])
-                        counts[value] = counts.get(value, 0) + n
+
+        def merge(result):
+            for group, rows in result.items():
+                group = group[2:] if group else None
+                grouped = self.answers.setdefault(group, {})  # or another part of the period
+                for key, found, totals in rows:
+                    into = grouped.setdefault(_none_key(key, source, group), {})
+                    counts = into.setdefault(found["c_q"], {})
+                    n = totals.pop("m_n", None)
+                    if found.get("c_o") is not None:  # a value without a tally column
+                        counts[found["c_o"]] = counts.get(found["c_o"], 0) + n
+                        continue
+                    for column, n in totals.items():
+                        if n:
+                            value = None if column == "na" else int(column[1:])
+                            counts[value] = counts.get(value, 0) + n
+
+        return (qs, [f"g_{g}" if g else None for g in groups], keys, sums), merge
 
 
 def _none_key(key, source, group):
@@ -703,7 +732,7 @@ def _merge(label, rows, **extra):
                     layout=next((r.layout for r in rows if r.layout), None), **extra)
 
 
-def _unit_breakdown(filters, layout=None, figures=None):
+def _unit_breakdown(filters, layout=None, figures=None, units=None):
     """Every unit of the tree under the report's unit, indented by depth.
 
     A unit with sub-units gets two rows, its own responses ("own") and the unit with its
@@ -712,7 +741,7 @@ def _unit_breakdown(filters, layout=None, figures=None):
     """
     root = filters.unit or filters.campaign.unit
     grouped = dict(_group_rows(filters, "unit", layout=layout, figures=figures))
-    units = list(Unit.objects.within(root).order_by("name", "pk"))
+    units = _units_under(root) if units is None else units
     children = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)
@@ -740,6 +769,11 @@ def _unit_breakdown(filters, layout=None, figures=None):
     return Breakdown("unit", _("By unit"), rows, partition=partition)
 
 
+def _units_under(root):
+    """``root`` and every unit below it, by name (the unit breakdown's and the targets')."""
+    return list(Unit.objects.within(root).order_by("name", "pk"))
+
+
 def _month_label(value):
     if isinstance(value, datetime.datetime):
         value = value.astimezone(report_zone()).date()
@@ -761,7 +795,7 @@ BREAKDOWNS = ("unit", "procedure", "sector", "officer", "channel")
 
 @one_snapshot
 def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=True,
-                 layout=None):
+                 layout=None, targets=False, compare=False, rounds=None):
     """Compute the whole report for :class:`~.filters.ReportFilters`.
 
     ``breakdowns``: the keys of the breakdowns to compute (all by default). Those read from
@@ -769,10 +803,51 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=Tr
     callers that show none (the period comparison, public results) ask for none.
     ``comments``: False leaves the relevant comments out (the period comparison shows none).
     ``layout``: the campaign's :class:`Layout` when the caller has it (another report's).
+    ``targets``: also the target lines (``report.targets``, see ``targets.target_progress``);
+    ``compare``: also the previous period's report (``report.previous``, see
+    ``comparison.compare_with_previous``) when the dates are one calendar period. Their
+    sums are read in the same query as the report's figures, their dossier counts with its
+    own: the admin page is one figures query however much it shows. ``rounds``: the
+    campaign's rounds when the caller has read them (the filter bar's list).
     """
+    from .comparison import previous_filters
+    from .targets import TargetPlan, dossier_job, dossier_rows_of
+
     campaign = filters.campaign
     layout = layout or Layout(campaign)
-    figures = Figures(filters, [None, "month", *breakdowns])
+    root = filters.unit or campaign.unit
+    units = _units_under(root) if ("unit" in breakdowns or targets) else None
+    plan = None
+    if targets:
+        plan = TargetPlan(campaign, filters, [root, *sorted(
+            (u for u in units if u.parent_id == root.pk), key=lambda u: u.path)], rounds)
+    previous = previous_filters(filters) if compare else None
+    wanted = [Figures(filters, [None, "month", *breakdowns], _read=False)]
+    if previous is not None:
+        wanted.append(Figures(previous, [None, "month"], _read=False))
+    # Dossier counts know units and dates only: the Decision 766 base needs none when the
+    # filters name a procedure, field, officer or channel; the targets always do.
+    by_units_and_dates = not (filters.procedure or filters.sector or filters.officer
+                              or filters.channel)
+    jobs = [dossier_job(root)] if plan is not None or by_units_and_dates else []
+    if plan is not None:
+        jobs.append(plan.job())
+    extra = Figures.read(*wanted, extra=jobs)
+    rows = dossier_rows_of(extra[0]) if jobs else []
+    report = _assemble(filters, layout, wanted[0], units, rows, breakdowns, comments,
+                       comment_limit)
+    if previous is not None:
+        report.previous = _assemble(previous, layout, wanted[1], None, rows, (), False, None)
+    if plan is not None:
+        report.targets = plan.lines(plan.counts(extra[1]), rows)
+    return report
+
+
+def _assemble(filters, layout, figures, units, dossier_rows, breakdowns, comments,
+              comment_limit):
+    """The :class:`Report` of figures already read (:func:`build_report`)."""
+    from .targets import dossiers_from_rows
+
     names = _breakdown_names(figures)
     totals = _group_rows(filters, None, figures=figures)
     report = Report(filters=filters, responses=totals.responses, totals=totals,
@@ -782,7 +857,7 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=Tr
     report.expectations.sort(key=lambda q: (q.mean is None, -(q.mean or 0)))
 
     if "unit" in breakdowns:
-        report.breakdowns.append(_unit_breakdown(filters, layout, figures))
+        report.breakdowns.append(_unit_breakdown(filters, layout, figures, units))
     if "procedure" in breakdowns:
         report.breakdowns.append(Breakdown("procedure", _("By procedure"), _with_unnamed(
             _group_rows(filters, "procedure", lambda _keys: names["procedure"], layout,
@@ -804,9 +879,7 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=Tr
         filters, "month", lambda keys: {key: _month_label(key) for key in keys}, layout,
         figures)]
 
-    from .targets import dossiers_in_scope
-
-    report.dossiers = dossiers_in_scope(filters)
+    report.dossiers = dossiers_from_rows(dossier_rows, filters)
     if comments:
         # The count of them all with the first ``comment_limit`` (a window, one query).
         found = (filters.relevant_comments().select_related("response__unit")

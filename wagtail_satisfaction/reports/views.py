@@ -23,7 +23,6 @@ from .exports import ExportRequest, InvalidFilters, UnknownExport, export_links
 from .filters import ReportFilterForm
 from .imports import import_dossier_counts, import_responses
 from .stats import build_report
-from .targets import target_progress, target_units
 
 responses_checker = PermissionPolicyChecker(permissions.RESPONSES)
 
@@ -48,7 +47,9 @@ def report(request):
     form = _filter_form(request)
     context = {"form": form, "can_export": permissions.RESPONSES.user_has_permission(
         request.user, "export")}
-    if form.is_bound and form.is_valid():
+    valid = form.is_bound and form.is_valid()
+    form.load_choices()  # the filter bar's lists (the campaign's rounds among them), one query
+    if valid:
         filters = form.filters()
         try:
             check_officer_filter(filters)
@@ -56,7 +57,10 @@ def report(request):
             messages.warning(request, refusal.message)
             return _admin_page(request, "wagtail_satisfaction/reports/report.html",
                                _("Satisfaction report"), context)
-        result = build_report(filters, comment_limit=get_setting("REPORT_COMMENT_LIMIT"))
+        # The figures, the previous period's and the targets' sums in one query.
+        result = build_report(filters, comment_limit=get_setting("REPORT_COMMENT_LIMIT"),
+                              targets=True, compare=True,
+                              rounds=form.rounds_of(filters.campaign))
         comparison = compare_with_previous(filters, result)
         questions = [q for q in result.questions if q.percent_satisfied is not None
                      or q.question.spec.satisfied_from is not None]
@@ -74,8 +78,7 @@ def report(request):
             comparison_table=document.comparison_table(comparison) if comparison else None,
             document_links=document.document_links(request.GET),
             d766_help=document.d766_explanation(),
-            targets=target_progress(filters.campaign, units=target_units(filters),
-                                    filters=filters),
+            targets=result.targets,
             min_group_size=get_setting("MIN_GROUP_SIZE"),
         )
     return _admin_page(request, "wagtail_satisfaction/reports/report.html",

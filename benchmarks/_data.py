@@ -144,7 +144,11 @@ def analyze():
                       "proceduredayresponsetally", "proceduredayanswertally",
                       "officerdayresponsetally", "officerdayanswertally",
                       "channeldayanswertally", "procedureofficerresponsetally",
-                      "procedureofficeranswertally", "procedure", "officer",
+                      "procedureofficeranswertally", "channelsectordayresponsetally",
+                      "channelsectordayanswertally", "procedureallchannelsresponsetally",
+                      "procedureallchannelsanswertally", "officerallchannelsresponsetally",
+                      "officerallchannelsanswertally", "channelmonthanswertally",
+                      "procedure", "officer",
                       "unit", "sector"):
             cursor.execute(f"ANALYZE wagtail_satisfaction_{table}")
 

@@ -156,3 +156,22 @@ def test_a_report_reads_one_repeatable_read_only_snapshot(campaign):
     with connection.cursor() as cursor:  # the connection's own level afterwards
         assert show(cursor, "transaction_isolation") == "read committed"
         assert show(cursor, "transaction_read_only") == "off"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_report_statement_is_run_without_jit_and_leaves_jit_as_it_was(campaign):
+    # Over a million responses, compiling the one-statement report took 3.3 s of a 3.3 s
+    # query (custom dates with a channel); without JIT it ran in 0.9 s.
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        report = build_report(ReportFilters(campaign=campaign, channel="web"))
+    figures = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"]
+               or "GROUP BY" in q["sql"]]
+    assert figures and all(sql.startswith("SET LOCAL jit = off; ") for sql in figures)
+    assert report.responses == build_report(
+        ReportFilters(campaign=campaign, channel="web", raw=True)).responses
+    with connection.cursor() as cursor:  # only the statement's transaction was changed
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "on"

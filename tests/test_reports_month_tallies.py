@@ -18,10 +18,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from tests.reports_factories import local, respond
 from tests.test_reports_breakdowns import sipas  # noqa: F401 (fixture)
 from tests.test_reports_views import iso_secretary
 from wagtail_satisfaction.models import (
     ChannelDayAnswerTally,
+    ChannelSectorDayAnswerTally,
+    ChannelSectorDayResponseTally,
     Officer,
     OfficerAnswerTally,
     OfficerDayAnswerTally,
@@ -33,7 +36,11 @@ from wagtail_satisfaction.models import (
     Unit,
 )
 from wagtail_satisfaction.reports.filters import ReportFilters
-from wagtail_satisfaction.reports.rollup import rebuild_tallies, roll_up_pending
+from wagtail_satisfaction.reports.rollup import (
+    rebuild_month_tallies,
+    rebuild_tallies,
+    roll_up_pending,
+)
 from wagtail_satisfaction.reports.stats import _plan, build_report
 
 pytestmark = pytest.mark.django_db
@@ -109,14 +116,17 @@ def test_every_combination_of_filters_gives_the_raw_answers_figures(sipas):  # n
     postgresql = connection.vendor == "postgresql"
     expected = {"daily", "raw", *(("channel_month", "procedure_all", "officer_all",
                                    "procedure", "officer", "procedure_officer",
-                                   "procedure_day", "officer_day", "channel_day")
+                                   "procedure_day", "officer_day", "channel_day",
+                                   "channel_sector_day")
                                   if postgresql else ())}
     assert read == expected, read
     # Dates that cut a month: whole months from a monthly tally, the other days from a
-    # daily one (or raw rows for what no daily tally knows, a channel with a procedure,
-    # read end by end when the report has a channel).
+    # daily one, with the channel where the report has a channel and a field; raw rows for
+    # what no daily tally knows (a channel with a procedure or an officer), read end by end
+    # when the report has a channel.
     assert split == ({("procedure_all", "procedure_day"), ("officer_all", "officer_day"),
-                      ("channel_month", "channel_day"), ("procedure", "raw"),
+                      ("channel_month", "channel_day"), ("procedure", "channel_sector_day"),
+                      ("officer", "channel_sector_day"), ("procedure", "raw"),
                       ("officer", "raw"), ("procedure_officer", "raw"),
                       ("procedure", "raw", "raw"), ("officer", "raw", "raw")}
                      if postgresql else set()), split
@@ -143,6 +153,8 @@ def test_a_submission_is_in_the_monthly_tallies_once_rolled_up(sipas):  # noqa: 
     (OfficerDayAnswerTally, "v5", "câu trả lời theo ngày, lĩnh vực và công chức"),
     (ChannelDayAnswerTally, "na", "câu trả lời theo ngày và kênh"),
     (ProcedureOfficerAnswerTally, "v4", "câu trả lời theo tháng, thủ tục và công chức"),
+    (ChannelSectorDayResponseTally, "responses", "phiếu theo ngày, kênh và lĩnh vực"),
+    (ChannelSectorDayAnswerTally, "na", "câu trả lời theo ngày, kênh và lĩnh vực"),
 ])
 def test_verify_names_a_wrong_keyed_tally_and_a_rebuild_repairs_it(
         sipas, model, column, table):  # noqa: F811
@@ -192,3 +204,85 @@ def test_the_report_page_stays_within_its_queries(client, sipas, who,  # noqa: F
                                 "number": 4, "channel": "website", "unit": unit_a.pk})
     assert page.status_code == 200
     assert page.context["report"].responses == 1
+
+
+CHANNEL_DAY_SOURCES = {"channel_sector_day"}
+
+
+@pytest.fixture
+def around_november(sipas):  # noqa: F811
+    """The ``sipas`` campaign with responses on the days around November (6-31 October, 1-10
+    December) in several channels, procedures and officers: what a report from 6 October to
+    10 December reads from daily tallies."""
+    unit_a, unit_b = Unit.objects.get(code="phong-a"), Unit.objects.get(code="phong-b")
+    p1, p2 = Procedure.objects.get(code="P1"), Procedure.objects.get(code="P2")
+    an, chi = Officer.objects.get(name="Nguyễn Văn An"), Officer.objects.get(name="Trần Chi")
+    for day, unit, officer, procedure, channel, (q1, q2, q3) in [
+        ((10, 8), unit_a, an, p1, "website", (5, 5, 4)),
+        ((10, 30), unit_a, None, p2, "website", (2, "na", 3)),
+        ((10, 31), unit_b, chi, p2, "kiosk", (4, 1, 5)),
+        ((12, 2), unit_b, chi, p1, "website", (3, 3, "na")),
+        ((12, 10), unit_a, an, None, "website", (1, 2, 2)),
+        ((12, 10), unit_b, None, p2, "paper", (5, 4, 4)),
+    ]:
+        respond(sipas, local(2025, *day), {"1": q1, "2": q2, "3": q3}, unit=unit,
+                officer=officer, procedure=procedure, channel=channel)
+    return sipas
+
+
+def test_a_channel_with_a_procedure_field_or_officer_on_cut_months_gives_the_raw_figures(
+        around_november):
+    """Dates that cut October and December, with a channel and a procedure, field or
+    officer (as a filter or a breakdown): the days around November come from the daily
+    tallies by channel and field on PostgreSQL (with a field), or from the raw rows of the
+    channel end by end (with a procedure or an officer), and every figure is the raw
+    answers' (SQLite reads raw rows for them)."""
+    d = datetime.date
+    p1, sector = Procedure.objects.get(code="P1"), Sector.objects.get(name="Lý lịch tư pháp")
+    an = Officer.objects.get(name="Nguyễn Văn An")
+    read = set()
+    for extra in ({"channel": "website"}, {"sector": sector},
+                  {"channel": "website", "sector": sector},
+                  {"channel": "website", "procedure": p1}, {"channel": "website", "officer": an},
+                  {"procedure": p1}, {"officer": an}):
+        filters = ReportFilters(campaign=around_november, start=d(2025, 10, 6),
+                                end=d(2025, 12, 10), **extra)
+        report = build_report(filters)
+        assert report.responses, extra
+        raw = build_report(dataclasses.replace(filters, raw=True))
+        assert figures(report) == figures(raw), extra
+        for kind in ("responses", "answers"):
+            for group in ("channel", "procedure", "sector", "officer"):
+                read |= {source for source, _part in _plan(filters, kind, group)}
+    postgresql = connection.vendor == "postgresql"
+    assert read & CHANNEL_DAY_SOURCES == (CHANNEL_DAY_SOURCES if postgresql else set())
+
+
+@pytest.mark.postgres
+def test_the_channel_day_tallies_are_rolled_up_rebuilt_and_verified(around_november):
+    roll_up_pending()
+    website = ChannelSectorDayAnswerTally.objects.filter(
+        campaign=around_november, channel="website", day=datetime.date(2025, 10, 30),
+        sector_key=Procedure.objects.get(code="P2").sector_id)
+    assert sorted(website.values_list("question__code", "v2", "na")) == [
+        ("1", 1, 0), ("2", 0, 1), ("3", 0, 0)]
+    before = {model: sorted(model.objects.values_list(
+        *[f.column for f in model._meta.concrete_fields if f.column != "id"]))
+        for model in (ChannelSectorDayAnswerTally, ChannelSectorDayResponseTally)}
+    rebuild_tallies([around_november.pk])
+    for model, rows in before.items():
+        assert sorted(model.objects.values_list(
+            *[f.column for f in model._meta.concrete_fields if f.column != "id"])) == rows
+    call_command("satisfaction_verify", stdout=io.StringIO())
+
+
+@pytest.mark.postgres
+def test_filling_new_tallies_leaves_the_queued_responses_to_the_roll_up(sipas):  # noqa: F811
+    """What migration 0022 does with responses still queued: the new tallies are filled
+    from the others, and the next roll-up adds the queued ones once (they were counted
+    twice, and the verification failed)."""
+    rebuild_month_tallies(only={"ChannelSectorDayAnswerTally"})  # all six responses still queued
+    assert not ChannelSectorDayAnswerTally.objects.exists()
+    assert roll_up_pending() == 6
+    assert sum(ChannelSectorDayResponseTally.objects.values_list("responses", flat=True)) == 6
+    call_command("satisfaction_verify", stdout=io.StringIO())

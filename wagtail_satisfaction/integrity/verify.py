@@ -318,6 +318,8 @@ MONTH_TALLY_NAMES = {
     "OfficerAllChannelsAnswerTally": gettext_lazy(
         "monthly answers by field and officer, every channel"),
     "ChannelMonthAnswerTally": gettext_lazy("monthly answers by channel"),
+    "ChannelSectorDayResponseTally": gettext_lazy("daily responses by channel and field"),
+    "ChannelSectorDayAnswerTally": gettext_lazy("daily answers by channel and field"),
 }
 KEY_NAMES = {"procedure_key": gettext_lazy("procedure #%(id)s"),
              "sector_key": gettext_lazy("field #%(id)s"),

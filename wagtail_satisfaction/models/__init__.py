@@ -27,6 +27,8 @@ from .reports import (
     AnswerTally,
     ChannelDayAnswerTally,
     ChannelMonthAnswerTally,
+    ChannelSectorDayAnswerTally,
+    ChannelSectorDayResponseTally,
     DossierCount,
     ExportJob,
     OfficerAllChannelsAnswerTally,
@@ -68,6 +70,7 @@ __all__ = [
     "ProcedureOfficerAnswerTally", "ProcedureAllChannelsResponseTally",
     "ProcedureAllChannelsAnswerTally", "OfficerAllChannelsResponseTally",
     "OfficerAllChannelsAnswerTally", "ChannelMonthAnswerTally",
+    "ChannelSectorDayResponseTally", "ChannelSectorDayAnswerTally",
 ]
 
 # Comment moderation

@@ -40,7 +40,7 @@ def grouped_sums_many(jobs):
     if len(statements) == 1:
         i, sql, params, width, decode = statements[0]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            _execute(cursor, sql, params)
             out[i] = decode(cursor.fetchall())
         return out
     total = sum(width for _i, _sql, _params, width, _decode in statements)
@@ -63,13 +63,27 @@ def grouped_sums_many(jobs):
         offset += width
     rows = {i: [] for i in places}
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), all_params)
+        _execute(cursor, " UNION ALL ".join(parts), all_params)
         for row in cursor.fetchall():
             first, last = places[row[0]]
             rows[row[0]].append(row[first:last])
     for i, _sql, _params, _width, decode in statements:
         out[i] = decode(rows[i])
     return out
+
+
+def _execute(cursor, sql, params):
+    """Run a report statement. On PostgreSQL without JIT: the report's statement (every
+    source in one ``UNION ALL``) costs more than ``jit_optimize_above_cost`` over a million
+    responses, and compiling it took 3.3 s of a 3.3 s query (custom dates with a channel);
+    without JIT it runs in 0.9 s. ``SET LOCAL`` rides in the same message (no query more)
+    and lasts until the end of the statement's transaction (the report's snapshot, or the
+    message's own implicit one)."""
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    cursor.execute("SET LOCAL jit = off; " + sql, params)
+    cursor.nextset()
 
 
 def _statement(queryset, groups, keys, sums):

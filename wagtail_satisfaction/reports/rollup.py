@@ -76,6 +76,10 @@ KEYED_TALLIES = (
     ("OfficerAllChannelsResponseTally", "OfficerAllChannelsAnswerTally", OFFICER_KEYS,
      "unit_month"),
     (None, "ChannelMonthAnswerTally", {}, "month"),
+    # By day, channel and field: the days around whole months of a report with a channel
+    # and a field.
+    ("ChannelSectorDayResponseTally", "ChannelSectorDayAnswerTally",
+     {"sector_key": "procedure__sector_id"}, "channel_day"),
 )
 MONTH_TALLIES = tuple(t[:3] for t in KEYED_TALLIES if t[3] == "month")
 
@@ -525,9 +529,10 @@ def _keyed_tallies(apps):
     return found
 
 
-def rebuild_month_tallies(campaign_ids=None, apps=None):
+def rebuild_month_tallies(campaign_ids=None, apps=None, only=None):
     """Recompute the keyed tallies, monthly and daily (PostgreSQL), of the given campaigns
-    (default: all)."""
+    (default: all); ``only``: the names of the answer tallies to recompute (with their
+    response tallies), for a migration that adds some (default: every one)."""
     if apps is None:
         from django.apps import apps
     Answer, _at, Response, _rt = _models(apps)
@@ -535,7 +540,19 @@ def rebuild_month_tallies(campaign_ids=None, apps=None):
     if campaign_ids is not None:
         responses = responses.filter(campaign_id__in=campaign_ids)
         answers = answers.filter(response__campaign_id__in=campaign_ids)
+    try:
+        queued = apps.get_model("wagtail_satisfaction", "PendingTally").objects.values(
+            "response_id")
+    except LookupError:  # a migration older than the queue
+        queued = None
+    if queued is not None:
+        # Responses still queued are added by the next roll-up (``rebuild_tallies`` has
+        # emptied the queue; a migration filling new tallies has not).
+        responses = responses.exclude(pk__in=queued)
+        answers = answers.exclude(response_id__in=queued)
     for response_model, answer_model, keys, period in _keyed_tallies(apps):
+        if only is not None and answer_model.__name__ not in only:
+            continue
         for model in filter(None, (response_model, answer_model)):
             tallies = model.objects.all()
             if campaign_ids is not None:

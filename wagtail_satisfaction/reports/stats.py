@@ -39,6 +39,8 @@ from ..models import (
     Channel,
     ChannelDayAnswerTally,
     ChannelMonthAnswerTally,
+    ChannelSectorDayAnswerTally,
+    ChannelSectorDayResponseTally,
     Officer,
     OfficerAllChannelsAnswerTally,
     OfficerAllChannelsResponseTally,
@@ -396,6 +398,9 @@ KEYED_SOURCES = {
     "officer_day": ("day", ("sector", "officer"),
                     {"unit": "unit_id", "month": "day", "sector": "sector_key",
                      "officer": "officer_key"}),
+    "channel_sector_day": ("day", ("channel", "sector"),
+                           {"unit": "unit_id", "channel": "channel", "month": "day",
+                            "sector": "sector_key"}),
 }
 # (response tally, answer tally) of each keyed source; None: read from ``ResponseTally``.
 KEYED_MODELS = {"channel_month": (None, ChannelMonthAnswerTally),
@@ -408,7 +413,9 @@ KEYED_MODELS = {"channel_month": (None, ChannelMonthAnswerTally),
                                       ProcedureOfficerAnswerTally),
                 "channel_day": (None, ChannelDayAnswerTally),
                 "procedure_day": (ProcedureDayResponseTally, ProcedureDayAnswerTally),
-                "officer_day": (OfficerDayResponseTally, OfficerDayAnswerTally)}
+                "officer_day": (OfficerDayResponseTally, OfficerDayAnswerTally),
+                "channel_sector_day": (ChannelSectorDayResponseTally,
+                                       ChannelSectorDayAnswerTally)}
 MONTH_SOURCES = {name for name, (period, _k, _c) in KEYED_SOURCES.items() if period == "month"}
 
 

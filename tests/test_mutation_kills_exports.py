@@ -9,7 +9,14 @@ import io
 import pytest
 from django.utils import translation
 
-from tests.factories import full_answers, make_campaign, make_officer, make_procedure, make_unit
+from tests.factories import (
+    full_answers,
+    make_campaign,
+    make_officer,
+    make_procedure,
+    make_unit,
+    make_user,
+)
 from wagtail_satisfaction.models import Sector
 from wagtail_satisfaction.reports.exports import ExportRequest, filter_parts
 from wagtail_satisfaction.reports.filters import ReportFilters
@@ -161,3 +168,239 @@ def test_the_comments_csv_gives_report_time_even_where_the_server_runs_on_utc(ha
     rows = csv_table(hand["campaign"], kind="comments")
     assert "2025-09-15 10:00:00" in rows[0].values()
     assert "2025-11-28 08:00:00" in rows[1].values()
+
+
+# --- The workbook's targets sheet and charts ----------------------------------------------
+
+def workbook_of(filters, personal=False):
+    from openpyxl import load_workbook
+
+    from wagtail_satisfaction.reports.exports import write_xlsx
+
+    stream = io.BytesIO()
+    with translation.override("en"):
+        write_xlsx(stream, filters, personal=personal)
+    return load_workbook(io.BytesIO(stream.getvalue())), stream.getvalue()
+
+
+TARGET_HEADERS = ["Unit", "Round", "Responses", "Target responses", "Dossiers",
+                  "% of dossiers", "Target % of dossiers", "Forms handed out",
+                  "% of forms returned", "Target % returned", "Status", "Not yet met"]
+
+
+def test_the_targets_sheet_is_headed_and_follows_the_filters(hand):
+    """The campaign asks for 3 responses per unit. Filtered on Phòng A in November, the
+    sheet has Phòng A and Bộ phận A1 for November only: r5 for Phòng A, none for A1."""
+    from wagtail_satisfaction.models import Round
+
+    workbook, _ = workbook_of(ReportFilters(campaign=hand["campaign"]))
+    rows = [list(row) for row in workbook["Targets"].iter_rows(values_only=True)]
+    assert rows[0] == TARGET_HEADERS
+    # Dossiers 10 and forms 4 for each Phòng, for the whole campaign; shares as percentages.
+    assert rows[1:] == [
+        ["Sở Khoa học và Công nghệ", "Whole campaign", 5, 3, 20, 0.25, None, 8, 0.625, None,
+         "met", None],
+        ["Phòng A", "Whole campaign", 3, 3, 10, 0.3, None, 4, 0.75, None, "met", None],
+        ["Phòng B", "Whole campaign", 1, 3, 10, 0.1, None, 4, 0.25, None, "not yet",
+         "Responses: 2 more needed (1 of 3)"]]
+    assert workbook["Targets"]["F2"].number_format == "0.00%"
+    campaign = hand["campaign"]
+    campaign.target_dossier_share, campaign.target_return_rate = 30, 50
+    campaign.save()
+    november = Round.objects.create(campaign=hand["campaign"], name="Đợt tháng 11",
+                                    starts_on=datetime.date(2025, 11, 1),
+                                    ends_on=datetime.date(2025, 11, 30))
+    workbook, _ = workbook_of(ReportFilters(
+        campaign=hand["campaign"], unit=hand["unit_a"], round=november,
+        start=november.starts_on, end=november.ends_on))
+    rows = [list(row) for row in workbook["Targets"].iter_rows(values_only=True)]
+    # No dossier count lies wholly inside November: no share, against targets of 30% and 50%.
+    no_count = ("Share of dossiers: no dossier count entered for this unit and period "
+                "(target 30.00%); Share of forms returned: no dossier count entered for this "
+                "unit and period (target 50.00%)")
+    assert rows[1:] == [
+        ["Phòng A", "Đợt tháng 11", 1, 3, None, None, 0.3, None, None, 0.5, "not yet",
+         "Responses: 2 more needed (1 of 3); " + no_count],
+        ["Bộ phận A1", "Đợt tháng 11", 0, 3, None, None, 0.3, None, None, 0.5, "not yet",
+         "Responses: 3 more needed (0 of 3); " + no_count]]
+
+
+def test_a_campaign_without_targets_has_no_targets_sheet(hand):
+    campaign = hand["campaign"]
+    campaign.target_responses = None
+    campaign.save()
+    workbook, _ = workbook_of(ReportFilters(campaign=campaign))
+    assert "Targets" not in workbook.sheetnames
+    assert "Summary" in workbook.sheetnames
+
+
+def test_the_workbook_draws_the_questions_bars_and_the_monthly_trend_line(hand):
+    """Beside the questions table a bar chart of % satisfied, beside the trend a line."""
+    import zipfile
+
+    _, content = workbook_of(ReportFilters(campaign=hand["campaign"]))
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    charts = sorted(name for name in archive.namelist() if name.startswith("xl/charts/"))
+    kinds = sorted(kind for name in charts for kind in ("barChart", "lineChart")
+                   if f"<c:{kind}>" in archive.read(name).decode())
+    assert kinds == ["barChart", "lineChart"]
+
+
+def test_a_personal_workbook_carries_the_email_and_an_ordinary_one_does_not(risky):
+    """The xlsx path of ExportRequest passes ``personal`` on, as the csv path does."""
+    from openpyxl import load_workbook
+
+    def cells(personal):
+        stream = io.BytesIO()
+        with translation.override("en"):
+            ExportRequest({"campaign": risky.pk}, "xlsx", personal=personal).write(stream)
+        book = load_workbook(io.BytesIO(stream.getvalue()))
+        return {cell for row in book["Responses"].iter_rows(values_only=True) for cell in row}
+
+    assert "dan@example.vn" in cells(personal=True)
+    assert "dan@example.vn" not in cells(personal=False)
+
+
+# --- File names: the day in the report's zone, Vietnamese letters folded ------------------
+
+def test_the_file_name_gives_the_day_in_vietnam_and_folds_the_letter_d(hand, settings,
+                                                                      monkeypatch):
+    """At 00:30 on 1 January 2026 in Vietnam (17:30 UTC the day before), on a server whose
+    own zone is UTC, the file is dated 20260101; the field "Đất đai" reads "dat-dai"."""
+    from django.utils import timezone
+
+    from wagtail_satisfaction.models import Sector
+
+    settings.TIME_ZONE = "UTC"
+    settings.WAGTAIL_SATISFACTION_REPORT_TIME_ZONE = "Asia/Ho_Chi_Minh"
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(
+        2025, 12, 31, 17, 30, tzinfo=datetime.UTC))
+    land = Sector.objects.get(name="Đất đai")
+    export = ExportRequest({"campaign": hand["campaign"].pk, "sector": land.pk}, "xlsx")
+    assert export.filename == "khao-sat-2025-dat-dai-20260101.xlsx"
+    export = ExportRequest({"campaign": hand["campaign"].pk}, "csv", "comments")
+    assert export.filename == "khao-sat-2025-comments-20260101.csv"
+
+
+# --- Downloads, background exports and their progress -------------------------------------
+
+def csv_rows(content):
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def scoped(db, settings, tmp_path):
+    """Two units with a relevant comment each holding a phone number, and a secretary of
+    Phòng Một who may read personal data but only her unit's responses; exports run in the
+    background from the first response on, at once (as a worker would)."""
+    from tests.moderation_factories import make_comment, make_roles
+    from wagtail_satisfaction.models import Comment, ModerationState, UnitScope
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.WAGTAIL_SATISFACTION_EXPORT_BACKGROUND_THRESHOLD = 0
+    campaign = make_campaign()
+    one = make_unit("Phòng Một", parent=campaign.unit, code="phong-mot")
+    two = make_unit("Phòng Hai", parent=campaign.unit, code="phong-hai")
+    make_comment(campaign, "Gọi lại 0901234567 giúp tôi", unit=one)
+    make_comment(campaign, "Số của tôi 0987654321", unit=two)
+    Comment.objects.update(state=ModerationState.RELEVANT)
+    make_roles()
+    user = make_user("thuky_mot", "Thư ký ISO")  # view_personal_data included
+    UnitScope.objects.create(user=user, unit=one)
+    return {"campaign": campaign, "user": user}
+
+
+def test_a_background_comments_export_keeps_its_table_personal_data_and_scope(client, scoped):
+    from django.urls import reverse
+
+    from wagtail_satisfaction.models import ExportJob
+    from wagtail_satisfaction.reports.columns import headers_of
+
+    client.force_login(scoped["user"])
+    started = client.get(reverse("wagtail_satisfaction_reports:export"), {
+        "campaign": scoped["campaign"].pk, "format": "csv", "kind": "comments"})
+    job = ExportJob.objects.get()
+    assert started.url == reverse("wagtail_satisfaction_reports:export_job", args=[job.pk])
+    assert job.status == "done"
+    with job.file.open("rb") as handle:
+        header, *rows = csv_rows(handle.read())
+    assert header[-1] in headers_of("text")  # the comments table, not the responses
+    # Her unit's comment only, with its phone number as typed (she may read it).
+    assert [row[-1] for row in rows] == ["Gọi lại 0901234567 giúp tôi"]
+
+
+def test_a_job_started_before_csv_had_two_tables_exports_the_responses(scoped):
+    """A job whose stored filters name no table (kind) is a responses export."""
+    from wagtail_satisfaction.models import ExportJob
+    from wagtail_satisfaction.reports.columns import headers_of
+    from wagtail_satisfaction.reports.tasks import run_export
+
+    job = ExportJob.objects.create(user=scoped["user"], format="csv", total=1,
+                                   filters={"campaign": str(scoped["campaign"].pk)})
+    run_export.call(job.pk)
+    job.refresh_from_db()
+    assert job.status == "done"
+    with job.file.open("rb") as handle:
+        header, *rows = csv_rows(handle.read())
+    assert header[0] in headers_of("uid") and len(rows) == 1
+
+
+def test_an_export_tells_its_progress_as_it_writes(hand, monkeypatch):
+    """The xlsx reports the responses written (every CHUNK and at the end); the csv the
+    lines written, every PROGRESS_LINES (1 here: each line, header included). Without
+    anyone to tell, the same file is written."""
+    from wagtail_satisfaction.reports import exports
+
+    seen = []
+    ExportRequest({"campaign": hand["campaign"].pk}, "xlsx").write(io.BytesIO(),
+                                                                  progress=seen.append)
+    assert seen == [5]
+    monkeypatch.setattr(exports, "PROGRESS_LINES", 1)
+    export = ExportRequest({"campaign": hand["campaign"].pk}, "csv")
+    told, untold, seen = io.BytesIO(), io.BytesIO(), []
+    export.write(told, progress=seen.append)
+    assert seen == [1, 2, 3, 4, 5, 6]
+    export.write(untold)
+    assert untold.getvalue() == told.getvalue() and len(csv_rows(told.getvalue())) == 6
+
+
+def test_an_export_of_exactly_the_threshold_downloads_at_once_with_its_type(client, hand,
+                                                                           settings):
+    from django.urls import reverse
+
+    from tests.test_reports_views import iso_secretary
+    from wagtail_satisfaction.models import ExportJob
+    from wagtail_satisfaction.reports.columns import headers_of
+
+    settings.WAGTAIL_SATISFACTION_EXPORT_BACKGROUND_THRESHOLD = 5  # the five responses
+    client.force_login(iso_secretary())
+    url = reverse("wagtail_satisfaction_reports:export")
+    xlsx = client.get(url, {"campaign": hand["campaign"].pk, "format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    assert xlsx["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    comments = client.get(url, {"campaign": hand["campaign"].pk, "format": "csv",
+                                "kind": "comments"})
+    assert comments["Content-Type"] == "text/csv; charset=utf-8"
+    header, *rows = csv_rows(b"".join(comments.streaming_content))
+    assert header[-1] in headers_of("text") and len(rows) == 2  # the two relevant comments
+    assert not ExportJob.objects.exists()
+
+
+@pytest.mark.usefixtures("english")
+def test_the_report_page_offers_each_download_by_name_and_label(client, hand):
+    from django.urls import reverse
+    from lxml import html as lxml_html
+
+    from tests.test_reports_views import iso_secretary
+
+    client.force_login(iso_secretary())
+    page = client.get(reverse("wagtail_satisfaction_reports:report"),
+                      {"campaign": hand["campaign"].pk}, HTTP_ACCEPT_LANGUAGE="en")
+    links = {a.get("data-export"): (a.text_content().strip(), a.get("href"))
+             for a in lxml_html.fromstring(page.content).xpath("//a[@data-export]")}
+    assert {name: label for name, (label, _href) in links.items()} == {
+        "xlsx": "Download xlsx (all tables)", "csv": "Responses as csv",
+        "comments-csv": "Comments as csv"}
+    assert "kind=comments" in links["comments-csv"][1] and "format=csv" in links["csv"][1]

@@ -203,7 +203,12 @@ def test_the_targets_sheet_is_headed_and_follows_the_filters(hand):
         ["Phòng A", "Whole campaign", 3, 3, 10, 0.3, None, 4, 0.75, None, "met", None],
         ["Phòng B", "Whole campaign", 1, 3, 10, 0.1, None, 4, 0.25, None, "not yet",
          "Responses: 2 more needed (1 of 3)"]]
-    assert workbook["Targets"]["F2"].number_format == "0.00%"
+    targets = workbook["Targets"]
+    assert targets["F2"].number_format == "0.00%"
+    # The unit and what is not yet met are wide, wrapped text columns; the others narrow.
+    widths = {col: targets.column_dimensions[col].width for col in "ABL"}
+    assert widths["A"] > 40 and widths["L"] > 40 and widths["B"] < 20
+    assert targets["L4"].alignment.wrap_text
     campaign = hand["campaign"]
     campaign.target_dossier_share, campaign.target_return_rate = 30, 50
     campaign.save()
@@ -404,3 +409,53 @@ def test_the_report_page_offers_each_download_by_name_and_label(client, hand):
         "xlsx": "Download xlsx (all tables)", "csv": "Responses as csv",
         "comments-csv": "Comments as csv"}
     assert "kind=comments" in links["comments-csv"][1] and "format=csv" in links["csv"][1]
+
+
+GROUP_HEADER = ["Responses", "F1", "F2", "Overall index", "Decision 766 ratio"]
+
+
+def test_every_sheet_of_the_workbook_is_titled_and_headed_for_its_reader(hand):
+    """The hand dataset's workbook in English: each table's sheet, header row and frozen
+    panes (the summary keeps its item column in view); the summary, questions and factors
+    tables cell for cell (counted by hand in tests/reports_factories.py)."""
+    workbook, _ = workbook_of(ReportFilters(campaign=hand["campaign"]))
+    tables = {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+              for sheet in workbook.worksheets}
+    assert {title: rows[0] for title, rows in tables.items()} == {
+        "Summary": ["Item", "Value"],
+        "Questions": ["Code", "Question", "Factor", "N (applicable)", "Satisfied answers",
+                      "% satisfied", "Mean", "Very dissatisfied", "Dissatisfied", "Neutral",
+                      "Satisfied", "Very satisfied", "Not applicable / no answer", "Very much",
+                      "Much", "A little"],
+        "Factors": ["Code", "Factor", "Index (%)"],
+        **{title: ["Group", *GROUP_HEADER] for title in (
+            "By unit", "By procedure", "By field", "By officer", "By channel")},
+        "Trend by month": ["Month", *GROUP_HEADER],
+        "Expectations": ["Rank", "Code", "Expectation", "N", "Mean level (1–3)"],
+        "Targets": TARGET_HEADERS,
+        "Responses": ["uid", "submitted_at", "channel", "Channel name", "unit_code", "Unit",
+                      "procedure_code", "Procedure", "Field", "officer", "dossier_code",
+                      "dossier_proven", "comment", "comment_state", "Q1", "Q1 (label)", "Q2",
+                      "Q2 (label)", "Q3", "Q3 (label)", "QE1", "QE1 (label)", "QE2",
+                      "QE2 (label)"],
+        "Comments": ["uid", "submitted_at", "Unit", "Comment"]}
+    assert list(tables) == ["Summary", "Questions", "Factors", "By unit", "By procedure",
+                            "By field", "By officer", "By channel", "Trend by month",
+                            "Expectations", "Targets", "Responses", "Comments"]
+    assert {sheet.title: sheet.freeze_panes for sheet in workbook.worksheets} == {
+        title: "B2" if title == "Summary" else "A2" for title in tables}
+    assert tables["Summary"][1:] == [
+        ["Filters", "Khảo sát 2025"], ["Responses", 5], ["Overall index (%)", 0.5417],
+        ["Decision 766 ratio (%)", 0.85], ["Dissatisfied responses", 3],
+        ["Decision 766 base", 20]]
+    assert workbook["Summary"]["B4"].number_format == "0.00%"
+    assert tables["Questions"][1:] == [
+        ["1", "Thông tin dễ hiểu", "Tiếp cận", 4, 2, 0.5, 3, 1, 1, 0, 1, 1, 1, None, None, None],
+        ["2", "Trụ sở sạch sẽ", "Tiếp cận", 3, 3, 1, 4.33, 0, 0, 0, 2, 1, 2, None, None, None],
+        ["3", "Trả kết quả đúng hẹn", "Kết quả", 3, 1, 0.3333, 3.33, 0, 1, 1, 0, 1, 2, None,
+         None, None],
+        ["E1", "Thái độ phục vụ", "Mong đợi", 5, None, None, 2.4, *[None] * 6, 3, 1, 1],
+        ["E2", "Chuyển đổi số", "Mong đợi", 4, None, None, 2, *[None] * 6, 1, 2, 1]]
+    questions = workbook["Questions"]
+    assert (questions["F2"].number_format, questions["G3"].number_format) == ("0.00%", "0.00")
+    assert tables["Factors"][1:] == [["F1", "Tiếp cận", 0.75], ["F2", "Kết quả", 0.3333]]

@@ -459,3 +459,14 @@ def test_every_sheet_of_the_workbook_is_titled_and_headed_for_its_reader(hand):
     questions = workbook["Questions"]
     assert (questions["F2"].number_format, questions["G3"].number_format) == ("0.00%", "0.00")
     assert tables["Factors"][1:] == [["F1", "Tiếp cận", 0.75], ["F2", "Kết quả", 0.3333]]
+
+
+def test_a_responses_table_left_unsaid_is_not_personal(risky):
+    """Privacy by default: the responses table of a caller that does not say ``personal``
+    has no email column."""
+    from wagtail_satisfaction.reports.exports import ResponseResource
+
+    with translation.override("en"):
+        assert "email" not in ResponseResource(risky.questionnaire).get_export_headers()
+        assert "email" in ResponseResource(risky.questionnaire,
+                                           personal=True).get_export_headers()

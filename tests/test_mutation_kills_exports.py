@@ -475,7 +475,8 @@ def test_a_responses_table_left_unsaid_is_not_personal(risky):
 def test_the_responses_csv_names_each_answer_and_a_pooled_officer_in_words(hand, settings):
     """With a minimum group of 2, Trần Thị Bình (r3 alone) is written as the pool, as the
     report shows her, and so is Nguyễn Văn An (a pool of one would name her); r4 names no
-    officer. Each answer has its words beside its value: r1's Q1 = 5 is "Very satisfied"."""
+    officer. Each answer has its words beside its value: r1's Q1 = 5 is "Very satisfied";
+    an empty cell stays empty."""
     settings.WAGTAIL_SATISFACTION_MIN_GROUP_SIZE = 2
     rows = {row["uid"]: row for row in csv_table(hand["campaign"])}
     r1, r3, r4 = (rows[str(hand["responses"][i].uid)] for i in (0, 2, 3))
@@ -483,3 +484,6 @@ def test_the_responses_csv_names_each_answer_and_a_pooled_officer_in_words(hand,
     assert (r1["officer"], r3["officer"], r4["officer"]) == (pool, pool, "")
     assert (r1["Q1"], r1["Q1 (label)"], r1["Q3"], r1["Q3 (label)"]) == (
         "5", "Very satisfied", "3", "Neutral")
+    # What is not there is left empty: r5 did not answer E2, r4 names no procedure or field.
+    r5 = rows[str(hand["responses"][4].uid)]
+    assert (r5["QE2"], r5["QE2 (label)"], r4["Procedure"], r4["Field"]) == ("", "", "", "")

@@ -357,10 +357,16 @@ def test_an_export_tells_its_progress_as_it_writes(hand, monkeypatch):
     anyone to tell, the same file is written."""
     from wagtail_satisfaction.reports import exports
 
-    seen = []
-    ExportRequest({"campaign": hand["campaign"].pk}, "xlsx").write(io.BytesIO(),
-                                                                  progress=seen.append)
-    assert seen == [5]
+    def told(chunk):
+        monkeypatch.setattr(exports, "CHUNK", chunk)
+        seen = []
+        ExportRequest({"campaign": hand["campaign"].pk}, "xlsx").write(io.BytesIO(),
+                                                                      progress=seen.append)
+        return seen
+
+    assert told(2000) == [5]
+    assert told(2) == [2, 4, 5]
+    assert told(5) == [5]  # a whole chunk at the end is told once
     monkeypatch.setattr(exports, "PROGRESS_LINES", 1)
     export = ExportRequest({"campaign": hand["campaign"].pk}, "csv")
     told, untold, seen = io.BytesIO(), io.BytesIO(), []

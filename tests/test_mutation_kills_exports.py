@@ -469,13 +469,19 @@ def test_every_sheet_of_the_workbook_is_titled_and_headed_for_its_reader(hand):
 
 def test_a_responses_table_left_unsaid_is_not_personal(risky):
     """Privacy by default: the responses table of a caller that does not say ``personal``
-    has no email column."""
-    from wagtail_satisfaction.reports.exports import ResponseResource
+    has no email column, and its comments table masks personal data."""
+    from wagtail_satisfaction.models import Comment as CommentModel
+    from wagtail_satisfaction.models import ModerationState
+    from wagtail_satisfaction.reports.exports import CommentResource, ResponseResource
 
     with translation.override("en"):
         assert "email" not in ResponseResource(risky.questionnaire).get_export_headers()
         assert "email" in ResponseResource(risky.questionnaire,
                                            personal=True).get_export_headers()
+    # Nor is a comments table: the phone number and address typed in are masked.
+    CommentModel.objects.update(state=ModerationState.RELEVANT)
+    [row] = CommentResource().rows(ReportFilters(campaign=risky))
+    assert "0901234567" not in row["text"] and "dan@example.vn" not in row["text"]
 
 
 def test_the_responses_csv_names_each_answer_and_a_pooled_officer_in_words(hand, settings):
@@ -493,3 +499,27 @@ def test_the_responses_csv_names_each_answer_and_a_pooled_officer_in_words(hand,
     # What is not there is left empty: r5 did not answer E2, r4 names no procedure or field.
     r5 = rows[str(hand["responses"][4].uid)]
     assert (r5["QE2"], r5["QE2 (label)"], r4["Procedure"], r4["Field"]) == ("", "", "", "")
+
+
+def test_a_response_that_answers_no_question_is_a_row_of_empty_answers(db):
+    """Every question optional, a visitor leaves only a comment: the response is in the
+    export, its answer cells empty."""
+    from tests.reports_factories import make_small_questionnaire
+    from wagtail_satisfaction.models import Question
+
+    questionnaire = make_small_questionnaire()
+    Question.objects.filter(factor__questionnaire=questionnaire).update(required=False)
+    campaign = make_campaign(questionnaire=questionnaire)
+    submit_response(campaign, answers={}, comment="Chỉ góp ý thôi")
+    [row] = csv_table(campaign, personal=True)
+    assert row["comment"] == "Chỉ góp ý thôi"
+    assert {row[key] for key in row if key.startswith("Q")} == {""}
+
+
+def test_the_responses_csv_gives_report_time_even_where_the_server_runs_on_utc(hand,
+                                                                               settings):
+    """r1 at 10:00 in Vietnam (03:00 UTC) on a server whose own zone is UTC."""
+    settings.TIME_ZONE = "UTC"
+    settings.WAGTAIL_SATISFACTION_REPORT_TIME_ZONE = "Asia/Ho_Chi_Minh"
+    rows = {row["uid"]: row for row in csv_table(hand["campaign"])}
+    assert rows[str(hand["responses"][0].uid)]["submitted_at"] == "2025-09-15 10:00:00"

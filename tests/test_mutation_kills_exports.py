@@ -1,6 +1,8 @@
 """The exports (reports/exports.py) at the edges mutation testing found unpinned
 (scripts/mutation.sh, issue 10): every text cell of the responses file made safe for a
-spreadsheet, personal data only in a personal export, file names of open-ended periods."""
+spreadsheet, personal data only in a personal export, file names of open-ended periods and
+their day; the workbook's sheets, targets and charts; downloads, background exports and
+their progress."""
 
 import csv
 import datetime

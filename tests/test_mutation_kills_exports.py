@@ -525,3 +525,29 @@ def test_the_responses_csv_gives_report_time_even_where_the_server_runs_on_utc(h
     settings.WAGTAIL_SATISFACTION_REPORT_TIME_ZONE = "Asia/Ho_Chi_Minh"
     rows = {row["uid"]: row for row in csv_table(hand["campaign"])}
     assert rows[str(hand["responses"][0].uid)]["submitted_at"] == "2025-09-15 10:00:00"
+
+
+def test_a_tthc_workbook_sums_up_the_points_and_lists_the_indicators(db):
+    """TTHC (9 indicators, 0-2 points), three responses: all 2; 1-8 at 2 and 9 at 0; all 1.
+    Means 5/3 for indicators 1-8 and 1 for 9: 43/3 = 14.33 of 18 points, "Tốt"."""
+    from tests.factories import tthc
+    from tests.reports_factories import local, respond
+
+    root = make_unit("Sở Nội vụ", code="noi-vu")
+    campaign = make_campaign(unit=root, questionnaire=tthc(),
+                             opens_on=datetime.date(2025, 1, 1),
+                             closes_on=datetime.date(2025, 6, 30))
+    for day, points in ((1, [2] * 9), (15, [2] * 8 + [0]), (20, [1] * 9)):
+        respond(campaign, local(2025, 3, day),
+                {str(n): value for n, value in enumerate(points, 1)}, unit=root)
+    workbook, _ = workbook_of(ReportFilters(campaign=campaign))
+    summary = [list(row) for row in workbook["Summary"].iter_rows(values_only=True)]
+    assert summary[-3:] == [["TTHC total points", 14.33], ["TTHC maximum", 18],
+                            ["TTHC band", "Tốt"]]
+    assert workbook["Summary"]["B8"].number_format == "0.00"
+    indicators = [list(row) for row in workbook["TTHC indicators"].iter_rows(values_only=True)]
+    assert indicators[0] == ["Code", "Indicator", "N", "Mean points"]
+    assert [row[0::2] for row in indicators[1:]] == [
+        *([str(n), 3] for n in range(1, 9)), ["9", 3]]
+    assert [row[3] for row in indicators[1:]] == [1.67] * 8 + [1]
+    assert workbook["TTHC indicators"]["D2"].number_format == "0.00"

@@ -457,6 +457,7 @@ def test_every_sheet_of_the_workbook_is_titled_and_headed_for_its_reader(hand):
         ["Decision 766 ratio (%)", 0.85], ["Dissatisfied responses", 3],
         ["Decision 766 base", 20]]
     assert workbook["Summary"]["B4"].number_format == "0.00%"
+    assert workbook["Summary"].column_dimensions["A"].width > 40  # the items: wide text
     assert tables["Questions"][1:] == [
         ["1", "Thông tin dễ hiểu", "Tiếp cận", 4, 2, 0.5, 3, 1, 1, 0, 1, 1, 1, None, None, None],
         ["2", "Trụ sở sạch sẽ", "Tiếp cận", 3, 3, 1, 4.33, 0, 0, 0, 2, 1, 2, None, None, None],
@@ -537,6 +538,9 @@ def test_a_tthc_workbook_sums_up_the_points_and_lists_the_indicators(db):
     campaign = make_campaign(unit=root, questionnaire=tthc(),
                              opens_on=datetime.date(2025, 1, 1),
                              closes_on=datetime.date(2025, 6, 30))
+    # Before any response: no band to give, an empty cell.
+    workbook, _ = workbook_of(ReportFilters(campaign=campaign))
+    assert list(workbook["Summary"].iter_rows(values_only=True))[-1] == ("TTHC band", None)
     for day, points in ((1, [2] * 9), (15, [2] * 8 + [0]), (20, [1] * 9)):
         respond(campaign, local(2025, 3, day),
                 {str(n): value for n, value in enumerate(points, 1)}, unit=root)

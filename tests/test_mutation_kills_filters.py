@@ -7,6 +7,7 @@ r2 (paper, A), r3 (kiosk, B), r4 (website, none), r5 (website, A); the comments 
 are relevant.
 """
 
+import dataclasses
 import datetime
 
 import pytest
@@ -289,3 +290,16 @@ def test_a_user_of_one_unit_on_a_campaign_above_it_gets_the_report_of_their_unit
         assert filters.describe() == f"{data['campaign']} · Phòng B"
     assert filters.unit == data["unit_b"]
     assert build_report(filters).responses == 1
+
+
+def test_the_days_after_the_last_whole_month_count_with_a_procedure_and_an_officer(data):
+    """On PostgreSQL a period's whole months are read from the monthly tallies and the days
+    around them from the responses themselves (no daily tally knows a procedure and an
+    officer together): 1 October to 28 November is October whole, then 1-28 November,
+    whose r5 (28 November, An, procedure A) counts as r2 (1 October) does."""
+    filters = ReportFilters(campaign=data["campaign"], procedure=data["proc_a"],
+                            officer=data["an"], start=datetime.date(2025, 10, 1),
+                            end=datetime.date(2025, 11, 28))
+    assert build_report(filters).responses == 2
+    until_27 = dataclasses.replace(filters, end=datetime.date(2025, 11, 27))
+    assert build_report(until_27).responses == 1

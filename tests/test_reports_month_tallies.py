@@ -358,3 +358,18 @@ def test_whole_weeks_run_from_a_monday_to_a_sunday():
     assert _whole_weeks(d(2025, 12, 1), d(2025, 12, 7)) == (d(2025, 12, 1), d(2025, 12, 7))
     assert _whole_weeks(d(2025, 12, 2), d(2025, 12, 8)) is None  # Tuesday to Monday
     assert _whole_weeks(d(2025, 12, 1), d(2025, 12, 6)) is None  # Monday to Saturday
+
+
+@pytest.mark.postgres
+def test_the_answers_unique_index_holds_the_value_for_index_only_reads():
+    """Migration 0023: the raw answers of a report's few days outside whole weeks are read
+    from the (response, question) index alone (its value included), and autovacuum marks
+    the answers' pages all-visible after 1 % more rows, as index-only scans need."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indisunique, i.indnkeyatts, i.indnatts, c.reloptions FROM pg_index i "
+            "JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid "
+            "WHERE x.relname = 'satisfaction_one_answer_per_question'")
+        unique, keys, columns, options = cursor.fetchone()
+    assert (unique, keys, columns) == (True, 2, 3)
+    assert "autovacuum_vacuum_insert_scale_factor=0.01" in options

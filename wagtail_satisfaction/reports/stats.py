@@ -665,14 +665,14 @@ class Figures:
             for group, rows in result.items():
                 group = group[2:] if group else None
                 into = dict(self.responses.get(group, []))  # another part of the period
-                for key, _keys, totals in rows:
+                for key, _keys, totals in rows:  # totals: (m_n, m_a, m_s, m_p, m_d)
                     sums_ = into.setdefault(_none_key(key, source, group),
                                             dict.fromkeys(("n", "a", "s", "p", "d"), 0))
-                    for name, total in totals.items():
-                        sums_[name[2]] += total or 0
+                    for name, total in zip(("n", "a", "s", "p", "d"), totals, strict=True):
+                        sums_[name] += total or 0
                 self.responses[group] = list(into.items())
 
-        return (qs, [f"g_{g}" if g else None for g in groups], [], sums), merge
+        return (qs, [f"g_{g}" if g else None for g in groups], [], sums, True), merge
 
     def _answer_rows(self, filters, source, groups):
         if source == "raw":
@@ -701,19 +701,23 @@ class Figures:
             for group, rows in result.items():
                 group = group[2:] if group else None
                 grouped = self.answers.setdefault(group, {})  # or another part of the period
+                # found: (question, [value without a tally column]); totals: a count per
+                # tally column, [then the rows counted]
                 for key, found, totals in rows:
                     into = grouped.setdefault(_none_key(key, source, group), {})
-                    counts = into.setdefault(found["c_q"], {})
-                    n = totals.pop("m_n", None)
-                    if found.get("c_o") is not None:  # a value without a tally column
-                        counts[found["c_o"]] = counts.get(found["c_o"], 0) + n
+                    counts = into.setdefault(found[0], {})
+                    if len(found) > 1 and found[1] is not None:  # a value without a column
+                        counts[found[1]] = counts.get(found[1], 0) + totals[-1]
                         continue
-                    for column, n in totals.items():
+                    for value, n in zip(TALLY_VALUES, totals, strict=False):
                         if n:
-                            value = None if column == "na" else int(column[1:])
                             counts[value] = counts.get(value, 0) + n
 
-        return (qs, [f"g_{g}" if g else None for g in groups], keys, sums), merge
+        return (qs, [f"g_{g}" if g else None for g in groups], keys, sums, True), merge
+
+
+# The value each of ``TALLY_COLUMNS`` counts (v0…v5, then "na": not applicable).
+TALLY_VALUES = [None if column == "na" else int(column[1:]) for column in TALLY_COLUMNS]
 
 
 def _none_key(key, source, group):

@@ -301,3 +301,21 @@ def test_an_empty_secret_code_never_proves_a_dossier():
     for empty in (None, "", "   "):
         assert refusal(dossiers.find_by_codes, dossier.code, empty)[0] == "wrong_codes"
     assert dossiers.find_by_codes(dossier.code, "xx xx") == dossier
+
+
+def test_a_dossier_returned_today_in_vietnam_may_be_rated_at_dawn_on_a_utc_server(
+        settings, monkeypatch):
+    """At 06:30 on 2 October in Vietnam (23:30 on 1 October UTC), on a server whose own
+    time zone is UTC, a dossier returned on 2 October may be rated: "today" is Vietnam's."""
+    from django.utils import timezone
+
+    settings.TIME_ZONE = "UTC"
+    now = datetime.datetime(2025, 10, 1, 23, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    campaign = make_campaign(opens_on=datetime.date(2025, 9, 1),
+                             closes_on=datetime.date(2025, 10, 31))
+    dossier = make_dossier(campaign.unit, code="HS-SANG", received_on=datetime.date(2025, 9, 20),
+                           due_on=datetime.date(2025, 10, 10),
+                           returned_on=datetime.date(2025, 10, 2))
+    assert dossiers.local_today() == datetime.date(2025, 10, 2)
+    assert dossiers.check_can_rate(dossier) == campaign

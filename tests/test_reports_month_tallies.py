@@ -28,10 +28,14 @@ from wagtail_satisfaction.models import (
     Officer,
     OfficerAnswerTally,
     OfficerDayAnswerTally,
+    OfficerWeekAnswerTally,
+    OfficerWeekResponseTally,
     Procedure,
     ProcedureDayResponseTally,
     ProcedureOfficerAnswerTally,
     ProcedureResponseTally,
+    ProcedureWeekAnswerTally,
+    ProcedureWeekResponseTally,
     Sector,
     Unit,
 )
@@ -41,7 +45,7 @@ from wagtail_satisfaction.reports.rollup import (
     rebuild_tallies,
     roll_up_pending,
 )
-from wagtail_satisfaction.reports.stats import _plan, build_report
+from wagtail_satisfaction.reports.stats import _plan, _whole_weeks, build_report
 
 pytestmark = pytest.mark.django_db
 
@@ -107,29 +111,57 @@ def test_every_combination_of_filters_gives_the_raw_answers_figures(sipas):  # n
                 read |= {source for source, _part in plan}
                 if len(plan) > 1:
                     split.add(tuple(source for source, _part in plan))
-                if len(plan) > 2:  # raw rows of a channel: each end its own range of days
-                    (_month, months), (_s, before), (_e, after) = plan
-                    assert (before.start, before.end, before.skip) == (
-                        filters.start, months.start - datetime.timedelta(days=1), None)
-                    assert (after.start, after.end, after.skip) == (
-                        months.end + datetime.timedelta(days=1), filters.end, None)
+                # The parts read every day of the dates once.
+                days = [day for _source, part in plan for day in days_of(part)]
+                assert sorted(days) == days_of(filters), (filters, plan)
+                for source, part in plan:
+                    if source.endswith("_week"):  # whole weeks, Monday to Sunday
+                        assert (part.start.weekday(), part.end.weekday()) == (0, 6)
+                    if source == "raw" and len(plan) > 1 and part.skip is None:
+                        # raw days of a channel: each end its own range, a week at most
+                        # where a weekly tally knows the rest
+                        assert len(days_of(part)) < 7 or not any(
+                            s.endswith("_week") for s, _p in plan), (filters, plan)
     postgresql = connection.vendor == "postgresql"
     expected = {"daily", "raw", *(("channel_month", "procedure_all", "officer_all",
                                    "procedure", "officer", "procedure_officer",
                                    "procedure_day", "officer_day", "channel_day",
-                                   "channel_sector_day")
+                                   "channel_sector_day", "procedure_week", "officer_week")
                                   if postgresql else ())}
     assert read == expected, read
     # Dates that cut a month: whole months from a monthly tally, the other days from a
-    # daily one, with the channel where the report has a channel and a field; raw rows for
-    # what no daily tally knows (a channel with a procedure or an officer), read end by end
-    # when the report has a channel.
+    # daily one, with the channel where the report has a channel and a field. What no daily
+    # tally knows (a channel with a procedure or an officer) takes its whole weeks from a
+    # weekly tally and the days around them from raw rows, each its own range; raw rows
+    # alone where no tally knows the filters (a procedure with an officer).
     assert split == ({("procedure_all", "procedure_day"), ("officer_all", "officer_day"),
                       ("channel_month", "channel_day"), ("procedure", "channel_sector_day"),
                       ("officer", "channel_sector_day"), ("procedure", "raw"),
                       ("officer", "raw"), ("procedure_officer", "raw"),
-                      ("procedure", "raw", "raw"), ("officer", "raw", "raw")}
+                      ("procedure", "raw", "raw"), ("officer", "raw", "raw"),
+                      # until 10 November: 3-9 November from a week, 1-2 and 10 raw
+                      ("procedure", "procedure_week", "raw", "raw"),
+                      ("officer", "officer_week", "raw", "raw"),
+                      # 6 October (a Monday) - 10 December: October's 6-26 from weeks, its
+                      # 27-31 raw; December's 1-7 from a week, its 8-10 raw.
+                      ("procedure", "procedure_week", "raw", "procedure_week", "raw"),
+                      ("officer", "officer_week", "raw", "officer_week", "raw"),
+                      # 4 October - 3 November (no whole month): 6 October - 2 November
+                      # from weeks, 4-5 October and 3 November raw.
+                      ("procedure_week", "raw", "raw"), ("officer_week", "raw", "raw")}
                      if postgresql else set()), split
+
+
+def days_of(filters):
+    """The days a report's (or a plan part's) dates select, open dates bounded by 2025."""
+    start = filters.start or datetime.date(2025, 1, 1)
+    end = filters.end or datetime.date(2025, 12, 31)
+    days = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
+    if filters.skip:
+        first, last = filters.skip
+        days = [day for day in days
+                if (first is not None and day < first) or (last is not None and day > last)]
+    return days
 
 
 @pytest.mark.postgres
@@ -155,6 +187,8 @@ def test_a_submission_is_in_the_monthly_tallies_once_rolled_up(sipas):  # noqa: 
     (ProcedureOfficerAnswerTally, "v4", "câu trả lời theo tháng, thủ tục và công chức"),
     (ChannelSectorDayResponseTally, "responses", "phiếu theo ngày, kênh và lĩnh vực"),
     (ChannelSectorDayAnswerTally, "na", "câu trả lời theo ngày, kênh và lĩnh vực"),
+    (ProcedureWeekResponseTally, "responses", "phiếu theo tuần, kênh và thủ tục"),
+    (OfficerWeekAnswerTally, "v5", "câu trả lời theo tuần, kênh, lĩnh vực và công chức"),
 ])
 def test_verify_names_a_wrong_keyed_tally_and_a_rebuild_repairs_it(
         sipas, model, column, table):  # noqa: F811
@@ -286,3 +320,56 @@ def test_filling_new_tallies_leaves_the_queued_responses_to_the_roll_up(sipas): 
     assert roll_up_pending() == 6
     assert sum(ChannelSectorDayResponseTally.objects.values_list("responses", flat=True)) == 6
     call_command("satisfaction_verify", stdout=io.StringIO())
+
+
+@pytest.mark.postgres
+def test_the_week_tallies_are_rolled_up_rebuilt_and_verified(around_november):
+    """Each response in the week of its local day (Monday), with its channel and procedure
+    or field and officer; a rebuild gives the same rows; the verification passes."""
+    roll_up_pending()
+    p2, chi = Procedure.objects.get(code="P2"), Officer.objects.get(name="Trần Chi")
+    # 30 October 2025 (a Thursday) on the website, 31 October in a kiosk: week of 27 October.
+    week = ProcedureWeekAnswerTally.objects.filter(
+        campaign=around_november, week=datetime.date(2025, 10, 27), procedure_key=p2.pk)
+    assert sorted(week.values_list("channel", "question__code", "v1", "v2", "na")) == [
+        ("kiosk", "1", 0, 0, 0), ("kiosk", "2", 1, 0, 0), ("kiosk", "3", 0, 0, 0),
+        ("website", "1", 0, 1, 0), ("website", "2", 0, 0, 1), ("website", "3", 0, 0, 0)]
+    # 2 December (a Tuesday): week of 1 December, the field of P1 and officer Chi.
+    officer = OfficerWeekResponseTally.objects.get(
+        campaign=around_november, week=datetime.date(2025, 12, 1), officer_key=chi.pk)
+    assert (officer.channel, officer.sector_key, officer.responses) == (
+        "website", Procedure.objects.get(code="P1").sector_id, 1)
+    models = (ProcedureWeekAnswerTally, ProcedureWeekResponseTally, OfficerWeekAnswerTally,
+              OfficerWeekResponseTally)
+    before = {model: sorted(model.objects.values_list(
+        *[f.column for f in model._meta.concrete_fields if f.column != "id"]))
+        for model in models}
+    rebuild_tallies([around_november.pk])
+    for model, rows in before.items():
+        assert sorted(model.objects.values_list(
+            *[f.column for f in model._meta.concrete_fields if f.column != "id"])) == rows
+    call_command("satisfaction_verify", stdout=io.StringIO())
+
+
+def test_whole_weeks_run_from_a_monday_to_a_sunday():
+    d = datetime.date
+    assert _whole_weeks(d(2025, 3, 10), d(2025, 3, 31)) == (d(2025, 3, 10), d(2025, 3, 30))
+    assert _whole_weeks(d(2025, 8, 1), d(2025, 8, 20)) == (d(2025, 8, 4), d(2025, 8, 17))
+    assert _whole_weeks(d(2025, 12, 1), d(2025, 12, 7)) == (d(2025, 12, 1), d(2025, 12, 7))
+    assert _whole_weeks(d(2025, 12, 2), d(2025, 12, 8)) is None  # Tuesday to Monday
+    assert _whole_weeks(d(2025, 12, 1), d(2025, 12, 6)) is None  # Monday to Saturday
+
+
+@pytest.mark.postgres
+def test_the_answers_unique_index_holds_the_value_for_index_only_reads():
+    """Migration 0023: the raw answers of a report's few days outside whole weeks are read
+    from the (response, question) index alone (its value included), and autovacuum marks
+    the answers' pages all-visible after 1 % more rows, as index-only scans need."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indisunique, i.indnkeyatts, i.indnatts, c.reloptions FROM pg_index i "
+            "JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid "
+            "WHERE x.relname = 'satisfaction_one_answer_per_question'")
+        unique, keys, columns, options = cursor.fetchone()
+    assert (unique, keys, columns) == (True, 2, 3)
+    assert "autovacuum_vacuum_insert_scale_factor=0.01" in options

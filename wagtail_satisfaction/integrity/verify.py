@@ -320,6 +320,11 @@ MONTH_TALLY_NAMES = {
     "ChannelMonthAnswerTally": gettext_lazy("monthly answers by channel"),
     "ChannelSectorDayResponseTally": gettext_lazy("daily responses by channel and field"),
     "ChannelSectorDayAnswerTally": gettext_lazy("daily answers by channel and field"),
+    "ProcedureWeekResponseTally": gettext_lazy("weekly responses by channel and procedure"),
+    "ProcedureWeekAnswerTally": gettext_lazy("weekly answers by channel and procedure"),
+    "OfficerWeekResponseTally": gettext_lazy(
+        "weekly responses by channel, field and officer"),
+    "OfficerWeekAnswerTally": gettext_lazy("weekly answers by channel, field and officer"),
 }
 KEY_NAMES = {"procedure_key": gettext_lazy("procedure #%(id)s"),
              "sector_key": gettext_lazy("field #%(id)s"),

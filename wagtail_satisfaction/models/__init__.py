@@ -37,6 +37,8 @@ from .reports import (
     OfficerDayAnswerTally,
     OfficerDayResponseTally,
     OfficerResponseTally,
+    OfficerWeekAnswerTally,
+    OfficerWeekResponseTally,
     PendingTally,
     ProcedureAllChannelsAnswerTally,
     ProcedureAllChannelsResponseTally,
@@ -46,6 +48,8 @@ from .reports import (
     ProcedureOfficerAnswerTally,
     ProcedureOfficerResponseTally,
     ProcedureResponseTally,
+    ProcedureWeekAnswerTally,
+    ProcedureWeekResponseTally,
     ResponseTally,
 )
 from .responses import Answer, Channel, Comment, ModerationState, Response
@@ -71,6 +75,8 @@ __all__ = [
     "ProcedureAllChannelsAnswerTally", "OfficerAllChannelsResponseTally",
     "OfficerAllChannelsAnswerTally", "ChannelMonthAnswerTally",
     "ChannelSectorDayResponseTally", "ChannelSectorDayAnswerTally",
+    "ProcedureWeekResponseTally", "ProcedureWeekAnswerTally", "OfficerWeekResponseTally",
+    "OfficerWeekAnswerTally",
 ]
 
 # Comment moderation

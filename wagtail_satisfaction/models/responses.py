@@ -105,6 +105,8 @@ class Response(models.Model):
             models.Index(fields=["campaign", "submitted_at"]),
             models.Index(fields=["unit", "submitted_at"]),
             models.Index(fields=["channel"]),
+            # A report's raw rows of one channel over a few days (reports.stats._days).
+            models.Index(fields=["campaign", "channel", "submitted_at"]),
         ]
 
     def __str__(self):

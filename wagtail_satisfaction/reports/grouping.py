@@ -10,6 +10,7 @@ period's, the targets') as one statement.
 """
 
 import datetime
+import operator
 
 from django.db import connection
 
@@ -21,53 +22,65 @@ def grouped_sums(queryset, groups, keys, sums):
 
     ``queryset``: the selection, annotated so that each name of ``groups`` (None: the whole
     selection), ``keys`` (grouped by in every set, e.g. the question) and ``sums`` is a
-    column. ``sums`` maps a name to the SQL aggregate of that column, e.g.
-    ``{"n": "SUM(%s)"}`` (``%s`` stands for the quoted column). One query.
+    column; or a list of such querysets, the parts of one selection, summed together.
+    ``sums`` maps a name to the SQL aggregate of that column, e.g.
+    ``{"n": "SUM(%s)"}`` (``%s`` stands for the quoted column). One query. A job of
+    :func:`grouped_sums_many` may add a fifth item, ``tuples`` (see :func:`_statement`).
     """
     return grouped_sums_many([(queryset, groups, keys, sums)])[0]
 
 
 def grouped_sums_many(jobs):
     """:func:`grouped_sums` of each ``(queryset, groups, keys, sums)`` of ``jobs``, in one
-    query: the statements side by side in a ``UNION ALL``, each row tagged with its job and
-    each job's columns in places of their own (``NULL`` in the others' rows), so that no
-    column mixes two jobs' types."""
+    query: the statements one after another in a ``UNION ALL``, each row tagged with its
+    job. Whole-number columns (ids, counts, sums) share places, cast to ``bigint``; any
+    other column (a channel, a month) has a place of its own (``NULL`` in the other jobs'
+    rows), so that no place mixes two types and rows stay narrow."""
     statements = [_statement(*job) for job in jobs]
     statements = [(i, *found) for i, found in enumerate(statements) if found is not None]
     out = [{} for _job in jobs]
     if not statements:
         return out
     if len(statements) == 1:
-        i, sql, params, width, decode = statements[0]
+        i, sql, params, _columns, decode = statements[0]
         with connection.cursor() as cursor:
             _execute(cursor, sql, params)
             out[i] = decode(cursor.fetchall())
         return out
-    total = sum(width for _i, _sql, _params, width, _decode in statements)
-    parts, all_params, places, offset = [], [], {}, 0
+    quote = connection.ops.quote_name
+    shared = max(sum(integer for _name, integer in columns)
+                 for _i, _sql, _params, columns, _decode in statements)
+    own = [(i, name) for i, _sql, _params, columns, _decode in statements
+           for name, integer in columns if not integer]
+    parts, all_params, places = [], [], {}
     if connection.vendor == "postgresql":
         # PostgreSQL types a UNION's columns pair by pair, and a column NULL in the first
         # two parts becomes text: a first part that returns no row (the planner drops it
-        # unread) gives every column its job's type.
-        parts.append("SELECT -1, " + ", ".join(f"t{i}.*" for i, *_rest in statements)
-                     + " FROM " + " CROSS JOIN ".join(f"({sql}) t{i}"
-                                                      for i, sql, *_rest in statements)
-                     + " WHERE false")
+        # unread) gives every place its type.
+        parts.append("SELECT " + ", ".join(
+            ["-1", *["CAST(NULL AS bigint)"] * shared,
+             *(f"t{i}.{quote(name)}" for i, name in own)])
+            + " FROM " + " CROSS JOIN ".join(f"({sql}) t{i}" for i, sql, *_rest in statements)
+            + " WHERE false")
         all_params.extend(p for _i, _sql, params, *_rest in statements for p in params)
-    for i, sql, params, width, _decode in statements:
-        columns = ", ".join([str(i)] + ["NULL"] * offset
-                            + [f"t{i}.*"] + ["NULL"] * (total - offset - width))
-        parts.append(f"SELECT {columns} FROM ({sql}) t{i}")
+    for i, sql, params, columns, _decode in statements:
+        numbers = [name for name, integer in columns if integer]
+        select = [str(i), *(f"CAST(t{i}.{quote(name)} AS bigint)" for name in numbers),
+                  *["NULL"] * (shared - len(numbers)),
+                  *(f"t{i}.{quote(name)}" if j == i else "NULL" for j, name in own)]
+        parts.append(f"SELECT {', '.join(select)} FROM ({sql}) t{i}")
         all_params.extend(params)
-        places[i] = (offset + 1, offset + 1 + width)
-        offset += width
+        number_places = iter(range(1, 1 + len(numbers)))
+        at = [next(number_places) if integer else 1 + shared + own.index((i, name))
+              for name, integer in columns]
+        places[i] = operator.itemgetter(*at) if len(at) > 1 else (
+            lambda row, at=at[0]: (row[at],))
     rows = {i: [] for i in places}
     with connection.cursor() as cursor:
         _execute(cursor, " UNION ALL ".join(parts), all_params)
         for row in cursor.fetchall():
-            first, last = places[row[0]]
-            rows[row[0]].append(row[first:last])
-    for i, _sql, _params, _width, decode in statements:
+            rows[row[0]].append(places[row[0]](row))
+    for i, _sql, _params, _columns, decode in statements:
         out[i] = decode(rows[i])
     return out
 
@@ -86,16 +99,20 @@ def _execute(cursor, sql, params):
     cursor.nextset()
 
 
-def _statement(queryset, groups, keys, sums):
-    """(SQL, params, number of columns, decode(rows) -> result) of one :func:`grouped_sums`,
-    or None when there are no groups."""
+def _statement(queryset, groups, keys, sums, tuples=False):
+    """(SQL, params, its columns [(name, whole numbers?)], decode(rows) -> result) of one
+    :func:`grouped_sums`, or None when there are no groups. ``tuples``: each row's keys and
+    sums as tuples in the order of ``keys`` and ``sums``, not dicts (faster to read)."""
     groups = list(dict.fromkeys(groups))
     if not groups:
         return None
     named = [g for g in groups if g is not None]
     columns = list(dict.fromkeys([*named, *keys, *sums]))
-    inner, params = queryset.values(*columns).order_by().query.sql_with_params()
     quote = connection.ops.quote_name
+    inner, params = _selection(queryset, columns, quote)
+    first = queryset[0] if isinstance(queryset, list | tuple) else queryset
+    described = [("grouping", True),
+                 *((name, _whole_numbers(first, name)) for name in [*named, *keys, *sums])]
     aggregates = ", ".join(f"{sql % quote(name)} AS {quote(name)}"
                            for name, sql in sums.items())
     key_list = ", ".join(quote(key) for key in keys)
@@ -126,19 +143,52 @@ def _statement(queryset, groups, keys, sums):
         flags = dict(enumerate(groups))
         sql_params = list(params) * len(groups)
 
+    at = {g: 1 + named.index(g) if g else None for g in groups}
+    first_sum = 1 + len(named) + len(keys)
+
     def decode(rows):
         out = {g: [] for g in groups}
         for row in rows:
             group = flags[row[0]]
-            value = row[1 + named.index(group)] if group else None
-            rest = row[1 + len(named):]
+            value = row[at[group]] if group else None
             if group == "g_month":
                 value = _month(value)
-            out[group].append((value, dict(zip(keys, rest[:len(keys)], strict=True)),
-                               dict(zip(sums, rest[len(keys):], strict=True))))
+            found, totals = row[1 + len(named):first_sum], row[first_sum:]
+            out[group].append((value, found, totals) if tuples else
+                              (value, dict(zip(keys, found, strict=True)),
+                               dict(zip(sums, totals, strict=True))))
         return out
 
-    return sql, sql_params, 1 + len(named) + len(keys) + len(sums), decode
+    return sql, sql_params, described, decode
+
+
+WHOLE_NUMBERS = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField",
+                 "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
+                 "PositiveBigIntegerField", "PositiveSmallIntegerField", "ForeignKey"}
+
+
+def _whole_numbers(queryset, name):
+    """Whether a column of the selection holds whole numbers (an id, a count), so that
+    its sums do too."""
+    expression = queryset.query.annotations.get(name)
+    field = (expression.output_field if expression is not None
+             else queryset.model._meta.get_field(name))
+    return field.get_internal_type() in WHOLE_NUMBERS
+
+
+def _selection(queryset, columns, quote):
+    """(SQL, params) of the rows to group: one queryset's, or several querysets' rows
+    (the same selection's parts, e.g. days read apart) one after another in a ``UNION
+    ALL``, each part's columns named in the same order."""
+    if not isinstance(queryset, list | tuple):
+        return queryset.values(*columns).order_by().query.sql_with_params()
+    names = ", ".join(quote(name) for name in columns)
+    parts, params = [], []
+    for part in queryset:
+        sql, part_params = part.values(*columns).order_by().query.sql_with_params()
+        parts.append(f"SELECT {names} FROM ({sql}) p")
+        params.extend(part_params)
+    return " UNION ALL ".join(parts), params
 
 
 def _month(value):

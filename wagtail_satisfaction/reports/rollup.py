@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from django.apps import apps as django_apps
 from django.db import connection, transaction
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -35,6 +35,12 @@ TALLY_COLUMNS = ["v0", "v1", "v2", "v3", "v4", "v5", "na"]
 
 def report_zone():
     return ZoneInfo(get_setting("REPORT_TIME_ZONE"))
+
+
+def week_of(day):
+    """The Monday of a day's week (the weekly tallies' key, PostgreSQL's
+    ``date_trunc('week', …)``)."""
+    return day - datetime.timedelta(days=day.weekday())
 
 
 def local_day(moment):
@@ -80,6 +86,10 @@ KEYED_TALLIES = (
     # and a field.
     ("ChannelSectorDayResponseTally", "ChannelSectorDayAnswerTally",
      {"sector_key": "procedure__sector_id"}, "channel_day"),
+    # By week, channel and procedure, or field and officer: the whole weeks of the days
+    # around whole months of a report with a channel and a procedure or an officer.
+    ("ProcedureWeekResponseTally", "ProcedureWeekAnswerTally", PROCEDURE_KEYS, "week"),
+    ("OfficerWeekResponseTally", "OfficerWeekAnswerTally", OFFICER_KEYS, "week"),
 )
 MONTH_TALLIES = tuple(t[:3] for t in KEYED_TALLIES if t[3] == "month")
 
@@ -87,7 +97,8 @@ MONTH_TALLIES = tuple(t[:3] for t in KEYED_TALLIES if t[3] == "month")
 def period_columns(period):
     """The key columns a keyed tally has before its extra keys."""
     return {"month": ["month", "unit", "channel"], "day": ["day", "unit"],
-            "channel_day": ["day", "unit", "channel"], "unit_month": ["month", "unit"]}[period]
+            "channel_day": ["day", "unit", "channel"], "unit_month": ["month", "unit"],
+            "week": ["week", "unit", "channel"]}[period]
 
 
 def keeps_month_tallies(using=None):
@@ -162,6 +173,8 @@ def _month_roll_up_parts(apps, table, scores, r_sums, a_sums, counts):
             "day": ("day, unit_id", "d.day, d.unit_id"),
             "channel_day": ("day, unit_id, channel", "d.day, d.unit_id, d.channel"),
             "unit_month": ("month, unit_id", "date_trunc('month', d.day)::date, d.unit_id"),
+            "week": ("week, unit_id, channel",
+                     "date_trunc('week', d.day)::date, d.unit_id, d.channel"),
         }[period]
         names = "".join(f", {name}" for name in extra)
         values = "".join(f", {keys[path]}" for path in extra.values())
@@ -363,7 +376,9 @@ def _tally_counts(response, answers):
                  "day": (response.campaign_id, day, response.unit_id),
                  "channel_day": (response.campaign_id, day, response.unit_id,
                                  response.channel),
-                 "unit_month": (response.campaign_id, day.replace(day=1), response.unit_id)}
+                 "unit_month": (response.campaign_id, day.replace(day=1), response.unit_id),
+                 "week": (response.campaign_id, week_of(day), response.unit_id,
+                          response.channel)}
         for response_name, answer_name, extra, period in KEYED_TALLIES:
             fields = ["campaign", *period_columns(period), *extra]
             key_values = (*heads[period], *(known[path] for path in extra.values()))
@@ -576,6 +591,8 @@ def _key_value(path):
 def _period(path, period):
     if period in ("month", "unit_month"):
         return TruncMonth(path, tzinfo=report_zone(), output_field=DateField())
+    if period == "week":
+        return TruncWeek(path, tzinfo=report_zone(), output_field=DateField())
     return TruncDate(path, tzinfo=report_zone())
 
 

@@ -48,6 +48,8 @@ from ..models import (
     OfficerDayAnswerTally,
     OfficerDayResponseTally,
     OfficerResponseTally,
+    OfficerWeekAnswerTally,
+    OfficerWeekResponseTally,
     Procedure,
     ProcedureAllChannelsAnswerTally,
     ProcedureAllChannelsResponseTally,
@@ -57,6 +59,8 @@ from ..models import (
     ProcedureOfficerAnswerTally,
     ProcedureOfficerResponseTally,
     ProcedureResponseTally,
+    ProcedureWeekAnswerTally,
+    ProcedureWeekResponseTally,
     QuestionnaireKind,
     ResponseTally,
     Sector,
@@ -401,6 +405,12 @@ KEYED_SOURCES = {
     "channel_sector_day": ("day", ("channel", "sector"),
                            {"unit": "unit_id", "channel": "channel", "month": "day",
                             "sector": "sector_key"}),
+    # Weeks do not add up to months: no "month" group.
+    "procedure_week": ("week", ("channel", "procedure", "sector"),
+                       {"unit": "unit_id", "channel": "channel", "procedure": "procedure_key"}),
+    "officer_week": ("week", ("channel", "sector", "officer"),
+                     {"unit": "unit_id", "channel": "channel", "sector": "sector_key",
+                      "officer": "officer_key"}),
 }
 # (response tally, answer tally) of each keyed source; None: read from ``ResponseTally``.
 KEYED_MODELS = {"channel_month": (None, ChannelMonthAnswerTally),
@@ -415,7 +425,9 @@ KEYED_MODELS = {"channel_month": (None, ChannelMonthAnswerTally),
                 "procedure_day": (ProcedureDayResponseTally, ProcedureDayAnswerTally),
                 "officer_day": (OfficerDayResponseTally, OfficerDayAnswerTally),
                 "channel_sector_day": (ChannelSectorDayResponseTally,
-                                       ChannelSectorDayAnswerTally)}
+                                       ChannelSectorDayAnswerTally),
+                "procedure_week": (ProcedureWeekResponseTally, ProcedureWeekAnswerTally),
+                "officer_week": (OfficerWeekResponseTally, OfficerWeekAnswerTally)}
 MONTH_SOURCES = {name for name, (period, _k, _c) in KEYED_SOURCES.items() if period == "month"}
 
 
@@ -436,6 +448,13 @@ def _inner_months(filters):
     if first is not None and last is not None and last < first:
         return None
     return first, last
+
+
+def _whole_weeks(start, end):
+    """(first Monday, last Sunday) of the whole weeks from ``start`` to ``end``, or None."""
+    first = start + datetime.timedelta(days=-start.weekday() % 7)
+    last = end - datetime.timedelta(days=(end.weekday() + 1) % 7)
+    return (first, last) if first < last else None
 
 
 def _knows(source, kind, filters, group):
@@ -469,6 +488,26 @@ def _day_source(filters, kind, group):
     return "raw"
 
 
+def _week_source(filters, kind, group):
+    """The weekly keyed source that knows the filters and the group, or None."""
+    return next((name for name, (period, *_rest) in KEYED_SOURCES.items()
+                 if period == "week" and _knows(name, kind, filters, group)), None)
+
+
+def _days(filters, source, week):
+    """[(source, filters)] reading the days of ``filters`` (both dates given) from
+    ``source``; with a weekly source, their whole weeks from it and only the days before
+    the first Monday and after the last Sunday from ``source``, each its own range."""
+    weeks = _whole_weeks(filters.start, filters.end) if week else None
+    if weeks is None:
+        return [(source, filters)]
+    first, last = weeks
+    day = datetime.timedelta(days=1)
+    return [(week, _part(filters, start=first, end=last)),
+            *([(source, _part(filters, end=first - day))] if first != filters.start else []),
+            *([(source, _part(filters, start=last + day))] if last != filters.end else [])]
+
+
 def _plan(filters, kind, group):
     """Where ``kind`` ("responses"/"answers") of ``group`` are read: [(source, filters)],
     whose sums add up to the selection's.
@@ -476,7 +515,9 @@ def _plan(filters, kind, group):
     The source is the "daily" tallies, a monthly keyed tally, a daily keyed one or "raw"
     rows: the smallest that knows every filter and the group. Dates that cut a month are
     read in two parts when a monthly tally knows the rest: its whole months from it, the
-    days left at either end (``ReportFilters.skip``) from the smallest daily source.
+    days left at either end (``ReportFilters.skip``) from the smallest daily source. Days
+    that only raw rows know (a channel with a procedure or an officer) take their whole
+    weeks from a weekly tally where one knows them (:func:`_days`).
     """
     if filters.raw:
         return [("raw", filters)]
@@ -489,9 +530,10 @@ def _plan(filters, kind, group):
         return [(source, filters)]
     if _whole_months(filters):
         return [(month, filters)]
+    week = _week_source(filters, kind, group) if source == "raw" else None
     inner = _inner_months(filters)
     if inner is None:
-        return [(source, filters)]
+        return _days(filters, source, week)
     first, last = inner
     if source == "raw" and filters.channel:
         # Raw rows of one channel (few): each end its own range of the responses'
@@ -504,7 +546,7 @@ def _plan(filters, kind, group):
         if last and last != filters.end:
             edges.append(_part(filters, start=last + day))
         return [(month, _part(filters, start=first, end=last)),
-                *((source, edge) for edge in edges)]
+                *(part for edge in edges for part in _days(edge, source, week))]
     return [(month, _part(filters, start=first, end=last)),
             (source, _part(filters, skip=(first or filters.start, last or filters.end)))]
 
@@ -560,16 +602,20 @@ class Figures:
         # _read=False: the queries wait for :meth:`read`, with other figures' and jobs.
         self.responses, self.answers = {}, {}
         self._jobs = []
-        by_source, parts = {}, {}
+        # One query part per source and its dates, for every group that reads them: a
+        # group's parts from one source (the days around the whole months, read apart)
+        # are one part, their rows summed together.
+        by_source = {}
         for group in dict.fromkeys(groups):
             for kind in ("responses", "answers"):
+                sources = {}
                 for source, part in _plan(filters, kind, group):
-                    key = (kind, source, part.start, part.end, part.skip)
-                    parts[key] = part
-                    by_source.setdefault(key, []).append(group)
-        for (kind, source, *_dates), wanted in by_source.items():
-            self._jobs.append(getattr(self, f"_{kind}")(parts[(kind, source, *_dates)],
-                                                         source, wanted))
+                    sources.setdefault(source, []).append(part)
+                for source, parts in sources.items():
+                    key = (kind, source, tuple((p.start, p.end, p.skip) for p in parts))
+                    by_source.setdefault(key, (parts, []))[1].append(group)
+        for (kind, source, _dates), (parts, wanted) in by_source.items():
+            self._jobs.append(getattr(self, f"_{kind}")(parts, source, wanted))
         if _read:
             Figures.read(self)
 
@@ -586,7 +632,21 @@ class Figures:
             figure._jobs = []
         return results[len(jobs):]
 
-    def _responses(self, filters, source, groups):
+    def _responses(self, parts, source, groups):
+        return self._job(parts, self._response_rows, source, groups)
+
+    def _answers(self, parts, source, groups):
+        return self._job(parts, self._answer_rows, source, groups)
+
+    @staticmethod
+    def _job(parts, rows, source, groups):
+        """The :func:`~.grouping.grouped_sums` job (and its merge) of the parts' rows."""
+        built = [rows(part, source, groups) for part in parts]
+        querysets = [qs for (qs, *_job), _merge in built]
+        (_qs, *job), merge = built[0]
+        return (querysets if len(querysets) > 1 else querysets[0], *job), merge
+
+    def _response_rows(self, filters, source, groups):
         from django.db.models.functions import Cast
 
         if source == "raw":
@@ -605,16 +665,16 @@ class Figures:
             for group, rows in result.items():
                 group = group[2:] if group else None
                 into = dict(self.responses.get(group, []))  # another part of the period
-                for key, _keys, totals in rows:
+                for key, _keys, totals in rows:  # totals: (m_n, m_a, m_s, m_p, m_d)
                     sums_ = into.setdefault(_none_key(key, source, group),
                                             dict.fromkeys(("n", "a", "s", "p", "d"), 0))
-                    for name, total in totals.items():
-                        sums_[name[2]] += total or 0
+                    for name, total in zip(("n", "a", "s", "p", "d"), totals, strict=True):
+                        sums_[name] += total or 0
                 self.responses[group] = list(into.items())
 
-        return (qs, [f"g_{g}" if g else None for g in groups], [], sums), merge
+        return (qs, [f"g_{g}" if g else None for g in groups], [], sums, True), merge
 
-    def _answers(self, filters, source, groups):
+    def _answer_rows(self, filters, source, groups):
         if source == "raw":
             # Counted per question as the tallies are (a column per value: one row where
             # a row per value would be several times as many to read); a value the tallies
@@ -641,19 +701,23 @@ class Figures:
             for group, rows in result.items():
                 group = group[2:] if group else None
                 grouped = self.answers.setdefault(group, {})  # or another part of the period
+                # found: (question, [value without a tally column]); totals: a count per
+                # tally column, [then the rows counted]
                 for key, found, totals in rows:
                     into = grouped.setdefault(_none_key(key, source, group), {})
-                    counts = into.setdefault(found["c_q"], {})
-                    n = totals.pop("m_n", None)
-                    if found.get("c_o") is not None:  # a value without a tally column
-                        counts[found["c_o"]] = counts.get(found["c_o"], 0) + n
+                    counts = into.setdefault(found[0], {})
+                    if len(found) > 1 and found[1] is not None:  # a value without a column
+                        counts[found[1]] = counts.get(found[1], 0) + totals[-1]
                         continue
-                    for column, n in totals.items():
+                    for value, n in zip(TALLY_VALUES, totals, strict=False):
                         if n:
-                            value = None if column == "na" else int(column[1:])
                             counts[value] = counts.get(value, 0) + n
 
-        return (qs, [f"g_{g}" if g else None for g in groups], keys, sums), merge
+        return (qs, [f"g_{g}" if g else None for g in groups], keys, sums, True), merge
+
+
+# The value each of ``TALLY_COLUMNS`` counts (v0…v5, then "na": not applicable).
+TALLY_VALUES = [None if column == "na" else int(column[1:]) for column in TALLY_COLUMNS]
 
 
 def _none_key(key, source, group):

@@ -114,6 +114,13 @@ fi
 run_module() {  # run_module MODULE TEST...
     local module=$1; shift
     local work=$BASE/$(basename "${module%.py}")${MUTATION_TAG:+-$MUTATION_TAG}
+    if [ -n "${MUTATION_REPORT_ONLY:-}" ]; then
+        # Read the results only: never copy the checkout over a work directory (a run may
+        # be using it) nor create one (a module without one keeps its carried-over lines).
+        [ -d "$work" ] || return 0
+        (cd "$work" && "$PYTHON" -m mutmut results --all true >all.txt 2>/dev/null) || true
+        return 0
+    fi
     mkdir -p "$work"
     # Copy the checkout (tracked and new files); mutmut regenerates the mutants of changed
     # modules.

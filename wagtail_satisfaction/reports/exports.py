@@ -90,15 +90,6 @@ class ResponseResource(RowResource):
         for question in self.questions:
             keys += [question_column(question), answer_label_column(question)]
         super().__init__([(key, header(key)) for key in keys])
-        # Labels resolved once, not per cell (they are lazy translations).
-        self.labels = {q.pk: {value: str(label) for value, label in q.choices()}
-                       for q in self.questions}
-
-    def rows(self, filters, progress=None):
-        """Dict rows of the filtered responses (column key → value)."""
-        keys = list(self.fields)
-        for values in self.value_rows(filters, progress=progress):
-            yield dict(zip(keys, values, strict=True))
 
     def value_rows(self, filters, progress=None):
         """The filtered responses as lists of cell values in column order, text already

@@ -83,7 +83,7 @@ declare -A MODULE_TESTS=(
     [wagtail_satisfaction/reports/stats.py]="tests/test_reports_figures.py
         tests/test_reports_small_groups.py tests/test_reports_privacy.py tests/test_reports_views.py
         tests/test_reports_defects.py tests/test_report_properties.py tests/test_public_opendata.py
-        tests/test_mutation_kills_stats.py"
+        tests/test_reports_month_tallies.py tests/test_mutation_kills_stats.py"
     [wagtail_satisfaction/flow.py]="tests/test_survey_submission.py tests/test_survey_flow.py
         tests/test_hardening.py tests/test_channels_kiosk.py tests/test_channels_paper.py
         tests/test_channels_dossier_paths.py tests/test_protective_rules.py
@@ -106,9 +106,18 @@ done
 BASE=${MUTATION_WORK:-/tmp/satisfaction-mutation}
 TEMPLATE=/dev/shm/satisfaction-mutation-$(id -u)-$(basename "$BASE").sqlite3
 unset DATABASE_URL REDIS_URL
-export MUTATION_TEMPLATE_DB=$TEMPLATE
-if [ ! -f "$TEMPLATE" ]; then
-    DATABASE_URL="sqlite:///$TEMPLATE" "$PYTHON" manage.py migrate -v 0
+if [ -n "${MUTATION_DATABASE_URL:-}" ]; then
+    # PostgreSQL, production's database, reaches the paths SQLite never takes (the keyed
+    # tallies, the single-statement submission, the export's server-side reader). The URL's
+    # database is the migrated template; each pytest session clones it (CREATE DATABASE ...
+    # TEMPLATE) under its own name, so parallel children never share one.
+    export DATABASE_URL=$MUTATION_DATABASE_URL MUTATION_TEMPLATE_DB=postgresql
+    [ -n "${MUTATION_REPORT_ONLY:-}" ] || "$PYTHON" manage.py migrate -v 0
+else
+    export MUTATION_TEMPLATE_DB=$TEMPLATE
+    if [ ! -f "$TEMPLATE" ]; then
+        DATABASE_URL="sqlite:///$TEMPLATE" "$PYTHON" manage.py migrate -v 0
+    fi
 fi
 
 run_module() {  # run_module MODULE TEST...
@@ -122,6 +131,8 @@ run_module() {  # run_module MODULE TEST...
         return 0
     fi
     mkdir -p "$work"
+    if [ -n "${MUTATION_DATABASE_URL:-}" ]; then echo postgresql >"$work/database"
+    else echo sqlite >"$work/database"; fi
     # Copy the checkout (tracked and new files); mutmut regenerates the mutants of changed
     # modules.
     (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
@@ -147,11 +158,30 @@ def django_db_setup(django_db_blocker):
 
     from django.db import connections
 
-    target = f"{os.environ['MUTATION_TEMPLATE_DB']}.{os.getpid()}"
-    shutil.copyfile(os.environ["MUTATION_TEMPLATE_DB"], target)
     for alias in connections:
         connections[alias].close()
-    connections["default"].settings_dict["NAME"] = target
+    database = connections["default"].settings_dict
+    if os.environ["MUTATION_TEMPLATE_DB"] == "postgresql":
+        import psycopg
+
+        template = database["NAME"]
+        target = f"{template}_{os.getpid()}"
+        server = {"host": database["HOST"] or None, "port": database["PORT"] or None,
+                  "user": database["USER"] or None, "password": database["PASSWORD"] or None}
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{target}"')
+            admin.execute(f'CREATE DATABASE "{target}" TEMPLATE "{template}"')
+        database["NAME"] = target
+        yield
+        for alias in connections:
+            connections[alias].close()
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        database["NAME"] = template  # the next session in this process clones it again
+        return
+    target = f"{os.environ['MUTATION_TEMPLATE_DB']}.{os.getpid()}"
+    shutil.copyfile(os.environ["MUTATION_TEMPLATE_DB"], target)
+    database["NAME"] = target
     yield
     for alias in connections:
         connections[alias].close()
@@ -217,7 +247,7 @@ for number, line in enumerate(Path(sys.argv[4]).read_text().splitlines(), 1):
     if kind not in KINDS or not reason:
         sys.exit(f"{sys.argv[4]}:{number}: expected NAME {'|'.join(KINDS)} REASON")
     listed[name] = (kind, reason)
-statuses, work_of, tests_of = {}, {}, {}
+statuses, work_of, tests_of, databases_of = {}, {}, {}, {}
 # A module's untagged run first, then its tagged runs (MUTATION_TAG, in name order): a tagged
 # run overrides the status of each mutant it checked; the others keep the earlier status.
 for work in sorted((path.parent for path in base.glob("*/all.txt")),
@@ -225,6 +255,9 @@ for work in sorted((path.parent for path in base.glob("*/all.txt")),
     config = configparser.ConfigParser()
     config.read(work / "setup.cfg")
     module = config["mutmut"]["only_mutate"].strip()
+    database = work / "database"
+    databases_of.setdefault(module, set()).add(
+        database.read_text().strip() if database.exists() else "sqlite")
     tests_of[module] = list(dict.fromkeys(
         tests_of.get(module, []) + config["mutmut"]["pytest_add_cli_args_test_selection"].split()))
     for line in (work / "all.txt").read_text().splitlines():
@@ -268,7 +301,7 @@ if previous:
                 (re.match(r"(.+) (\d+)$", part.strip()).groups()
                  for part in found.group(2).split(","))})
     for line in head.split("## Tests run against each module", 1)[-1].splitlines():
-        found = re.match(r"(wagtail_satisfaction/\S+\.py): (.*)", line)
+        found = re.match(r"(wagtail_satisfaction/\S+\.py)(?: \[[\w, ]+\])?: (.*)", line)
         if found and found.group(1) not in tests_of:
             dotted = found.group(1)[:-3].replace("/", ".")
             if dotted in carried_score:
@@ -349,7 +382,8 @@ if stale:
     lines += ["Listed in mutation_equivalents.txt but not a survivor of the latest runs "
               f"(killed since, or its module not run): {len(stale)}"]
 lines += ["", "## Tests run against each module", ""]
-lines += [f"{module}: {' '.join(tests)}" for module, tests in sorted(tests_of.items())]
+lines += [f"{module} [{', '.join(sorted(databases_of.get(module, {'sqlite'})))}]: "
+          f"{' '.join(tests)}" for module, tests in sorted(tests_of.items())]
 lines += ["", "## Surviving mutants"]
 for name, status in statuses.items():
     if status != "survived":

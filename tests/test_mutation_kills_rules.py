@@ -92,17 +92,17 @@ def test_a_survey_form_sent_again_within_a_day_is_not_stored_twice_and_the_key_t
     from django.core.cache import caches
 
     from tests.factories import make_campaign
-    from wagtail_satisfaction.guards import claim_submission_key, new_submission_key
+    from wagtail_satisfaction.guards import new_submission_key
 
     now = [1_800_000_000.0]
     monkeypatch.setattr(time, "time", lambda: now[0])
     caches["default"].clear()
     campaign, key = make_campaign(), new_submission_key()
-    assert claim_submission_key(campaign, key).first
+    assert claim_form_key(campaign, key).first
     now[0] += 24 * 3600 - 60  # the next day, a minute before the day is over
-    assert not claim_submission_key(campaign, key).first
+    assert not claim_form_key(campaign, key).first
     now[0] += 61
-    assert claim_submission_key(campaign, key).first
+    assert claim_form_key(campaign, key).first
 
 
 def test_behind_a_proxy_a_request_without_the_forwarded_header_counts_by_its_connection(
@@ -304,18 +304,18 @@ def test_one_time_form_keys_are_claimed_one_by_one_and_freed_on_release(campaign
     form is stored), and a malformed key is never deduplicated."""
     from django.core.cache import caches
 
-    from wagtail_satisfaction.guards import claim_submission_key, new_submission_key
+    from wagtail_satisfaction.guards import new_submission_key
 
     caches["default"].clear()
     first, second = new_submission_key(), new_submission_key()
-    claimed = claim_submission_key(campaign, first)
-    assert claimed.first and claim_submission_key(campaign, second).first
-    assert not claim_submission_key(campaign, first).first
+    claimed = claim_form_key(campaign, first)
+    assert claimed.first and claim_form_key(campaign, second).first
+    assert not claim_form_key(campaign, first).first
     claimed.release()
-    assert claim_submission_key(campaign, first).first
+    assert claim_form_key(campaign, first).first
     for _twice in range(2):
-        assert claim_submission_key(campaign, "ngan").first
-        assert claim_submission_key(campaign, "").first
+        assert claim_form_key(campaign, "ngan").first
+        assert claim_form_key(campaign, "").first
 
 
 def test_a_submissions_slot_holds_for_its_window_and_its_form_key_for_a_day(
@@ -353,3 +353,10 @@ def test_a_submissions_slot_holds_for_its_window_and_its_form_key_for_a_day(
     assert not admit_submission(request, campaign, form)[1].first
     now[0] = start + 24 * 3600 + 1
     assert admit_submission(request, campaign, form)[1].first
+
+
+def claim_form_key(campaign, key):
+    """The one-time key's claim of a submission that is not rate limited (a kiosk's)."""
+    from wagtail_satisfaction.guards import admit_submission
+
+    return admit_submission(None, campaign, key, rate_limited=False)[1]

@@ -123,8 +123,13 @@ def admit_submission(request, campaign, form_key, rate_limited=True):
     """A submission's slot of the rate limit and its claimed one-time key: ``(Slot, SentKey)``.
 
     A slot of this client's ``RATE_LIMIT`` submissions per window (as :func:`take_slot`
-    gives) and :func:`claim_submission_key`'s claim, in one round trip
-    to the shared cache. The caller gives the slot back and releases the key on refusal.
+    gives) and the claim of the form's one-time key, in one round trip to the shared cache.
+    The caller gives the slot back and releases the key on refusal.
+
+    Without JavaScript the thank-you page stays at the survey's address, and a reload
+    sends the same form again: its key is then already claimed (``first`` is False) and
+    the visitor sees the thanks again without a second response. A form without a valid
+    key (an older page, a script) is not deduplicated.
     """
     limit = get_setting("RATE_LIMIT") if rate_limited else 0
     window = get_setting("RATE_LIMIT_WINDOW")
@@ -144,22 +149,6 @@ def admit_submission(request, campaign, form_key, rate_limited=True):
     else:
         sent = SentKey(sent_key) if added else SentKey(first=False)
     return slot, sent
-
-
-def claim_submission_key(campaign, key):
-    """Claim the one-time key a survey form carried, so that one form is stored once.
-
-    Without JavaScript the thank-you page stays at the survey's address, and a reload
-    sends the same form again: its key is then already claimed (``first`` is False) and
-    the visitor sees the thanks again without a second response. A form without a valid
-    key (an older page, a script) is not deduplicated.
-    """
-    cache_key = _sent_key(campaign, key)
-    if cache_key is None:
-        return SentKey()
-    if not _cache().add(cache_key, 1, timeout=SENT_KEY_TIMEOUT):
-        return SentKey(first=False)
-    return SentKey(cache_key)
 
 
 @dataclass

@@ -68,7 +68,8 @@ declare -A MODULE_TESTS=(
         tests/test_integrity_dossiers.py tests/test_protective_rules.py tests/test_resubmission.py
         tests/test_channels_dossier_rating.py tests/test_mutation_kills_rules.py"
     [wagtail_satisfaction/services.py]="tests/test_survey_submission.py tests/test_integrity.py
-        tests/test_protective_rules.py tests/test_rule_edges.py tests/test_mutation_kills_rules.py"
+        tests/test_protective_rules.py tests/test_rule_edges.py tests/test_submit_cost.py
+        tests/test_mutation_kills_rules.py"
     [wagtail_satisfaction/channels/dossiers.py]="tests/test_channels_dossier_paths.py
         tests/test_channels_dossier_rating.py tests/test_integrity_dossiers.py
         tests/test_channels_invitations.py tests/test_channels_admin.py
@@ -76,7 +77,8 @@ declare -A MODULE_TESTS=(
         tests/test_mutation_kills_dossiers.py"
     [wagtail_satisfaction/reports/filters.py]="tests/test_reports_filter_form.py
         tests/test_reports_views.py tests/test_reports_views_paths.py tests/test_unit_scope.py
-        tests/test_reports_small_groups.py tests/test_mutation_kills_filters.py"
+        tests/test_reports_small_groups.py tests/test_tally_rollup.py
+        tests/test_mutation_kills_filters.py"
     [wagtail_satisfaction/imports.py]="tests/test_rule_edges.py
         tests/test_channels_dossier_import.py tests/test_reports_figures.py
         tests/test_protective_rules.py tests/test_mutation_kills_imports.py"
@@ -93,7 +95,8 @@ declare -A MODULE_TESTS=(
     [wagtail_satisfaction/reports/exports.py]="tests/test_reports_views.py
         tests/test_reports_roundtrip.py tests/test_reports_command.py tests/test_reports_import.py
         tests/test_protective_rules.py tests/test_reports_privacy.py
-        tests/test_reports_breakdowns.py tests/test_mutation_kills_exports.py"
+        tests/test_reports_breakdowns.py tests/test_reports_export_cells.py
+        tests/test_report_properties.py tests/test_mutation_kills_exports.py"
 )
 modules=() tests=()
 seen_separator=0

@@ -7,6 +7,8 @@
 #   bash scripts/mutation_check.sh reports/exports tests/test_mutation_kills_exports.py \
 #       wagtail_satisfaction.reports.exports.x_iter_csv__mutmut_3 ...
 #   MUTATION_CHECK_K="qr_image" bash scripts/mutation_check.sh ...   # only these tests (-k)
+#   MUTATION_TAG=pg MUTATION_DATABASE_URL=postgres://... bash scripts/mutation_check.sh ...
+#       # a module run on PostgreSQL (its work directory MODULE-pg)
 #
 # Prints KILLED or SURVIVED per mutant; exit status 1 if the test fails unmutated.
 set -uo pipefail
@@ -17,7 +19,12 @@ test_file=$2
 shift 2
 cp "$ROOT/$test_file" "$work/$test_file"
 cd "$work"
-export MUTATION_TEMPLATE_DB=/dev/shm/satisfaction-mutation-$(id -u)-$(basename "${MUTATION_WORK:-/tmp/satisfaction-mutation}").sqlite3
+unset DATABASE_URL REDIS_URL
+if [ -n "${MUTATION_DATABASE_URL:-}" ]; then  # a PostgreSQL run (see scripts/mutation.sh)
+    export DATABASE_URL=$MUTATION_DATABASE_URL MUTATION_TEMPLATE_DB=postgresql
+else
+    export MUTATION_TEMPLATE_DB=/dev/shm/satisfaction-mutation-$(id -u)-$(basename "${MUTATION_WORK:-/tmp/satisfaction-mutation}").sqlite3
+fi
 run() { nice -n 19 "$ROOT/.venv/bin/python" -m pytest -q -x -p no:cacheprovider \
         -p no:randomly ${MUTATION_CHECK_K:+-k "$MUTATION_CHECK_K"} "$test_file" >/dev/null 2>&1; }
 if ! MUTANT_UNDER_TEST= run; then echo "$test_file fails without a mutant"; exit 1; fi

@@ -96,7 +96,8 @@ declare -A MODULE_TESTS=(
         tests/test_reports_roundtrip.py tests/test_reports_command.py tests/test_reports_import.py
         tests/test_protective_rules.py tests/test_reports_privacy.py
         tests/test_reports_breakdowns.py tests/test_reports_export_cells.py
-        tests/test_report_properties.py tests/test_mutation_kills_exports.py"
+        tests/test_report_properties.py tests/test_reports_workbook_layout.py
+        tests/test_mutation_kills_exports.py"
 )
 modules=() tests=()
 seen_separator=0

@@ -1,0 +1,185 @@
+"""The workbook as its reader opens it (reports/exports.py, issue 10's mutation run): sheet
+names Excel accepts, a bold shaded header row, columns wide enough for their header (text
+columns wide and wrapped), percentages, decimals and times as typed and formatted cells,
+empty values as empty cells, and each chart beside its table, drawn from its column."""
+
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+import xlsxwriter
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from tests.test_mutation_kills_exports import hand, workbook_of  # noqa: F401 (fixture)
+from wagtail_satisfaction.reports import exports
+from wagtail_satisfaction.reports.exports import SheetResource, _Sheets, sheet_title
+from wagtail_satisfaction.reports.filters import ReportFilters
+
+# xlsxwriter stores a width of w characters as w + 182/256 (the cell's padding).
+PADDING = 182 / 256
+
+
+def widths(sheet):
+    """{column letter: width in characters} of every column with a width set."""
+    found = {}
+    for dimension in sheet.column_dimensions.values():
+        if dimension.width:
+            for col in range(dimension.min, dimension.max + 1):
+                found[get_column_letter(col)] = dimension.width - PADDING
+    return found
+
+
+def written(tables):
+    """Write ``tables`` [(title, resource, rows)] with _Sheets; the workbook as read back and
+    its raw files."""
+    stream = io.BytesIO()
+    workbook = xlsxwriter.Workbook(stream, {"constant_memory": True,
+                                            "strings_to_formulas": False})
+    sheets = _Sheets(workbook)
+    for title, resource, rows in tables:
+        sheets.write(title, resource, rows, summary=title == "Summary")
+    workbook.close()
+    content = stream.getvalue()
+    return load_workbook(io.BytesIO(content)), zipfile.ZipFile(io.BytesIO(content))
+
+
+def test_sheet_names_are_ones_excel_accepts_and_never_repeat():
+    used = set()
+    assert sheet_title("Theo đơn vị", used) == "Theo đơn vị"
+    assert sheet_title("Tỉ lệ [a]: b*c?/d\\e", used) == "Tỉ lệ  a   b c  d e"
+    long = "Theo lĩnh vực thủ tục hành chính cấp tỉnh"
+    assert sheet_title(long, used) == long[:31]
+    assert sheet_title(long, used) == long[:28] + " 2"
+    assert sheet_title(long, used) == long[:28] + " 3"
+    assert sheet_title("Theo đơn vị", used) == "Theo đơn vị 2"
+    assert used == {"Theo đơn vị", "Tỉ lệ  a   b c  d e", long[:31], long[:28] + " 2",
+                    long[:28] + " 3", "Theo đơn vị 2"}
+
+
+def test_each_kind_of_value_is_a_typed_cell_in_its_format():
+    resource = SheetResource(
+        [("label", "Nhóm"), ("share", "Tỉ lệ hài lòng"), ("points", "Điểm"),
+         ("plain", "N"), ("note", "Ghi chú")],
+        {"label": "text", "share": "percent", "points": "decimal", "note": "text"})
+    rows = [
+        {"label": "=Phòng A", "share": Fraction(200, 3), "points": Fraction(43, 3), "plain": 7,
+         "note": ""},
+        {"label": "Phòng B", "share": Fraction(25, 2), "points": Decimal("2.345"),
+         "plain": Decimal("2.345"), "note": None},
+        {"label": "Phòng C", "share": None, "points": 3, "plain": Fraction(1, 3),
+         "note": datetime.datetime(2025, 10, 1, 0, 30)},
+    ]
+    book, _ = written([("Bảng", resource, rows)])
+    sheet = book["Bảng"]
+    cells = [[(cell.value, cell.number_format) for cell in row] for row in sheet.iter_rows(2)]
+    date = "yyyy-mm-dd hh:mm:ss"
+    assert cells == [
+        # text made safe; percentages (66.666…, 12.5) rounded half-up to 2 places and
+        # stored as fractions of 1 in percentage cells
+        [("'=Phòng A", "General"), (0.6667, "0.00%"), (14.33, "0.00"), (7, "General"),
+         (None, "General")],
+        [("Phòng B", "General"), (0.125, "0.00%"), (2.35, "0.00"), (2.35, "0.00"),
+         (None, "General")],
+        [("Phòng C", "General"), (None, "General"), (3, "0.00"), (0.33, "0.00"),
+         (datetime.datetime(2025, 10, 1, 0, 30), date)],
+    ]
+    # An empty value leaves the cell empty: no empty string a filter would count.
+    assert [sheet.cell(row, 5).data_type for row in (2, 3)] == ["n", "n"]
+    assert sheet["E2"].value is None and sheet["B4"].value is None
+    # Text columns wrap, the others do not.
+    assert [sheet.cell(2, col).alignment.wrap_text for col in range(1, 5)] == [
+        True, None, None, None]
+
+
+def test_the_header_row_is_bold_shaded_framed_and_each_column_fits_its_header():
+    long = "Tỉ lệ người dân hài lòng với việc tiếp nhận và trả kết quả hồ sơ (%)"  # 69
+    resource = SheetResource(
+        [("label", "Nhóm"), ("n", "N"), ("mean", "Điểm trung bình của các chỉ số"),
+         ("submitted_at", "Giờ"), ("long", long), ("share", "Tỉ lệ")],
+        {"label": "text", "share": "percent"})
+    book, _ = written([("Bảng", resource, [{"label": "Một", "n": 1}])])
+    sheet = book["Bảng"]
+    header = list(sheet[1])
+    assert [cell.value for cell in header] == ["Nhóm", "N", "Điểm trung bình của các chỉ số",
+                                               "Giờ", long, "Tỉ lệ"]
+    for cell in header:
+        assert cell.font.b and cell.fill.fgColor.rgb == "FFDDE5F0", cell.coordinate
+        assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+        assert {cell.border.left.style, cell.border.right.style, cell.border.top.style,
+                cell.border.bottom.style} == {"thin"}
+    # Text wide (48); others their header's length + 2, at least 10 and at most 60; the
+    # time of a response at least 20.
+    assert widths(sheet) == {"A": 48, "B": 10, "C": 32, "D": 20, "E": 60, "F": 10}
+    assert sheet.freeze_panes == "A2"
+
+
+def test_a_chart_stands_beside_its_table_and_draws_its_column():
+    resource = SheetResource([("label", "Tháng"), ("n", "Số phiếu"), ("index", "Chỉ số")],
+                             {"label": "text", "index": "percent"}, chart=("line", "index"))
+    rows = [{"label": f"{month:02d}/2025", "n": month, "index": Fraction(month * 100, 12)}
+            for month in (9, 10, 11)]
+    empty = SheetResource([("label", "Tháng"), ("index", "Chỉ số")], chart=("bar", "index"))
+    book, archive = written([("Xu hướng", resource, rows), ("Trống", empty, [])])
+    [chart] = book["Xu hướng"]._charts
+    # Top left corner: beside the table (one column left free), level with its first row.
+    assert (chart.anchor._from.col, chart.anchor._from.row) == (4, 1)
+    assert book["Trống"]._charts == []  # nothing to draw: no chart
+    [name] = [name for name in archive.namelist() if name.startswith("xl/charts/")]
+    xml = archive.read(name).decode()
+    assert "<c:lineChart>" in xml
+    assert "<c:f>'Xu hướng'!$A$2:$A$4</c:f>" in xml  # the months
+    assert "<c:f>'Xu hướng'!$C$2:$C$4</c:f>" in xml  # the index column
+    assert "$B$" not in xml  # not the responses
+    assert xml.count("Chỉ số") == 2  # the series' name and the chart's title
+    assert "<c:legend>" not in xml
+
+
+@pytest.mark.django_db
+def test_the_reports_workbook_is_laid_out_for_reading(hand):  # noqa: F811
+    """The hand dataset's workbook: wide text columns exactly where text is long, every
+    other column fitting its header, and the responses' times at least 20 wide."""
+    workbook, _ = workbook_of(ReportFilters(campaign=hand["campaign"]), personal=True)
+    wide = {title: sorted(letter for letter, width in widths(workbook[title]).items()
+                          if width == 48) for title in workbook.sheetnames}
+    assert wide == {
+        "Summary": ["A"], "Questions": ["B", "C"], "Factors": ["B"],
+        **{title: ["A"] for title in ("By unit", "By procedure", "By field", "By officer",
+                                      "By channel", "Trend by month")},
+        "Expectations": ["C"], "Targets": ["A", "L"], "Responses": [], "Comments": ["D"]}
+    for title in workbook.sheetnames:
+        sheet = workbook[title]
+        for cell in sheet[1]:
+            width = widths(sheet)[cell.column_letter]
+            if width != 48:
+                least = 20 if cell.value == "submitted_at" else 10
+                assert width == min(60, max(least, len(cell.value) + 2)), (title, cell.value)
+    responses = workbook["Responses"]
+    assert widths(responses)["B"] == 20  # "submitted_at" is 12 letters
+    assert responses.dimensions == f"A1:{get_column_letter(responses.max_column)}6"
+
+
+@pytest.mark.django_db
+def test_a_column_with_more_values_than_it_remembers_writes_the_rest_inline(
+        hand, monkeypatch):  # noqa: F811
+    """The responses sheet remembers a column's first values as shared strings; past
+    REMEMBERED it writes each cell inline. Either way the cells read the same."""
+    filters = ReportFilters(campaign=hand["campaign"])
+    whole, content = workbook_of(filters, personal=True)
+    monkeypatch.setattr(exports._FastRows, "REMEMBERED", 3)
+    few, few_content = workbook_of(filters, personal=True)
+    values = [[cell for cell in row] for row in whole["Responses"].iter_rows(values_only=True)]
+    assert [list(row) for row in few["Responses"].iter_rows(values_only=True)] == values
+
+    def shared(data):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
+            return sum(archive.read(name).decode().count('t="s"') for name in sheets), sum(
+                archive.read(name).decode().count('t="inlineStr"') for name in sheets)
+
+    (shared_whole, inline_whole), (shared_few, inline_few) = shared(content), shared(few_content)
+    assert shared_few < shared_whole and inline_few > inline_whole
+    assert shared_few + inline_few == shared_whole + inline_whole

@@ -85,7 +85,8 @@ declare -A MODULE_TESTS=(
     [wagtail_satisfaction/reports/stats.py]="tests/test_reports_figures.py
         tests/test_reports_small_groups.py tests/test_reports_privacy.py tests/test_reports_views.py
         tests/test_reports_defects.py tests/test_report_properties.py tests/test_public_opendata.py
-        tests/test_reports_month_tallies.py tests/test_mutation_kills_stats.py"
+        tests/test_reports_month_tallies.py tests/test_reports_plan.py
+        tests/test_mutation_kills_stats.py"
     [wagtail_satisfaction/flow.py]="tests/test_survey_submission.py tests/test_survey_flow.py
         tests/test_hardening.py tests/test_channels_kiosk.py tests/test_channels_paper.py
         tests/test_channels_dossier_paths.py tests/test_protective_rules.py

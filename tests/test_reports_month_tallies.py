@@ -388,3 +388,25 @@ def test_the_answers_unique_index_holds_the_value_for_index_only_reads():
         unique, keys, columns, options = cursor.fetchone()
     assert (unique, keys, columns) == (True, 2, 3)
     assert "autovacuum_vacuum_insert_scale_factor=0.01" in options
+
+
+@pytest.mark.postgres
+def test_a_report_read_in_parts_looks_at_the_queue_once(sipas):  # noqa: F811
+    """The report rolls the queue of new responses up once; the parts it reads (whole
+    months, weeks, the days around them) do not look at the queue again."""
+    from django.test.utils import CaptureQueriesContext
+
+    from wagtail_satisfaction.reports import rollup
+
+    rollup.roll_up_pending()
+    filters = ReportFilters(campaign=sipas, start=datetime.date(2025, 10, 4),
+                            end=datetime.date(2025, 12, 10), channel="website",
+                            procedure=Procedure.objects.get(code="P1"))
+    assert len(_plan(filters, "answers", None)) >= 4
+    with CaptureQueriesContext(connection) as queries:
+        report = build_report(filters)
+    looks = [query for query in queries.captured_queries
+             if rollup._pending_statement() in query["sql"]
+             or "pg_advisory_xact_lock" in query["sql"]]
+    assert len(looks) == 1
+    assert report.responses == build_report(dataclasses.replace(filters, raw=True)).responses

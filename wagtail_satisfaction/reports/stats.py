@@ -839,8 +839,7 @@ def _units_under(root):
 
 
 def _month_label(value):
-    if isinstance(value, datetime.datetime):
-        value = value.astimezone(report_zone()).date()
+    """"MM/YYYY" of a month key (a date: grouping._month makes every source's one)."""
     return value.strftime("%m/%Y")
 
 

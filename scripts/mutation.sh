@@ -30,7 +30,8 @@
 # benchmarks/mutation_equivalents.txt lists every explained survivor by name, one a line with
 # its kind and a one-line reason: "equivalent" (no test of behaviour can tell it from the
 # code), "killed" (killed after the run by the named test, checked with
-# scripts/mutation_check.sh) or "not-killed" (explained, not killed: PostgreSQL only, ...).
+# scripts/mutation_check.sh), "not-killed" (explained, not killed: PostgreSQL only, ...) or
+# "removed" (the mutated code was deleted after the run: it was dead).
 # The results file gives per module the raw score, killed / (killed + survived), and the
 # score without the equivalent mutants, (killed + killed after the run) / (killed + survived
 # - equivalent), and names every survivor the list does not explain (there should be none).
@@ -138,6 +139,11 @@ run_module() {  # run_module MODULE TEST...
     mkdir -p "$work"
     if [ -n "${MUTATION_DATABASE_URL:-}" ]; then echo postgresql >"$work/database"
     else echo sqlite >"$work/database"; fi
+    # A run restricted to some mutants (MUTATION_RERUN) records them: in the results, a
+    # module whose only runs are restricted ones is reported per run, beside its carried-over
+    # lines (see the report below).
+    if [ -n "${MUTATION_RERUN:-}" ]; then echo "$MUTATION_RERUN" >"$work/patterns"
+    else rm -f "$work/patterns"; fi
     # Copy the checkout (tracked and new files); mutmut regenerates the mutants of changed
     # modules.
     (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard \
@@ -262,7 +268,7 @@ from pathlib import Path
 
 results, elapsed, base = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 # name -> (kind, reason): the survivors explained by hand (see the header).
-KINDS = ("equivalent", "killed", "not-killed")
+KINDS = ("equivalent", "killed", "not-killed", "removed")
 listed = {}
 for number, line in enumerate(Path(sys.argv[4]).read_text().splitlines(), 1):
     if not line.strip() or line.startswith("#"):
@@ -272,13 +278,25 @@ for number, line in enumerate(Path(sys.argv[4]).read_text().splitlines(), 1):
         sys.exit(f"{sys.argv[4]}:{number}: expected NAME {'|'.join(KINDS)} REASON")
     listed[name] = (kind, reason)
 statuses, work_of, tests_of, databases_of = {}, {}, {}, {}
+partial_of = {}  # mutant -> (work directory, patterns) of a module with restricted runs only
+
+
+def module_of_work(work):
+    config = configparser.ConfigParser()
+    config.read(work / "setup.cfg")
+    return config["mutmut"]["only_mutate"].strip()
+
+
+works = sorted((path.parent for path in base.glob("*/all.txt")),
+               key=lambda work: ("-" in work.name, work.name))
+fully_run = {module_of_work(work) for work in works if not (work / "patterns").exists()}
 # A module's untagged run first, then its tagged runs (MUTATION_TAG, in name order): a tagged
 # run overrides the status of each mutant it checked; the others keep the earlier status.
-for work in sorted((path.parent for path in base.glob("*/all.txt")),
-                   key=lambda work: ("-" in work.name, work.name)):
+for work in works:
     config = configparser.ConfigParser()
     config.read(work / "setup.cfg")
     module = config["mutmut"]["only_mutate"].strip()
+    restricted = module not in fully_run
     database = work / "database"
     databases_of.setdefault(module, set()).add(
         database.read_text().strip() if database.exists() else "sqlite")
@@ -286,13 +304,25 @@ for work in sorted((path.parent for path in base.glob("*/all.txt")),
         tests_of.get(module, []) + config["mutmut"]["pytest_add_cli_args_test_selection"].split()))
     for line in (work / "all.txt").read_text().splitlines():
         found = re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
+        if restricted and found and found.group(2).strip() == "not checked":
+            continue  # outside the run's patterns
         if found and not (found.group(2).strip() == "not checked" and found.group(1) in statuses):
             statuses[found.group(1)] = found.group(2).strip()
             work_of[found.group(1)] = work
+            if restricted:
+                partial_of[found.group(1)] = (work.name,
+                                              (work / "patterns").read_text().split())
 
 
 def module_of(name):
-    # wagtail_satisfaction.reports.scoring.x_score_answers__mutmut_3 -> ...reports.scoring
+    # wagtail_satisfaction.reports.scoring.x_score_answers__mutmut_3 -> ...reports.scoring;
+    # a mutant of a module run only in part: "...reports.exports [run NAME]"
+    if name in partial_of:
+        return f"{source_module_of(name)} [run {partial_of[name][0]}]"
+    return source_module_of(name)
+
+
+def source_module_of(name):
     head = name.split("__mutmut_")[0]
     parts = head.split(".")
     while parts and not (Path(*parts[:-1]).with_suffix(".py").exists() if len(parts) > 1
@@ -362,7 +392,10 @@ for module, counter in sorted(per_module.items()):
     lines.append(f"{module}: {shown} (killed {counter['killed']}, "
                  f"survived {counter['survived']}{', ' + rest if rest else ''})"
                  + (" [carried over: its work directory is gone]"
-                    if module in carried_score else ""))
+                    if module in carried_score else "")
+                 + next((f" (only the mutants {' '.join(patterns)})"
+                         for name, (_work, patterns) in partial_of.items()
+                         if module_of(name) == module), ""))
 survivors_of = {}
 for name, status in statuses.items():
     if status == "survived":
@@ -378,11 +411,13 @@ lines += [
     "over the mutants that are not equivalent. \"killed after\": survived the run (its tests",
     "were copied before the kill test was written), then killed by that test",
     "(scripts/mutation_check.sh). \"not killed\": explained, not killed (PostgreSQL only, ...).",
+    "\"removed\": a carried-over survivor whose code was deleted since (dead code); counted",
+    "in neither score's denominator, as an equivalent one.",
     "Not checked, no tests and timeout mutants count in neither score.",
     "",
-    "| module | killed | survived | equivalent | killed after | not killed | unexplained "
-    "| raw | excl. equivalent |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| module | killed | survived | equivalent | killed after | not killed | removed "
+    "| unexplained | raw | excl. equivalent |",
+    "|---|---|---|---|---|---|---|---|---|---|",
 ]
 unexplained, all_survivors = [], set()
 for module, counter in sorted(per_module.items()):
@@ -391,13 +426,14 @@ for module, counter in sorted(per_module.items()):
     kinds = Counter(listed[name][0] for name in names if name in listed)
     unexplained += [name for name in names if name not in listed]
     counted = counter["killed"] + counter["survived"]
-    real = counted - kinds["equivalent"]
+    real = counted - kinds["equivalent"] - kinds["removed"]
     raw = f"{score(counter):.1f}%" if counted else "n/a"
     textbook = (f"{100 * (counter['killed'] + kinds['killed']) / real:.1f}%" if real
                 else "n/a")
     lines.append(f"| {module.removeprefix('wagtail_satisfaction.')} | {counter['killed']} "
                  f"| {counter['survived']} | {kinds['equivalent']} | {kinds['killed']} "
-                 f"| {kinds['not-killed']} | {len([n for n in names if n not in listed])} "
+                 f"| {kinds['not-killed']} | {kinds['removed']} "
+                 f"| {len([n for n in names if n not in listed])} "
                  f"| {raw} | {textbook} |")
 lines += ["", "Survivors neither killed nor explained: "
           + (", ".join(unexplained) if unexplained else "none")]

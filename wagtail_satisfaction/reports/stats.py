@@ -598,8 +598,8 @@ class Figures:
     {key: {question_id: {value: n}}}.
     """
 
-    def __init__(self, filters, groups, _read=True):
-        # _read=False: the queries wait for :meth:`read`, with other figures' and jobs.
+    def __init__(self, filters, groups):
+        # The queries wait for :meth:`read`, with other figures' and jobs (one statement).
         self.responses, self.answers = {}, {}
         self._jobs = []
         # One query part per source and its dates, for every group that reads them: a
@@ -616,8 +616,6 @@ class Figures:
                     by_source.setdefault(key, (parts, []))[1].append(group)
         for (kind, source, _dates), (parts, wanted) in by_source.items():
             self._jobs.append(getattr(self, f"_{kind}")(parts, source, wanted))
-        if _read:
-            Figures.read(self)
 
     @staticmethod
     def read(*figures, extra=()):
@@ -729,8 +727,8 @@ def _none_key(key, source, group):
 
 def _answer_counts(filters, group=None, figures=None):
     """Answer counts per question and value: {question_id: {value: n}} without ``group``;
-    with a key of :data:`GROUPS`, {group key: {question_id: {value: n}}}."""
-    figures = figures or Figures(filters, [group])
+    with a key of :data:`GROUPS`, {group key: {question_id: {value: n}}}; from ``figures``,
+    the report's :class:`Figures`, already read."""
     grouped = figures.answers.get(group, {})
     return grouped if group else grouped.get(None, {})
 
@@ -741,9 +739,8 @@ def _group_rows(filters, group_by, labels=None, layout=None, figures=None):
     ``labels`` maps the list of group keys found to {key: label}, looked up after grouping.
     With ``layout``, each row also gets its answer counts, so that it can show its own
     factor indices, overall index and TTHC points. ``figures``: the report's
-    :class:`Figures` (else computed for this group alone).
+    :class:`Figures`, already read (:func:`build_report`).
     """
-    figures = figures or Figures(filters, [group_by])
     rows = sorted(figures.responses.get(group_by, []),
                   key=lambda row: (row[0] is None, row[0]))
     if group_by is None:
@@ -755,20 +752,6 @@ def _group_rows(filters, group_by, labels=None, layout=None, figures=None):
     return [(key, GroupRow(str(names.get(key, key)), t["n"], t["a"], t["s"], t["p"], t["d"],
                            counts=counts.get(key, {}), layout=layout))
             for key, t in rows]
-
-
-def _key(value):
-    """Group keys from the tallies (local dates) and from responses (aware datetimes) alike."""
-    if isinstance(value, datetime.datetime):
-        return value.astimezone(report_zone()).date()
-    return value
-
-
-def _names(model, field="name"):
-    def lookup(keys):
-        return dict(model.objects.filter(pk__in=[k for k in keys if k is not None])
-                    .values_list("pk", field))
-    return lookup
 
 
 def _breakdown_names(figures):
@@ -805,7 +788,6 @@ def _unit_breakdown(filters, layout=None, figures=None, units=None):
     """
     root = filters.unit or filters.campaign.unit
     grouped = dict(_group_rows(filters, "unit", layout=layout, figures=figures))
-    units = _units_under(root) if units is None else units
     children = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)
@@ -885,9 +867,9 @@ def build_report(filters, comment_limit=None, breakdowns=BREAKDOWNS, comments=Tr
         plan = TargetPlan(campaign, filters, [root, *sorted(
             (u for u in units if u.parent_id == root.pk), key=lambda u: u.path)], rounds)
     previous = previous_filters(filters) if compare else None
-    wanted = [Figures(filters, [None, "month", *breakdowns], _read=False)]
+    wanted = [Figures(filters, [None, "month", *breakdowns])]
     if previous is not None:
-        wanted.append(Figures(previous, [None, "month"], _read=False))
+        wanted.append(Figures(previous, [None, "month"]))
     # Dossier counts know units and dates only: the Decision 766 base needs none when the
     # filters name a procedure, field, officer or channel; the targets always do.
     by_units_and_dates = not (filters.procedure or filters.sector or filters.officer
@@ -960,8 +942,7 @@ def _officer_breakdown(filters, layout=None, figures=None, names=None):
     The no-officer row is no officer's figures, but when the pool's figures are withheld it
     is withheld too: the total minus that row would give the pool's figures.
     """
-    grouped = _group_rows(filters, "officer", _names(Officer) if names is None
-                          else lambda _keys: names, layout, figures)
+    grouped = _group_rows(filters, "officer", lambda _keys: names, layout, figures)
     groups = [(key, row) for key, row in grouped if key is not None]
     disclosure = suppress_small_groups(groups)
     rows = [row for _key, row in disclosure.shown]

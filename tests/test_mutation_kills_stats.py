@@ -163,3 +163,25 @@ def test_two_sub_units_of_the_same_name_keep_their_order_after_one_is_edited(set
     unit_rows = next(b for b in report.breakdowns if b.key == "unit").rows
     assert [(row.label, row.depth, row.responses) for row in unit_rows] == [
         (str(campaign.unit), 0, 3), ("Bộ phận một cửa", 1, 1), ("Bộ phận một cửa", 1, 2)]
+
+
+@pytest.mark.django_db
+def test_raw_answers_count_every_value_the_tallies_have_no_column_for():
+    """Values outside the tallies' columns (0-5, not applicable: written by hand in the
+    database) are each counted as themselves, in every question, however many there are."""
+    from wagtail_satisfaction.models import Answer
+
+    campaign = make_campaign(questionnaire=make_small_questionnaire())
+    for day in (1, 2, 3):
+        respond(campaign, local(2025, 10, day), {"1": 5, "2": 4, "3": 3})
+    answers = Answer.objects.filter(response__campaign=campaign).order_by("pk")
+    by_code = {}
+    for answer in answers:
+        by_code.setdefault(answer.question.code, []).append(answer.pk)
+    Answer.objects.filter(pk=by_code["1"][0]).update(value=7)
+    Answer.objects.filter(pk=by_code["1"][1]).update(value=8)
+    Answer.objects.filter(pk=by_code["3"][2]).update(value=9)
+    report = build_report(ReportFilters(campaign=campaign, raw=True))
+    counts = {q.question.code: {k: v for k, v in q.counts.items() if v}
+              for q in report.questions if q.question.code in ("1", "2", "3")}
+    assert counts == {"1": {7: 1, 8: 1, 5: 1}, "2": {4: 3}, "3": {3: 2, 9: 1}}

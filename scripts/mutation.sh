@@ -287,6 +287,19 @@ def module_of_work(work):
     return config["mutmut"]["only_mutate"].strip()
 
 
+def source_module_of(name):
+    head = name.split("__mutmut_")[0]
+    parts = head.split(".")
+    while parts and not (Path(*parts[:-1]).with_suffix(".py").exists() if len(parts) > 1
+                         else False):
+        parts = parts[:-1]
+    return ".".join(parts[:-1]) if parts else head
+
+
+def module_dotted(path):
+    return path.removesuffix(".py").replace("/", ".")
+
+
 works = sorted((path.parent for path in base.glob("*/all.txt")),
                key=lambda work: ("-" in work.name, work.name))
 fully_run = {module_of_work(work) for work in works if not (work / "patterns").exists()}
@@ -297,6 +310,15 @@ for work in works:
     config.read(work / "setup.cfg")
     module = config["mutmut"]["only_mutate"].strip()
     restricted = module not in fully_run
+    # A later run of a changed module lists every mutant of the module as it is now: the
+    # earlier runs' mutants of code deleted or rewritten since are dropped.
+    current = {found.group(1) for found in (
+        re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
+        for line in (work / "all.txt").read_text().splitlines()) if found}
+    for name in [name for name in statuses
+                 if name not in current and source_module_of(name) == module_dotted(module)]:
+        del statuses[name], work_of[name]
+        partial_of.pop(name, None)
     database = work / "database"
     databases_of.setdefault(module, set()).add(
         database.read_text().strip() if database.exists() else "sqlite")
@@ -320,15 +342,6 @@ def module_of(name):
     if name in partial_of:
         return f"{source_module_of(name)} [run {partial_of[name][0]}]"
     return source_module_of(name)
-
-
-def source_module_of(name):
-    head = name.split("__mutmut_")[0]
-    parts = head.split(".")
-    while parts and not (Path(*parts[:-1]).with_suffix(".py").exists() if len(parts) > 1
-                         else False):
-        parts = parts[:-1]
-    return ".".join(parts[:-1]) if parts else head
 
 
 per_module = {}

@@ -725,7 +725,7 @@ def _none_key(key, source, group):
     return key
 
 
-def _answer_counts(filters, group=None, figures=None):
+def _answer_counts(figures, group=None):
     """Answer counts per question and value: {question_id: {value: n}} without ``group``;
     with a key of :data:`GROUPS`, {group key: {question_id: {value: n}}}; from ``figures``,
     the report's :class:`Figures`, already read."""
@@ -733,7 +733,7 @@ def _answer_counts(filters, group=None, figures=None):
     return grouped if group else grouped.get(None, {})
 
 
-def _group_rows(filters, group_by, labels=None, layout=None, figures=None):
+def _group_rows(figures, group_by, labels=None, layout=None):
     """Aggregate responses grouped by ``group_by`` (a key of :data:`GROUPS`; None = one total).
 
     ``labels`` maps the list of group keys found to {key: label}, looked up after grouping.
@@ -748,7 +748,7 @@ def _group_rows(filters, group_by, labels=None, layout=None, figures=None):
         return GroupRow("", *(totals.get(name, 0) for name in ("n", "a", "s", "p", "d")))
     keys = [key for key, _totals in rows]
     names = labels(keys) if labels else {}
-    counts = _answer_counts(filters, group_by, figures) if layout else {}
+    counts = _answer_counts(figures, group_by) if layout else {}
     return [(key, GroupRow(str(names.get(key, key)), t["n"], t["a"], t["s"], t["p"], t["d"],
                            counts=counts.get(key, {}), layout=layout))
             for key, t in rows]
@@ -779,7 +779,7 @@ def _merge(label, rows, **extra):
                     layout=next((r.layout for r in rows if r.layout), None), **extra)
 
 
-def _unit_breakdown(filters, layout=None, figures=None, units=None):
+def _unit_breakdown(filters, layout, figures, units):
     """Every unit of the tree under the report's unit, indented by depth.
 
     A unit with sub-units gets two rows, its own responses ("own") and the unit with its
@@ -787,7 +787,7 @@ def _unit_breakdown(filters, layout=None, figures=None, units=None):
     left out. The rows overlap; ``Breakdown.partition`` holds the ones that do not.
     """
     root = filters.unit or filters.campaign.unit
-    grouped = dict(_group_rows(filters, "unit", layout=layout, figures=figures))
+    grouped = dict(_group_rows(figures, "unit", layout=layout))
     children = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)
@@ -894,35 +894,32 @@ def _assemble(filters, layout, figures, units, dossier_rows, breakdowns, comment
     from .targets import dossiers_from_rows
 
     names = _breakdown_names(figures)
-    totals = _group_rows(filters, None, figures=figures)
+    totals = _group_rows(figures, None)
     report = Report(filters=filters, responses=totals.responses, totals=totals,
                     layout=layout)
     (report.questions, report.factors, report.indicators,
-     report.expectations) = layout.score(_answer_counts(filters, figures=figures))
+     report.expectations) = layout.score(_answer_counts(figures))
     report.expectations.sort(key=lambda q: (q.mean is None, -(q.mean or 0)))
 
     if "unit" in breakdowns:
         report.breakdowns.append(_unit_breakdown(filters, layout, figures, units))
     if "procedure" in breakdowns:
         report.breakdowns.append(Breakdown("procedure", _("By procedure"), _with_unnamed(
-            _group_rows(filters, "procedure", lambda _keys: names["procedure"], layout,
-                        figures),
+            _group_rows(figures, "procedure", lambda _keys: names["procedure"], layout),
             _("No procedure named"))))
     if "sector" in breakdowns:
         report.breakdowns.append(Breakdown("sector", _("By field"), _with_unnamed(
-            _group_rows(filters, "sector", lambda _keys: names["sector"], layout, figures),
+            _group_rows(figures, "sector", lambda _keys: names["sector"], layout),
             _("No field"))))
     if "officer" in breakdowns:
-        report.breakdowns.append(_officer_breakdown(filters, layout, figures,
-                                                    names["officer"]))
+        report.breakdowns.append(_officer_breakdown(figures, names["officer"], layout))
     if "channel" in breakdowns:
         channel_labels = dict(Channel.choices)
         report.breakdowns.append(Breakdown("channel", _("By channel"), [
-            row for _key, row in _group_rows(filters, "channel", lambda keys: channel_labels,
-                                             layout, figures)]))
+            row for _key, row in _group_rows(figures, "channel", lambda keys: channel_labels,
+                                             layout)]))
     report.trend = [row for _key, row in _group_rows(
-        filters, "month", lambda keys: {key: _month_label(key) for key in keys}, layout,
-        figures)]
+        figures, "month", lambda keys: {key: _month_label(key) for key in keys}, layout)]
 
     report.dossiers = dossiers_from_rows(dossier_rows, filters)
     if comments:
@@ -935,14 +932,14 @@ def _assemble(filters, layout, figures, units, dossier_rows, breakdowns, comment
     return report
 
 
-def _officer_breakdown(filters, layout=None, figures=None, names=None):
+def _officer_breakdown(figures, names, layout):
     """Officers by name where the small-group rule allows, the others pooled in one row
     (with their count), then the responses that name no officer in a row of their own.
 
     The no-officer row is no officer's figures, but when the pool's figures are withheld it
     is withheld too: the total minus that row would give the pool's figures.
     """
-    grouped = _group_rows(filters, "officer", lambda _keys: names, layout, figures)
+    grouped = _group_rows(figures, "officer", lambda _keys: names, layout)
     groups = [(key, row) for key, row in grouped if key is not None]
     disclosure = suppress_small_groups(groups)
     rows = [row for _key, row in disclosure.shown]

@@ -239,6 +239,10 @@ with open(path, "w") as stream:
     config.write(stream)
 PY
     if [ -z "${MUTATION_REPORT_ONLY:-}" ]; then
+        # A mutant that makes a loop endless may also fill the memory: each process is held
+        # to 4 GB (the tests need well under 1 GB), so it fails alone instead of waking the
+        # kernel's out-of-memory killer, which may pick the database.
+        ulimit -v 4194304
         set -f  # MUTATION_RERUN holds name patterns, not file names
         # shellcheck disable=SC2086
         chrt --idle 0 nice -n 19 "$PYTHON" -m mutmut run --max-children "${MUTATION_JOBS:-1}" \

@@ -25,6 +25,7 @@ if [ -n "${MUTATION_DATABASE_URL:-}" ]; then  # a PostgreSQL run (see scripts/mu
 else
     export MUTATION_TEMPLATE_DB=/dev/shm/satisfaction-mutation-$(id -u)-$(basename "${MUTATION_WORK:-/tmp/satisfaction-mutation}").sqlite3
 fi
+ulimit -v 4194304  # a mutant's endless loop fails alone (see scripts/mutation.sh)
 run() { nice -n 19 "$ROOT/.venv/bin/python" -m pytest -q -x -p no:cacheprovider \
         -p no:randomly ${MUTATION_CHECK_K:+-k "$MUTATION_CHECK_K"} "$test_file" >/dev/null 2>&1; }
 if ! MUTANT_UNDER_TEST= run; then echo "$test_file fails without a mutant"; exit 1; fi

@@ -185,3 +185,57 @@ def test_raw_answers_count_every_value_the_tallies_have_no_column_for():
     counts = {q.question.code: {k: v for k, v in q.counts.items() if v}
               for q in report.questions if q.question.code in ("1", "2", "3")}
     assert counts == {"1": {7: 1, 8: 1, 5: 1}, "2": {4: 3}, "3": {3: 2, 9: 1}}
+
+
+@pytest.mark.django_db
+def test_the_report_shows_the_latest_comments_up_to_its_limit_and_counts_them_all(
+        django_assert_max_num_queries):
+    """Newest first, at most ``comment_limit`` of them, with the count of all; none: 0.
+    Each comment's unit comes with it (no query per comment)."""
+    from tests.factories import make_unit
+    from wagtail_satisfaction.models import Comment
+
+    campaign = make_campaign(questionnaire=make_small_questionnaire())
+    filters = ReportFilters(campaign=campaign)
+    empty = build_report(filters, comment_limit=2)
+    assert (empty.comments, empty.comment_count) == ([], 0)
+    units = [make_unit(f"Phòng {n}", parent=campaign.unit, code=f"phong-{n}")
+             for n in range(5)]
+    for day, unit in enumerate(units, 1):
+        respond(campaign, local(2025, 10, day), {"1": 5, "2": 5, "3": 5}, unit=unit,
+                comment=f"Góp ý ngày {day}")
+    Comment.objects.filter(campaign=campaign).update(state="relevant")
+    report = build_report(filters, comment_limit=2)
+    assert [c.text for c in report.comments] == ["Góp ý ngày 5", "Góp ý ngày 4"]
+    assert report.comment_count == 5
+    assert [c.text for c in build_report(filters).comments][-1] == "Góp ý ngày 1"
+    comments = build_report(filters).comments
+    with django_assert_max_num_queries(0):
+        assert [str(c.response.unit) for c in comments] == [
+            f"Phòng {n}" for n in (4, 3, 2, 1, 0)]
+
+
+@pytest.mark.django_db
+def test_expectations_are_ranked_by_mean_and_one_without_answers_comes_last():
+    campaign = make_campaign(questionnaire=make_small_questionnaire())
+    respond(campaign, local(2025, 10, 1), {"1": 5, "2": 5, "3": 5, "E2": 1})
+    respond(campaign, local(2025, 10, 2), {"1": 4, "2": 5, "3": 5, "E2": 2})
+    report = build_report(ReportFilters(campaign=campaign))
+    assert [(q.question.code, q.mean) for q in report.expectations] == [
+        ("E2", Fraction(3, 2)), ("E1", None)]
+
+
+@pytest.mark.django_db
+def test_each_breakdown_has_its_own_anchor_on_the_report_page(client, settings):
+    from django.urls import reverse
+    from lxml import html as lxml_html
+
+    from tests.reports_factories import build_hand_dataset
+    from tests.test_reports_views import iso_secretary
+
+    settings.WAGTAIL_SATISFACTION_MIN_GROUP_SIZE = 1
+    campaign = build_hand_dataset()["campaign"]
+    client.force_login(iso_secretary())
+    page = client.get(reverse("wagtail_satisfaction_reports:report"), {"campaign": campaign.pk})
+    ids = lxml_html.fromstring(page.content).xpath("//section[starts-with(@id, 'by-')]/@id")
+    assert ids == ["by-unit", "by-procedure", "by-sector", "by-officer", "by-channel"]

@@ -421,3 +421,54 @@ def test_the_statement_values_are_those_the_orm_would_write(campaign):
     # A bool in an integer column and a str enum are prepared by the ORM, not passed on.
     index = r_fields.index(Response._meta.get_field("index_satisfied"))
     assert services._values(r_fields, response)[index] == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_one_statement_queues_the_comments_sort_as_the_task_library_would(client):
+    """The sort task the one statement writes is the row django_tasks_db's own enqueue
+    writes for the same comment: the worker runs it the same way (issue 10's mutation run
+    on PostgreSQL found its fields unpinned)."""
+    campaign = _request_campaign()
+    assert _post(client, campaign, comment="Cán bộ tận tình, trả hồ sơ đúng hẹn.").status_code \
+        == 200
+    comment = Comment.objects.get(campaign=campaign)
+    stored = DBTaskResult.objects.get(task_path__endswith="sort_comment_task")
+    reference = DBTaskResult.objects.get(id=sort_comment_task.enqueue(comment.pk).id)
+    fields = ("args_kwargs", "priority", "task_path", "queue_name", "run_after",
+              "backend_name", "status", "started_at", "finished_at", "return_value")
+    assert {name: getattr(stored, name) for name in fields} == {
+        name: getattr(reference, name) for name in fields}
+    assert stored.args_kwargs == {"args": [comment.pk], "kwargs": {}}
+    assert stored.id != reference.id and stored.enqueued_at <= reference.enqueued_at
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("level", ["REPEATABLE READ", "SERIALIZABLE"])
+def test_a_database_set_to_another_isolation_level_stores_submissions_in_it(client, level):
+    """A site whose database OPTIONS set an isolation level: the submission's own BEGIN
+    (sent with the statement, not by psycopg) asks for that level too."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+    from psycopg import IsolationLevel
+
+    campaign = _request_campaign()
+    database = connections["default"]
+    database.close()
+    options = database.settings_dict["OPTIONS"]
+    old = options.get("isolation_level")
+    options["isolation_level"] = IsolationLevel[level.replace(" ", "_")]
+    try:
+        with CaptureQueriesContext(database) as queries:
+            answer = _post(client, campaign, email="dan@example.vn")
+        assert answer.status_code == 200
+        assert Response.objects.filter(campaign=campaign, email="dan@example.vn").exists()
+        assert any(query["sql"].startswith(f"BEGIN ISOLATION LEVEL {level};")
+                   for query in queries.captured_queries), queries.captured_queries[:3]
+    finally:
+        database.close()
+        if old is None:
+            options.pop("isolation_level", None)
+        else:
+            options["isolation_level"] = old

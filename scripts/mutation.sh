@@ -187,6 +187,13 @@ def django_db_setup(django_db_blocker):
 
     for alias in connections:
         connections[alias].close()
+    # mutmut forks each mutant's session from a process that ran the tests once: caches kept
+    # at module level would hold what the unmutated code computed (a mutated _plain would
+    # never be called) and rows of another session's database.
+    from wagtail_satisfaction import services, survey_cache
+
+    services._plain_fields.clear()
+    survey_cache._entries.clear()
     database = connections["default"].settings_dict
     if os.environ["MUTATION_TEMPLATE_DB"] == "postgresql":
         import psycopg

@@ -429,10 +429,21 @@ def test_the_one_statement_queues_the_comments_sort_as_the_task_library_would(cl
     """The sort task the one statement writes is the row django_tasks_db's own enqueue
     writes for the same comment: the worker runs it the same way (issue 10's mutation run
     on PostgreSQL found its fields unpinned)."""
+    from django_tasks.signals import task_enqueued
+    from django_tasks_db import DatabaseBackend
+
     campaign = _request_campaign()
-    assert _post(client, campaign, comment="Cán bộ tận tình, trả hồ sơ đúng hẹn.").status_code \
-        == 200
+    heard = []  # a site's receiver for this backend's tasks (the sender is the backend class)
+    task_enqueued.connect(lambda sender, task_result, **kw: heard.append(
+        (task_result.task.module_path.rsplit(".", 1)[1], task_result.args)),
+        sender=DatabaseBackend, weak=False, dispatch_uid="test-backend")
+    try:
+        assert _post(client, campaign,
+                     comment="Cán bộ tận tình, trả hồ sơ đúng hẹn.").status_code == 200
+    finally:
+        task_enqueued.disconnect(sender=DatabaseBackend, dispatch_uid="test-backend")
     comment = Comment.objects.get(campaign=campaign)
+    assert ("sort_comment_task", [comment.pk]) in heard
     stored = DBTaskResult.objects.get(task_path__endswith="sort_comment_task")
     reference = DBTaskResult.objects.get(id=sort_comment_task.enqueue(comment.pk).id)
     fields = ("args_kwargs", "priority", "task_path", "queue_name", "run_after",

@@ -183,3 +183,55 @@ def test_a_column_with_more_values_than_it_remembers_writes_the_rest_inline(
     (shared_whole, inline_whole), (shared_few, inline_few) = shared(content), shared(few_content)
     assert shared_few < shared_whole and inline_few > inline_whole
     assert shared_few + inline_few == shared_whole + inline_whole
+
+
+@pytest.mark.django_db
+def test_a_tthc_workbook_is_laid_out_for_its_points():
+    """A TTHC questionnaire has points, not percentages: its indicators' text is wide,
+    mean points have two decimals, the trend gives points as decimals and the Decision 766
+    ratio as a percentage, and no chart is drawn of a percentage it does not have."""
+    import datetime
+
+    from tests.factories import make_campaign, make_unit, tthc
+    from tests.reports_factories import local, respond
+
+    root = make_unit("Sở Nội vụ", code="noi-vu")
+    campaign = make_campaign(unit=root, questionnaire=tthc(),
+                             opens_on=datetime.date(2025, 1, 1),
+                             closes_on=datetime.date(2025, 6, 30))
+    for day, points in ((1, [2] * 9), (15, [2] * 8 + [0])):
+        respond(campaign, local(2025, 3, day),
+                {str(n): value for n, value in enumerate(points, 1)}, unit=root)
+    workbook, _ = workbook_of(ReportFilters(campaign=campaign))
+    indicators = workbook["TTHC indicators"]
+    assert [cell.value for cell in indicators[1]] == ["Code", "Indicator", "N", "Mean points"]
+    assert widths(indicators)["B"] == 48 and indicators["B2"].alignment.wrap_text
+    assert indicators["D2"].number_format == "0.00"
+    trend = workbook["Trend by month"]
+    header = [cell.value for cell in trend[1]]
+    formats = {name: trend.cell(2, col).number_format for col, name in enumerate(header, 1)}
+    assert formats["Responses"] == "General"
+    assert [formats[name] for name in header if name not in ("Month", "Responses")] == [
+        "0.00" if "point" in name.lower() else ("General" if name == "Band" else "0.00%")
+        for name in header if name not in ("Month", "Responses")]
+    assert "0.00" in formats.values() and "0.00%" in formats.values()
+    assert workbook["Questions"]._charts == []
+    assert len(trend._charts) == 1
+
+
+@pytest.mark.django_db
+def test_the_expectations_are_ranked_and_the_groups_indices_are_percentages(hand):  # noqa: F811
+    workbook, content = workbook_of(ReportFilters(campaign=hand["campaign"]))
+    assert [list(row) for row in workbook["Expectations"].iter_rows(values_only=True)] == [
+        ["Rank", "Code", "Expectation", "N", "Mean level (1–3)"],
+        [1, "E1", "Thái độ phục vụ", 5, 2.4], [2, "E2", "Chuyển đổi số", 4, 2]]
+    assert workbook["Expectations"]["E2"].number_format == "0.00"
+    for title in ("By unit", "By channel", "Trend by month"):
+        sheet = workbook[title]
+        header = [cell.value for cell in sheet[1]]
+        row = next(r for r in sheet.iter_rows(min_row=2) if all(c.value is not None for c in r))
+        assert [cell.number_format for cell in row] == [
+            "General", "General", *["0.00%"] * (len(header) - 2)], title
+    # The monthly trend's line is drawn from the overall index (a survey with factors).
+    xml = zipfile.ZipFile(io.BytesIO(content)).read("xl/charts/chart2.xml").decode()
+    assert "<c:f>'Trend by month'!$E$2:$E$4</c:f>" in xml

@@ -389,6 +389,14 @@ if previous:
         name = block.split("\n", 1)[0].strip()
         if module_of(name) in carried_score:
             carried_survivors[name] = block.split("\n", 1)[1].strip()
+# A carried-over survivor that a later restricted run checked again counts there, not here
+# (the carried lines' survivors are those still listed under the module).
+moved = {}
+for module, counter in carried_score.items():
+    here = sum(1 for name in carried_survivors if module_of(name) == module)
+    if here < counter["survived"]:
+        moved[module] = counter["survived"] - here
+        counter["survived"] = here
 for module, counter in carried_score.items():
     per_module[module] = counter
 tests_of.update(carried_tests)
@@ -417,6 +425,8 @@ for module, counter in sorted(per_module.items()):
                  f"survived {counter['survived']}{', ' + rest if rest else ''})"
                  + (" [carried over: its work directory is gone]"
                     if module in carried_score else "")
+                 + (f" ({moved[module]} more survivors checked again by a later run, counted"
+                    " there)" if module in moved else "")
                  + next((f" (only the mutants {' '.join(patterns)})"
                          for name, (_work, patterns) in partial_of.items()
                          if module_of(name) == module), ""))

@@ -79,6 +79,7 @@ declare -A MODULE_TESTS=(
     [wagtail_satisfaction/reports/filters.py]="tests/test_reports_filter_form.py
         tests/test_reports_views.py tests/test_reports_views_paths.py tests/test_unit_scope.py
         tests/test_reports_small_groups.py tests/test_tally_rollup.py
+        tests/test_reports_month_tallies.py tests/test_reports_plan.py
         tests/test_mutation_kills_filters.py"
     [wagtail_satisfaction/imports.py]="tests/test_rule_edges.py
         tests/test_channels_dossier_import.py tests/test_reports_figures.py
@@ -99,6 +100,7 @@ declare -A MODULE_TESTS=(
         tests/test_protective_rules.py tests/test_reports_privacy.py
         tests/test_reports_breakdowns.py tests/test_reports_export_cells.py
         tests/test_report_properties.py tests/test_reports_workbook_layout.py
+        tests/test_reports_figures.py tests/test_reports_views_paths.py tests/test_unit_scope.py
         tests/test_mutation_kills_exports.py"
 )
 modules=() tests=()
@@ -167,7 +169,9 @@ _deselect_postgres_only = pytest_collection_modifyitems
 
 def pytest_collection_modifyitems(config, items):
     """Fastest tests first (their times from mutmut's first run over them): a mutant is
-    usually killed by a quick test, and pytest stops at the first failure."""
+    usually killed by a quick test, and pytest stops at the first failure. The transactional
+    tests stay after the others, as pytest-django orders them: their flush empties the
+    tables the migrations filled (Wagtail's site and pages), which the others read."""
     import json
 
     _deselect_postgres_only(config, items)
@@ -176,7 +180,15 @@ def pytest_collection_modifyitems(config, items):
             durations = json.load(stream)["duration_by_test"]
     except (OSError, ValueError, KeyError):
         return
-    items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
+
+    def transactional(item):
+        marker = item.get_closest_marker("django_db")
+        if marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+            return True
+        return bool({"transactional_db", "live_server", "django_db_reset_sequences",
+                     "django_db_serialized_rollback"} & set(getattr(item, "fixturenames", ())))
+
+    items.sort(key=lambda item: (transactional(item), durations.get(item.nodeid, 0.0)))
 
 
 @pytest.fixture(scope="session")
@@ -316,6 +328,10 @@ works = sorted((path.parent for path in base.glob("*/all.txt")),
 fully_run = {module_of_work(work) for work in works if not (work / "patterns").exists()}
 # A module's untagged run first, then its tagged runs (MUTATION_TAG, in name order): a tagged
 # run overrides the status of each mutant it checked; the others keep the earlier status.
+# Except: a mutant killed on one database stays killed whatever a run on the other says, as
+# CI runs the suite on both (SQLite's export and submission paths never run on PostgreSQL,
+# nor the keyed tallies on SQLite).
+database_of = {}
 for work in works:
     config = configparser.ConfigParser()
     config.read(work / "setup.cfg")
@@ -328,20 +344,24 @@ for work in works:
         for line in (work / "all.txt").read_text().splitlines()) if found}
     for name in [name for name in statuses
                  if name not in current and source_module_of(name) == module_dotted(module)]:
-        del statuses[name], work_of[name]
+        del statuses[name], work_of[name], database_of[name]
         partial_of.pop(name, None)
     database = work / "database"
-    databases_of.setdefault(module, set()).add(
-        database.read_text().strip() if database.exists() else "sqlite")
+    run_database = database.read_text().strip() if database.exists() else "sqlite"
+    databases_of.setdefault(module, set()).add(run_database)
     tests_of[module] = list(dict.fromkeys(
         tests_of.get(module, []) + config["mutmut"]["pytest_add_cli_args_test_selection"].split()))
     for line in (work / "all.txt").read_text().splitlines():
         found = re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
         if restricted and found and found.group(2).strip() == "not checked":
             continue  # outside the run's patterns
+        if found and statuses.get(found.group(1)) == "killed" and (
+                database_of[found.group(1)] != run_database):
+            continue  # killed on the other database
         if found and not (found.group(2).strip() == "not checked" and found.group(1) in statuses):
             statuses[found.group(1)] = found.group(2).strip()
             work_of[found.group(1)] = work
+            database_of[found.group(1)] = run_database
             if restricted:
                 partial_of[found.group(1)] = (work.name,
                                               (work / "patterns").read_text().split())
@@ -372,18 +392,20 @@ carried_score, carried_tests, carried_survivors = {}, {}, {}
 if previous:
     head, _, rest = previous.partition("## Surviving mutants")
     for line in head.split("## Score per module", 1)[-1].splitlines():
-        found = re.match(r"(wagtail_satisfaction\.[\w.]+): \S+ \((.*)\)", line)
+        found = re.match(r"(wagtail_satisfaction\.[\w.]+): \S+ \(([^)]*)\)", line)
         if found and found.group(1) not in per_module:
             carried_score[found.group(1)] = Counter({
                 status: int(count) for status, count in
                 (re.match(r"(.+) (\d+)$", part.strip()).groups()
                  for part in found.group(2).split(","))})
     for line in head.split("## Tests run against each module", 1)[-1].splitlines():
-        found = re.match(r"(wagtail_satisfaction/\S+\.py)(?: \[[\w, ]+\])?: (.*)", line)
+        found = re.match(r"(wagtail_satisfaction/\S+\.py)(?: \[([\w, ]+)\])?: (.*)", line)
         if found and found.group(1) not in tests_of:
             dotted = found.group(1)[:-3].replace("/", ".")
             if dotted in carried_score:
-                carried_tests[found.group(1)] = found.group(2).split()
+                carried_tests[found.group(1)] = found.group(3).split()
+                if found.group(2):  # the database its carried-over run used
+                    databases_of[found.group(1)] = set(found.group(2).split(", "))
     survivors_text = rest.split("\n## Explained survivors", 1)[0]
     for block in survivors_text.split("\n### ")[1:]:
         name = block.split("\n", 1)[0].strip()

@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import pytest
 import xlsxwriter
+from django.utils import translation
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -235,3 +236,146 @@ def test_the_expectations_are_ranked_and_the_groups_indices_are_percentages(hand
     # The monthly trend's line is drawn from the overall index (a survey with factors).
     xml = zipfile.ZipFile(io.BytesIO(content)).read("xl/charts/chart2.xml").decode()
     assert "<c:f>'Trend by month'!$E$2:$E$4</c:f>" in xml
+
+
+# The raw worksheet XML of the responses sheet, which _FastRows writes itself.
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def responses_only(filters, personal=False):
+    """The workbook of the responses sheet alone, and its raw sheet and shared strings."""
+    from xml.etree import ElementTree
+
+    stream = io.BytesIO()
+    with translation.override("en"):
+        exports.write_xlsx(stream, filters, personal=personal, parts=("responses",))
+    content = stream.getvalue()
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheet = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+        raw = archive.read("xl/worksheets/sheet1.xml").decode()
+        strings = ([item.findtext(f"{MAIN}t") or "" for item in ElementTree.fromstring(
+            archive.read("xl/sharedStrings.xml")).iter(f"{MAIN}si")]
+            if "xl/sharedStrings.xml" in archive.namelist() else [])
+    return load_workbook(io.BytesIO(content)), sheet, raw, strings
+
+
+@pytest.mark.django_db
+def test_the_responses_sheet_declares_the_range_it_fills(hand):  # noqa: F811
+    """Excel's used range (Ctrl+End, print area) is the sheet's <dimension>: the header and
+    every response, with none, one and five responses."""
+    from wagtail_satisfaction.reports.exports import ResponseResource
+
+    campaign = hand["campaign"]
+    last = get_column_letter(len(ResponseResource(campaign.questionnaire).fields))
+    for filters, rows in ((ReportFilters(campaign=campaign, start=datetime.date(2025, 9, 2),
+                                         end=datetime.date(2025, 9, 3)), 0),
+                          (ReportFilters(campaign=campaign, unit=hand["unit_b"]), 1),
+                          (ReportFilters(campaign=campaign), 5)):
+        workbook, sheet, _, _ = responses_only(filters)
+        assert sheet.find(f"{MAIN}dimension").get("ref") == f"A1:{last}{1 + rows}"
+        assert workbook["Responses"].max_row == 1 + rows
+
+
+@pytest.mark.django_db
+def test_each_response_row_holds_a_cell_for_each_value_and_nothing_else(hand):  # noqa: F811
+    """Rows of <c> elements only (no stray text Excel would call a damaged file), numbered
+    in order, and no cell for an empty value (unanswered, no officer, no comment)."""
+    _, sheet, _, strings = responses_only(ReportFilters(campaign=hand["campaign"]))
+    rows = sheet.find(f"{MAIN}sheetData").findall(f"{MAIN}row")
+    assert [row.get("r") for row in rows] == ["1", "2", "3", "4", "5", "6"]
+    empty = 0
+    for row in rows[1:]:
+        assert not (row.text or "").strip()
+        for cell in row:
+            assert cell.tag == f"{MAIN}c" and not (cell.tail or "").strip()
+            assert cell.get("r").endswith(row.get("r"))
+            if cell.get("t") == "s":
+                text = strings[int(cell.findtext(f"{MAIN}v"))]
+            elif cell.get("t") == "inlineStr":
+                text = cell.find(f"{MAIN}is").findtext(f"{MAIN}t")
+            else:
+                text = cell.findtext(f"{MAIN}v")
+            assert text, cell.get("r")
+        # r4 (no officer, procedure, comment) has fewer cells than there are columns
+        empty += len(sheet.find(f"{MAIN}cols")) - len(row)
+    assert empty > 0
+
+
+@pytest.mark.django_db
+def test_text_written_inline_keeps_the_spaces_at_its_ends(hand, monkeypatch):  # noqa: F811
+    """Past what a column remembers, text is written inline; Excel drops the spaces at the
+    ends of inline text unless it is marked xml:space="preserve". (A comment is stripped
+    when stored; a unit's name written by an import or the shell may keep its spaces.)"""
+    from tests.factories import make_unit
+    from tests.reports_factories import local, respond
+
+    text = "  Bộ phận một cửa  "
+    unit = make_unit(text, parent=hand["root"], code="mot-cua")
+    respond(hand["campaign"], local(2025, 10, 2), {"1": 3, "2": 3, "3": 3}, unit=unit,
+            channel="paper")
+    monkeypatch.setattr(exports._FastRows, "REMEMBERED", 2)  # (None and "" only)
+    workbook, _, raw, _ = responses_only(ReportFilters(campaign=hand["campaign"]))
+    assert f'<t xml:space="preserve">{text}</t>' in raw
+    assert text in [cell.value for row in workbook["Responses"].iter_rows() for cell in row]
+    assert raw.count('xml:space="preserve"') == 1  # text without such spaces is left alone
+
+
+@pytest.mark.django_db
+def test_long_comments_wrap_at_the_top_of_their_cells(hand):  # noqa: F811
+    """The comments' text column wraps and aligns to the top, its cells as the column (a
+    cell's own format wins over its column's); the other columns keep Excel's default."""
+    workbook, _ = workbook_of(ReportFilters(campaign=hand["campaign"]))
+    comments = workbook["Comments"]
+    assert comments.max_row == 3
+    for (cell,) in comments.iter_rows(min_row=2, min_col=4, max_col=4):
+        assert cell.alignment.wrap_text and cell.alignment.vertical == "top", cell.value
+    assert comments.column_dimensions["D"].alignment.wrap_text
+    assert comments.column_dimensions["D"].alignment.vertical == "top"
+    for letter in "ABC":
+        assert not comments.column_dimensions[letter].alignment.wrap_text
+        assert comments[f"{letter}2"].alignment.vertical is None
+    # In every sheet only the wide text columns have a format of their own (a number typed
+    # later into an empty cell of a percentage column is not turned into a percentage).
+    for sheet in workbook.worksheets:
+        for dimension in sheet.column_dimensions.values():
+            if dimension.width:
+                wide = dimension.width - PADDING == 48
+                assert dimension.number_format == "General", (sheet.title, dimension.min)
+                assert bool(dimension.alignment.wrap_text) == wide, (sheet.title, dimension.min)
+
+
+@pytest.mark.django_db
+def test_comments_read_as_typed_text_and_unmasked_only_in_a_personal_workbook(hand):  # noqa: F811
+    """A comment that looks like a number or a link stays text (no number, no hyperlink);
+    the phone number typed into one is masked unless the workbook is a personal one."""
+    from tests.reports_factories import local, respond
+    from wagtail_satisfaction.models import Comment
+
+    for day, text in ((2, "Gọi 0912345678 để hẹn"), (3, "https://dichvucong.gov.vn")):
+        response = respond(hand["campaign"], local(2025, 11, day), {"1": 3, "2": 3, "3": 3},
+                           unit=hand["unit_a"], channel="paper", comment=text)
+        Comment.objects.filter(response=response).update(state="relevant")
+    filters = ReportFilters(campaign=hand["campaign"])
+    plain, _ = workbook_of(filters)
+    personal, _ = workbook_of(filters, personal=True)
+    texts = [cell.value for (cell,) in plain["Comments"].iter_rows(min_row=2, min_col=4,
+                                                                    max_col=4)]
+    assert "0912345678" not in texts[2] and texts[2].endswith("78 để hẹn")
+    personal_texts = [cell.value for (cell,) in personal["Comments"].iter_rows(
+        min_row=2, min_col=4, max_col=4)]
+    assert personal_texts[2:] == ["Gọi 0912345678 để hẹn", "https://dichvucong.gov.vn"]
+    assert personal["Comments"]["D5"].data_type == "s"
+    assert personal["Comments"]["D5"].hyperlink is None
+
+
+@pytest.mark.django_db
+def test_the_questions_columns_follow_the_survey_order_within_a_factor(hand):  # noqa: F811
+    """Question 2 moved before question 1 in its factor: its columns follow, as on the form
+    (whatever order the database keeps the rows in)."""
+    from wagtail_satisfaction.models import Question
+
+    Question.objects.filter(factor__questionnaire=hand["campaign"].questionnaire,
+                            code="2").update(sort_order=-1)
+    workbook, _ = workbook_of(ReportFilters(campaign=hand["campaign"]))
+    header = [cell.value for cell in workbook["Responses"][1]]
+    assert [name for name in header if name in ("Q1", "Q2", "Q3")] == ["Q2", "Q1", "Q3"]

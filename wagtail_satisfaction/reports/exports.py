@@ -546,7 +546,7 @@ class _FastRows:
         self.sheet = sheet
         self.strings = strings  # the workbook's shared string table
         self.date_style = f'" s="{date_format._get_xf_index()}"'
-        self.columns = [_Column(self, col, f'<c r="{xl_col_to_name(col)}{ROW}')
+        self.columns = [_Column(self, f'<c r="{xl_col_to_name(col)}{ROW}')
                         for col in range(columns)]
 
     def cell(self, head, value, remember):
@@ -583,9 +583,9 @@ class _FastRows:
         # A string put in the table was counted once there, when it was first cited.
         self.strings.count += cited - sum(column.shared for column in columns)
         if n >= first_row:
-            used = [column.col for column in columns if column.used]
-            sheet.dim_rowmax = max(sheet.dim_rowmax or 0, n)
-            sheet.dim_colmax = max(sheet.dim_colmax or 0, max(used, default=-1))
+            # The sheet's range: down to the last row (the header already spans every
+            # column); its next row is past ours.
+            sheet.dim_rowmax = n
             sheet.previous_row = n + 1
         return n
 
@@ -593,16 +593,14 @@ class _FastRows:
 class _Column(dict):
     """One column of :class:`_FastRows`: value → cell XML, built on first sight."""
 
-    def __init__(self, rows, col, head):
+    def __init__(self, rows, head):
         super().__init__({None: "", "": ""})  # empty: no cell
-        self.rows, self.col, self.head = rows, col, head
-        self.used = False  # holds a cell
+        self.rows, self.head = rows, head
         self.shared = 0  # shared strings this column put in the table
 
     def __missing__(self, value):
         import datetime
 
-        self.used = True
         remember = len(self) < _FastRows.REMEMBERED and not isinstance(value,
                                                                        datetime.datetime)
         xml = self.rows.cell(self.head, value, remember)
@@ -621,9 +619,9 @@ def write_xlsx(stream, filters, *, personal=False, progress=None,
     """
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(stream, {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False})
+    # Every cell is written by its typed method (write_string, write_number, ...), which
+    # never turns text into a formula, a link or a number as the generic write() may.
+    workbook = xlsxwriter.Workbook(stream, {"constant_memory": True})
     sheets = _Sheets(workbook)
     if "summary" in parts:
         for title, resource, rows in summary_tables(build_report(filters)):

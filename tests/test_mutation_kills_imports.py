@@ -5,7 +5,7 @@ each wrong cell is named.
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from tests.channels_factories import make_officer, make_procedure, make_unit, xlsx_bytes
 from wagtail_satisfaction.channels.imports import COLUMNS, DossierResource, import_dossiers
@@ -56,6 +56,38 @@ def test_a_row_that_fails_while_stored_is_named_on_its_line_and_nothing_is_kept(
     assert result.errors[0][1] == ["the disk is full"]
     assert result.errors[1][1] == ["due_on: “mai” is not a date; write it as dd/mm/yyyy."]
     assert Dossier.objects.count() == 0
+
+
+class StatementFails(DossierResource):
+    """The dossier resource on a database that refuses to store one dossier: the statement
+    fails in the database itself, which on PostgreSQL aborts the transaction."""
+
+    def __init__(self, failing_code):
+        super().__init__()
+        self.failing_code = failing_code
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if instance.code == self.failing_code:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT * FROM dossier_store_refused")
+        return super().save_instance(instance, is_create, row, **kwargs)
+
+
+def test_a_row_the_database_refuses_is_named_and_the_rows_after_it_still_checked(unit):
+    """On PostgreSQL a failed statement aborts the transaction: without a savepoint per row
+    the import stopped with a server error instead of naming line 4 and checking the rest
+    (line 5's wrong date, line 6 fine)."""
+    dataset = read_dataset(xlsx_bytes(COLUMNS, dossier_rows(
+        "A-1", "B-2", "Z-3", "C-4", "D-5", **{"C-4": {"due_on": "mai"}})), "dossiers.xlsx")
+    result = import_with_resource(StatementFails("Z-3"), dataset)
+    assert not result.ok and result.stored == 0
+    assert [line for line, _messages in result.errors] == [4, 5]
+    assert "dossier_store_refused" in result.errors[0][1][0]
+    assert result.errors[1][1] == ["due_on: “mai” is not a date; write it as dd/mm/yyyy."]
+    assert Dossier.objects.count() == 0
+    # the connection is usable after the import
+    assert import_with_resource(DossierResource(), read_dataset(xlsx_bytes(
+        COLUMNS, dossier_rows("A-1")), "dossiers.xlsx")).stored == 1
 
 
 class FileRefused(DossierResource):

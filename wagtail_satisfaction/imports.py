@@ -13,6 +13,7 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.utils.translation import gettext as _
+from import_export import resources
 
 FORMATS = {".xlsx": "xlsx", ".csv": "csv"}
 
@@ -103,6 +104,26 @@ def missing_columns(dataset, required):
     if not missing:
         return []
     return [(1, [_("Missing column: %(columns)s") % {"columns": ", ".join(missing)}])]
+
+
+class ModelResource(resources.ModelResource):
+    """A django-import-export model resource whose rows are each stored in a savepoint.
+
+    A row the database refuses (a constraint, a value out of range) is named on its line
+    like any other error, and the rows after it are still checked: django-import-export
+    catches the error inside the row, which on PostgreSQL leaves the transaction aborted
+    (the next statement, even the release of the library's own savepoint, would fail with
+    "current transaction is aborted" and the import would stop with a server error).
+    """
+
+    def import_row(self, row, instance_loader, **kwargs):
+        savepoint = transaction.savepoint()
+        result = super().import_row(row, instance_loader, **kwargs)
+        if result.errors:
+            transaction.savepoint_rollback(savepoint)
+        else:
+            transaction.savepoint_commit(savepoint)
+        return result
 
 
 def import_with_resource(resource, dataset):

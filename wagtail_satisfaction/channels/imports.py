@@ -10,10 +10,10 @@ import datetime
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
 from ..formats import parse_date, short_date
-from ..imports import ImportResult, import_with_resource, missing_columns, rows
+from ..imports import ImportResult, ModelResource, import_with_resource, missing_columns, rows
 from ..models import Dossier, Officer, Procedure, Unit
 from ..models.dossiers import normalise_dossier_code
 
@@ -74,7 +74,7 @@ class LocalDateWidget(widgets.Widget):
         return short_date(value) if value else ""
 
 
-class DossierResource(resources.ModelResource):
+class DossierResource(ModelResource):
     """One dossier per row; columns named as in :data:`COLUMNS`."""
 
     unit = fields.Field(attribute="unit", column_name="unit", widget=LookupWidget(

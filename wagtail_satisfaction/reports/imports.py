@@ -17,10 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 from wagtail.log_actions import registry as log_registry
 
-from ..imports import ImportFileError, ImportResult, import_with_resource, rows
+from ..imports import ImportFileError, ImportResult, ModelResource, import_with_resource, rows
 from ..models import Channel, Comment, DossierCount, ModerationState, Response, Unit
 from ..moderation.decisions import DECIDED_STATES, MODERATE_ACTION, log_title
 from ..scales import NOT_APPLICABLE
@@ -309,7 +309,7 @@ def keep_decision(response, state, user):
                      data={"from": previous, "to": state, "reason": reason})
 
 
-class DossierCountResource(resources.ModelResource):
+class DossierCountResource(ModelResource):
     """Dossier counts in a spreadsheet: unit code, from, to, dossiers, forms handed out.
 
     Rows are matched on (unit, from, to), so importing a corrected file updates the counts.

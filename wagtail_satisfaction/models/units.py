@@ -15,6 +15,16 @@ class UnitKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Each step of a unit's path is its primary key written with this many digits, so that the
+# paths sort as the tree reads: a unit before its sub-units, and sub-units in the order they
+# were made (unpadded, "1/10/" sorted before "1/9/" and looked one level deeper than "1/").
+PATH_DIGITS = 9
+
+
+def path_step(pk):
+    return f"{pk:0{PATH_DIGITS}d}/"
+
+
 class UnitQuerySet(models.QuerySet):
     def within(self, unit):
         """The unit and all its sub-units, matched by the tree path, never by name."""
@@ -32,8 +42,9 @@ class Unit(index.Indexed, models.Model):
         "self", verbose_name=_("parent unit"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="children",
     )
-    # Materialised path of primary keys ("12/40/"), kept by save(); lets "a unit with its
-    # sub-units" be one indexed prefix match instead of a recursive query.
+    # Materialised path of primary keys ("000000012/000000040/", see PATH_DIGITS), kept by
+    # save(); lets "a unit with its sub-units" be one indexed prefix match instead of a
+    # recursive query, and ordering by it lists the tree in order.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
 
     objects = UnitQuerySet.as_manager()
@@ -52,7 +63,7 @@ class Unit(index.Indexed, models.Model):
     def save(self, *args, **kwargs):
         old_path = self.path
         super().save(*args, **kwargs)
-        new_path = f"{self.parent.path if self.parent_id else ''}{self.pk}/"
+        new_path = f"{self.parent.path if self.parent_id else ''}{path_step(self.pk)}"
         if new_path != old_path:
             Unit.objects.filter(pk=self.pk).update(path=new_path)
             self.path = new_path

@@ -328,9 +328,10 @@ works = sorted((path.parent for path in base.glob("*/all.txt")),
 fully_run = {module_of_work(work) for work in works if not (work / "patterns").exists()}
 # A module's untagged run first, then its tagged runs (MUTATION_TAG, in name order): a tagged
 # run overrides the status of each mutant it checked; the others keep the earlier status.
-# Except: a mutant killed on one database stays killed whatever a run on the other says, as
-# CI runs the suite on both (SQLite's export and submission paths never run on PostgreSQL,
-# nor the keyed tallies on SQLite).
+# Except across databases, where only a kill counts: a mutant killed on one database stays
+# killed whatever a run on the other says, as CI runs the suite on both (SQLite's export and
+# submission paths never run on PostgreSQL, nor the keyed tallies on SQLite), and a survivor
+# stays one whatever the other database says ("no tests" where its code never runs).
 database_of = {}
 for work in works:
     config = configparser.ConfigParser()
@@ -355,9 +356,9 @@ for work in works:
         found = re.match(r"\s*(\S+__mutmut_\d+): (.+)$", line)
         if restricted and found and found.group(2).strip() == "not checked":
             continue  # outside the run's patterns
-        if found and statuses.get(found.group(1)) == "killed" and (
-                database_of[found.group(1)] != run_database):
-            continue  # killed on the other database
+        if (found and found.group(1) in statuses and found.group(2).strip() != "killed"
+                and database_of[found.group(1)] != run_database):
+            continue  # only a kill counts across databases
         if found and not (found.group(2).strip() == "not checked" and found.group(1) in statuses):
             statuses[found.group(1)] = found.group(2).strip()
             work_of[found.group(1)] = work

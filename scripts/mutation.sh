@@ -205,6 +205,8 @@ def django_db_setup(django_db_blocker):
     from wagtail_satisfaction import services, survey_cache
 
     services._plain_fields.clear()
+    for cached in (services._statement, services._sort_task):  # built once per process
+        getattr(cached, "cache_clear", lambda: None)()  # (a mutated function is not cached)
     survey_cache._entries.clear()
     database = connections["default"].settings_dict
     if os.environ["MUTATION_TEMPLATE_DB"] == "postgresql":
@@ -331,7 +333,8 @@ fully_run = {module_of_work(work) for work in works if not (work / "patterns").e
 # Except across databases, where only a kill counts: a mutant killed on one database stays
 # killed whatever a run on the other says, as CI runs the suite on both (SQLite's export and
 # submission paths never run on PostgreSQL, nor the keyed tallies on SQLite), and a survivor
-# stays one whatever the other database says ("no tests" where its code never runs).
+# stays one whatever the other database says ("no tests" where its code never runs); a mutant
+# with no tests on one database takes the other's status.
 database_of = {}
 for work in works:
     config = configparser.ConfigParser()
@@ -357,8 +360,9 @@ for work in works:
         if restricted and found and found.group(2).strip() == "not checked":
             continue  # outside the run's patterns
         if (found and found.group(1) in statuses and found.group(2).strip() != "killed"
+                and statuses[found.group(1)] != "no tests"
                 and database_of[found.group(1)] != run_database):
-            continue  # only a kill counts across databases
+            continue  # only a kill (or a test where the other had none) counts across databases
         if found and not (found.group(2).strip() == "not checked" and found.group(1) in statuses):
             statuses[found.group(1)] = found.group(2).strip()
             work_of[found.group(1)] = work
